@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { main } from './cli/main.js'
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err) => {
+    process.stderr.write(`s3inv: INTERNAL: ${(err as Error)?.stack ?? err}\n`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,38 @@
+/** gzip → bytes, as a stream with bounded buffers (zlib inflates on libuv's thread pool). */
+import { Readable, pipeline } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import { S3InventoryError } from '../errors.js'
+import type { ObjectRef } from '../sources/source.js'
+
+/**
+ * Output chunk size. Node's 16 KiB default doubles gunzip's cost; 1 MiB is fastest for gunzip alone,
+ * but 64 KiB was fastest when a parser runs in the same process (more overlap between the zlib
+ * thread and the parser). Measured here, see docs/performance.md.
+ */
+export const GUNZIP_CHUNK = 64 * 1024
+
+export async function* gunzip(input: AsyncIterable<Uint8Array>, ref: ObjectRef, chunkSize = GUNZIP_CHUNK): AsyncGenerator<Buffer> {
+  const z = createGunzip({ chunkSize })
+  const src = Readable.from(input, { objectMode: false, highWaterMark: 1 })
+  // pipeline destroys both sides on error or early return, which closes the network read.
+  pipeline(src, z, () => {})
+  try {
+    for await (const chunk of z as AsyncIterable<Buffer>) yield chunk
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'Z_NEED_DICT' || code === 'Z_STREAM_ERROR') {
+      const truncated = code === 'Z_BUF_ERROR'
+      throw new S3InventoryError('GZIP_CORRUPT', truncated ? 'gzip data ends early (truncated file)' : `invalid gzip data (${(err as Error).message})`, {
+        bucket: ref.bucket,
+        key: ref.key,
+        offset: z.bytesWritten,
+        expected: truncated ? 'a complete gzip stream' : 'gzip data',
+        cause: err,
+      })
+    }
+    throw err
+  } finally {
+    z.destroy()
+    src.destroy()
+  }
+}

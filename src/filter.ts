@@ -1,0 +1,186 @@
+/**
+ * One declarative row filter, shared by the readers and the CLI. Format readers evaluate it before a
+ * row object is built (CSV: on the raw fields; Parquet: on the column values, after skipping row
+ * groups whose statistics exclude a key prefix).
+ */
+import { S3InventoryError } from './errors.js'
+
+export interface RowFilter {
+  /** Key starts with (any of) these. Applied to decoded keys. */
+  prefix?: string | readonly string[]
+  /** Key ends with (any of) these, e.g. '.png'. */
+  suffix?: string | readonly string[]
+  /** Glob on the key: `*` and `?` stay within a path segment, `**` crosses `/`, `{a,b}` and `[ab]` work. A pattern without `/` is matched against the last segment. */
+  glob?: string
+  /** Regular expression tested against the key. */
+  regex?: string | RegExp
+  /** Size ≥ this many bytes (rows without a size, e.g. delete markers, never match a size bound). */
+  minSize?: number
+  /** Size ≤ this many bytes. */
+  maxSize?: number
+  /** Storage class is one of these (case-insensitive). */
+  storageClass?: string | readonly string[]
+  /** Last modified at or after this instant. */
+  modifiedAfter?: Date | string | number
+  /** Last modified strictly before this instant. */
+  modifiedBefore?: Date | string | number
+  /** Only current versions (IsLatest true; inventories without the column hold only current versions). */
+  latestOnly?: boolean
+  /** Drop delete markers. */
+  excludeDeleteMarkers?: boolean
+}
+
+/** The values a filter reads, filled by the format reader for each candidate row (one reused object). */
+export interface FilterInput {
+  key: string
+  size: number | undefined
+  storageClass: string | undefined
+  lastModified: number | undefined
+  isLatest: boolean | undefined
+  isDeleteMarker: boolean | undefined
+}
+
+export interface CompiledFilter {
+  /** Row fields the filter reads (camelCase). */
+  readonly fields: ReadonlySet<string>
+  /** Key prefixes, for row-group skipping by statistics (undefined = any key). */
+  readonly prefixes?: readonly string[]
+  test(input: FilterInput): boolean
+}
+
+export function compileFilter(filter: RowFilter | undefined): CompiledFilter | undefined {
+  if (!filter) return undefined
+  const tests: ((v: FilterInput) => boolean)[] = []
+  const fields = new Set<string>()
+  const list = (v: string | readonly string[] | undefined) => (v === undefined ? undefined : (typeof v === 'string' ? [v] : [...v]))
+
+  const prefixes = list(filter.prefix)
+  if (prefixes && prefixes.length) {
+    fields.add('key')
+    tests.push((v) => prefixes.some((p) => v.key.startsWith(p)))
+  }
+  const suffixes = list(filter.suffix)
+  if (suffixes && suffixes.length) {
+    fields.add('key')
+    tests.push((v) => suffixes.some((s) => v.key.endsWith(s)))
+  }
+  if (filter.glob !== undefined) {
+    fields.add('key')
+    const re = globToRegExp(filter.glob)
+    const lastSegment = !filter.glob.includes('/')
+    tests.push(lastSegment ? (v) => re.test(v.key.slice(v.key.lastIndexOf('/') + 1)) : (v) => re.test(v.key))
+  }
+  if (filter.regex !== undefined) {
+    fields.add('key')
+    let re: RegExp
+    try {
+      re = typeof filter.regex === 'string' ? new RegExp(filter.regex, 'u') : new RegExp(filter.regex.source, filter.regex.flags.replace('g', ''))
+    } catch (err) {
+      throw new S3InventoryError('INVALID_ARGUMENT', `filter.regex is not a valid regular expression (${(err as Error).message})`, { actual: String(filter.regex) })
+    }
+    tests.push((v) => re.test(v.key))
+  }
+  if (filter.minSize !== undefined || filter.maxSize !== undefined) {
+    fields.add('size')
+    const min = number(filter.minSize, 'minSize') ?? -Infinity
+    const max = number(filter.maxSize, 'maxSize') ?? Infinity
+    tests.push((v) => v.size !== undefined && v.size >= min && v.size <= max)
+  }
+  const classes = list(filter.storageClass)
+  if (classes && classes.length) {
+    fields.add('storageClass')
+    const set = new Set(classes.map((c) => c.toUpperCase()))
+    tests.push((v) => v.storageClass !== undefined && set.has(v.storageClass.toUpperCase()))
+  }
+  if (filter.modifiedAfter !== undefined || filter.modifiedBefore !== undefined) {
+    fields.add('lastModifiedDate')
+    const after = instant(filter.modifiedAfter, 'modifiedAfter') ?? -Infinity
+    const before = instant(filter.modifiedBefore, 'modifiedBefore') ?? Infinity
+    tests.push((v) => v.lastModified !== undefined && v.lastModified >= after && v.lastModified < before)
+  }
+  if (filter.latestOnly) {
+    fields.add('isLatest')
+    tests.push((v) => v.isLatest !== false)
+  }
+  if (filter.excludeDeleteMarkers) {
+    fields.add('isDeleteMarker')
+    tests.push((v) => v.isDeleteMarker !== true)
+  }
+  if (tests.length === 0) return undefined
+  const test = tests.length === 1 ? tests[0] : (v: FilterInput) => tests.every((t) => t(v))
+  return { fields, prefixes: prefixes && prefixes.length ? prefixes : undefined, test }
+}
+
+/** Filters typed rows (e.g. from any iterable) with the same semantics as the readers. */
+export function rowMatches(compiled: CompiledFilter, row: Record<string, unknown>): boolean {
+  const d = row.lastModifiedDate
+  return compiled.test({
+    key: String(row.key ?? ''),
+    size: typeof row.size === 'number' ? row.size : undefined,
+    storageClass: typeof row.storageClass === 'string' ? row.storageClass : undefined,
+    lastModified: d instanceof Date ? d.getTime() : undefined,
+    isLatest: typeof row.isLatest === 'boolean' ? row.isLatest : undefined,
+    isDeleteMarker: typeof row.isDeleteMarker === 'boolean' ? row.isDeleteMarker : undefined,
+  })
+}
+
+export function emptyFilterInput(): FilterInput {
+  return { key: '', size: undefined, storageClass: undefined, lastModified: undefined, isLatest: undefined, isDeleteMarker: undefined }
+}
+
+function number(v: number | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new S3InventoryError('INVALID_ARGUMENT', `filter.${name} must be a number`, { actual: String(v) })
+  return v
+}
+
+function instant(v: Date | string | number | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined
+  const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v)
+  if (Number.isNaN(ms)) {
+    throw new S3InventoryError('INVALID_ARGUMENT', `filter.${name} is not a date`, { expected: 'an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z', actual: String(v) })
+  }
+  return ms
+}
+
+/** Glob → RegExp: `**` any characters, `*` any but `/`, `?` one but `/`, `[...]` a class, `{a,b}` alternatives. */
+export function globToRegExp(glob: string): RegExp {
+  let re = ''
+  let braces = 0
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        i++
+        if (glob[i + 1] === '/') {
+          i++
+          re += '(?:.*/)?'
+        } else re += '.*'
+      } else re += '[^/]*'
+    } else if (c === '?') re += '[^/]'
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 2)
+      if (end === -1) re += '\\['
+      else {
+        let body = glob.slice(i + 1, end)
+        if (body.startsWith('!')) body = `^${body.slice(1)}`
+        re += `[${body.replace(/\\/g, '\\\\')}]`
+        i = end
+      }
+    } else if (c === '{') {
+      braces++
+      re += '(?:'
+    } else if (c === '}' && braces > 0) {
+      braces--
+      re += ')'
+    } else if (c === ',' && braces > 0) re += '|'
+    else if (c === '\\' && i + 1 < glob.length) re += escape(glob[++i])
+    else re += escape(c)
+  }
+  while (braces-- > 0) re += ')'
+  return new RegExp(`^${re}$`, 'su')
+}
+
+function escape(c: string): string {
+  return /[.+^${}()|[\]\\/*?]/.test(c) ? `\\${c}` : c
+}

@@ -1,0 +1,321 @@
+/**
+ * A Parquet data file → batches of rows. Footer first (one ranged read of the file's tail), then per
+ * row group only the column chunks the rows and the filter need, fetched in bounded windows, decoded
+ * a page at a time and zipped into rows. Row groups whose key statistics exclude a prefix filter, or
+ * that lie entirely before a resume cursor, are never fetched.
+ */
+import { createHash, type Hash } from 'node:crypto'
+import { S3InventoryError } from '../../errors.js'
+import { emptyFilterInput, type CompiledFilter } from '../../filter.js'
+import { columnRowFactory, type ColumnPlan } from '../../schema/build.js'
+import { fieldForColumnName } from '../../schema/fields.js'
+import type { DataFileRef, InventoryRow } from '../../schema/row.js'
+import type { ByteSource } from '../../sources/source.js'
+import { checkEnd, type Expected } from '../../sources/verify.js'
+import { columnPages, type ChunkBytes } from './column.js'
+import { parseFileMeta, type ColumnChunkMeta, type FileMeta } from './metadata.js'
+
+export interface ParquetReadOptions {
+  columns?: readonly string[]
+  filter?: CompiledFilter
+  startRow: number
+  verify: boolean
+  expected: Expected
+  /** Bytes fetched per request / buffered per file. Default 16 MiB. */
+  readSize?: number
+  signal: AbortSignal
+}
+
+export const DEFAULT_PARQUET_READ_SIZE = 16 * 1024 * 1024
+const TAIL_GUESS = 64 * 1024
+const MAGIC = 0x31524150 // "PAR1" little-endian
+
+export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: ParquetReadOptions): AsyncGenerator<InventoryRow[]> {
+  const { signal } = o
+  const readSize = Math.max(64 * 1024, o.readSize ?? DEFAULT_PARQUET_READ_SIZE)
+  const fail = (message: string, offset?: number, cause?: unknown) =>
+    new S3InventoryError('PARQUET_CORRUPT', message, { bucket: ref.bucket, key: ref.key, offset, cause })
+  const size = await source.size(signal)
+  if (size < 12) throw fail(`file is ${size} bytes, too small to be Parquet`, 0)
+
+  // Small files: one read for everything (and the MD5 comes for free).
+  const whole = size <= readSize ? Buffer.from(await source.slice(0, size, signal)) : undefined
+  if (whole && o.verify) checkEnd(source.ref, o.expected, whole.length, createHash('md5').update(whole).digest('hex'))
+  const slice = async (start: number, end: number): Promise<Buffer> =>
+    whole ? whole.subarray(start, end) : Buffer.from(await source.slice(start, end, signal))
+
+  const tailStart = Math.max(0, size - TAIL_GUESS)
+  const tail = await slice(tailStart, size)
+  if (tail.readUInt32LE(tail.length - 4) !== MAGIC) throw fail('missing PAR1 magic at the end of the file (not Parquet, or truncated)', size - 4)
+  const footerLen = tail.readUInt32LE(tail.length - 8)
+  const footerStart = size - 8 - footerLen
+  if (footerLen <= 0 || footerStart < 4) throw fail(`footer length ${footerLen} does not fit in a ${size}-byte file`, size - 8)
+  const footer = footerStart >= tailStart ? tail.subarray(footerStart - tailStart, tail.length - 8) : await slice(footerStart, size - 8)
+  let meta: FileMeta
+  try {
+    meta = parseFileMeta(footer)
+  } catch (err) {
+    throw fail(`broken footer (${(err as Error).message})`, footerStart, err)
+  }
+
+  const leaves = meta.schema.slice(1)
+  if (leaves.some((l) => (l.numChildren ?? 0) > 0 || l.repetition === 2)) {
+    throw new S3InventoryError('UNSUPPORTED_FORMAT', 'nested Parquet schemas are not inventory files', { bucket: ref.bucket, key: ref.key })
+  }
+  const fields = leaves.map((l) => fieldForColumnName(l.name))
+  const wanted = o.columns ? new Set(o.columns) : undefined
+  const filter = o.filter
+  const needed = fields.map((f) => !wanted || wanted.has(f.name) || (filter?.fields.has(f.name) ?? false))
+  const neededIdx = needed.flatMap((n, i) => (n ? [i] : []))
+  const outPlan: ColumnPlan[] = neededIdx.flatMap((leafIdx, j) => (!wanted || wanted.has(fields[leafIdx].name) ? [{ field: fields[leafIdx], index: j }] : []))
+  const make = columnRowFactory(outPlan, ref)
+  const filterAt = (name: string) => (filter?.fields.has(name) ? neededIdx.findIndex((i) => fields[i].name === name) : -1)
+  const [kJ, sJ, cJ, dJ, lJ, mJ] = ['key', 'size', 'storageClass', 'lastModifiedDate', 'isLatest', 'isDeleteMarker'].map(filterAt)
+  const keyLeaf = fields.findIndex((f) => f.name === 'key')
+  const input = emptyFilterInput()
+
+  // MD5: when every byte is fetched in file order (all columns, no skipping, row groups that fit the
+  // read size), hash as we go; otherwise hash in a separate sequential read, see docs/reliability.md.
+  const rgSpans = meta.rowGroups.map((rg) => span(rg.columns, rg.columns.map(() => true)))
+  const sequential = neededIdx.length === leaves.length && o.startRow === 0 && !filter?.prefixes && rgSpans.every(([a, b]) => b - a <= readSize)
+  let hasher: SequentialHasher | undefined
+  let sideHash: Promise<string> | undefined
+  const sideAbort = new AbortController()
+  const onAbort = () => sideAbort.abort(signal.reason)
+  if (o.verify && !whole) {
+    if (sequential) hasher = sequentialHasher(slice)
+    else {
+      signal.addEventListener('abort', onAbort, { once: true })
+      sideHash = hashStream(source.stream(0, size, sideAbort.signal))
+      sideHash.catch(() => {})
+    }
+  }
+
+  try {
+    let held: InventoryRow[] | undefined
+    let firstRow = 0
+    for (let g = 0; g < meta.rowGroups.length; g++) {
+      const rg = meta.rowGroups[g]
+      const rgFirst = firstRow
+      firstRow += rg.numRows
+      if (rg.columns.length !== leaves.length) throw fail(`row group ${g} has ${rg.columns.length} columns, schema has ${leaves.length}`)
+      if (firstRow <= o.startRow) continue
+      if (filter?.prefixes && keyLeaf >= 0 && excludedByPrefix(rg.columns[keyLeaf], filter.prefixes)) continue
+
+      const chunks = neededIdx.map((i) => rg.columns[i])
+      for (const c of chunks) {
+        const [a, b] = chunkRange(c)
+        if (a < 4 || b > footerStart) throw fail(`column chunk ${c.path.join('.')} of row group ${g} lies outside the data area`, a)
+      }
+      let bytesFor: (j: number) => ChunkBytes
+      if (hasher) {
+        const [a, b] = rgSpans[g]
+        const buf = await slice(a, b)
+        await hasher.update(a, buf)
+        bytesFor = (j) => preloaded(buf, a, chunkRange(chunks[j]))
+      } else {
+        bytesFor = await fetchChunks(chunks, readSize, slice)
+      }
+      const pages = chunks.map((c, j) => columnPages(bytesFor(j), leaves[neededIdx[j]], c, fields[neededIdx[j]], fail))
+      const vals: unknown[][] = chunks.map(() => [])
+      const offs: number[] = chunks.map(() => 0)
+      let left = rg.numRows
+      let r = rgFirst
+      while (left > 0) {
+        let n = left
+        for (let j = 0; j < chunks.length; j++) {
+          if (offs[j] >= vals[j].length) {
+            const next = await pages[j].next()
+            if (!next) throw fail(`column ${chunks[j].path.join('.')} ends before row group ${g}'s ${rg.numRows} rows`)
+            vals[j] = next
+            offs[j] = 0
+          }
+          n = Math.min(n, vals[j].length - offs[j])
+        }
+        const batch: InventoryRow[] = []
+        for (let i = 0; i < n; i++, r++) {
+          if (r < o.startRow) continue
+          if (filter) {
+            if (kJ >= 0) input.key = vals[kJ][offs[kJ] + i] as string
+            if (sJ >= 0) input.size = vals[sJ][offs[sJ] + i] as number | undefined
+            if (cJ >= 0) input.storageClass = vals[cJ][offs[cJ] + i] as string | undefined
+            if (dJ >= 0) input.lastModified = (vals[dJ][offs[dJ] + i] as Date | undefined)?.getTime()
+            if (lJ >= 0) input.isLatest = vals[lJ][offs[lJ] + i] as boolean | undefined
+            if (mJ >= 0) input.isDeleteMarker = vals[mJ][offs[mJ] + i] as boolean | undefined
+            if (!filter.test(input)) continue
+          }
+          batch.push(make(vals, offs, i, r))
+        }
+        for (let j = 0; j < chunks.length; j++) offs[j] += n
+        left -= n
+        if (batch.length > 0) {
+          if (held) yield held
+          held = batch
+        }
+      }
+    }
+    // Integrity before the last batch is released.
+    if (hasher) checkEnd(source.ref, o.expected, size, await hasher.finish(footerStart, size, tailStart, tail))
+    if (sideHash) checkEnd(source.ref, o.expected, size, await sideHash)
+    if (held) yield held
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    sideAbort.abort()
+    if (sideHash) await sideHash.catch(() => {})
+  }
+}
+
+/** [start, end) of a column chunk: from its dictionary page if it has one. */
+function chunkRange(c: ColumnChunkMeta): [number, number] {
+  const d = c.dictionaryPageOffset
+  // Some writers put 0 here when there is no dictionary.
+  const start = d !== undefined && d > 0 && d < c.dataPageOffset ? d : c.dataPageOffset
+  return [start, start + c.totalCompressedSize]
+}
+
+function span(columns: ColumnChunkMeta[], use: boolean[]): [number, number] {
+  let a = Infinity
+  let b = 0
+  columns.forEach((c, i) => {
+    if (!use[i]) return
+    const [s, e] = chunkRange(c)
+    a = Math.min(a, s)
+    b = Math.max(b, e)
+  })
+  return [a === Infinity ? 0 : a, b]
+}
+
+/**
+ * Byte access for each needed chunk. Adjacent chunks that together fit `readSize` are fetched in one
+ * request; a chunk larger than its share of `readSize` is read in windows as its pages are consumed.
+ */
+async function fetchChunks(chunks: ColumnChunkMeta[], readSize: number, slice: (a: number, b: number) => Promise<Buffer>): Promise<(j: number) => ChunkBytes> {
+  const ranges = chunks.map(chunkRange)
+  const order = ranges.map((_, j) => j).sort((x, y) => ranges[x][0] - ranges[y][0])
+  const window = Math.max(256 * 1024, Math.floor(readSize / Math.max(1, chunks.length)))
+  const result: ((() => ChunkBytes) | undefined)[] = new Array(chunks.length)
+  let k = 0
+  while (k < order.length) {
+    // Grow a run of chunks while they are (nearly) contiguous and the run fits the read size.
+    const first = order[k]
+    let [a, b] = ranges[first]
+    const members = [first]
+    while (k + 1 < order.length) {
+      const [s, e] = ranges[order[k + 1]]
+      if (s - b > 64 * 1024 || Math.max(b, e) - a > readSize) break
+      b = Math.max(b, e)
+      members.push(order[++k])
+    }
+    k++
+    if (b - a <= readSize) {
+      const buf = await slice(a, b)
+      for (const j of members) result[j] = () => preloaded(buf, a, ranges[j])
+    } else {
+      for (const j of members) result[j] = () => windowed(slice, ranges[j], window)
+    }
+  }
+  return (j) => result[j]!()
+}
+
+function preloaded(buf: Buffer, bufStart: number, [start, end]: [number, number]): ChunkBytes {
+  let pos = start
+  return {
+    peek: async (n) => buf.subarray(pos - bufStart, Math.min(end, pos + n) - bufStart),
+    skip: (n) => {
+      pos += n
+    },
+    get remaining() {
+      return end - pos
+    },
+    get offset() {
+      return pos
+    },
+  }
+}
+
+function windowed(slice: (a: number, b: number) => Promise<Buffer>, [start, end]: [number, number], window: number): ChunkBytes {
+  let pos = start
+  let buf: Buffer = Buffer.alloc(0)
+  let bufStart = start
+  return {
+    async peek(n) {
+      const want = Math.min(end, pos + n)
+      if (want > bufStart + buf.length) {
+        const keep = buf.subarray(pos - bufStart)
+        const more = await slice(bufStart + buf.length, Math.min(end, Math.max(want, pos + window)))
+        buf = keep.length ? Buffer.concat([keep, more]) : more
+        bufStart = pos
+      }
+      return buf.subarray(pos - bufStart, want - bufStart)
+    },
+    skip(n) {
+      pos += n
+      if (pos - bufStart >= buf.length) {
+        // Drop consumed bytes as soon as possible.
+        buf = Buffer.alloc(0)
+        bufStart = pos
+      }
+    },
+    get remaining() {
+      return end - pos
+    },
+    get offset() {
+      return pos
+    },
+  }
+}
+
+interface SequentialHasher {
+  update(at: number, buf: Buffer): Promise<void>
+  finish(footerStart: number, size: number, tailStart: number, tail: Buffer): Promise<string>
+}
+
+/** MD5 over bytes fetched in file order, filling the small gaps (magic, page indexes) itself. */
+function sequentialHasher(slice: (a: number, b: number) => Promise<Buffer>): SequentialHasher {
+  const hash: Hash = createHash('md5')
+  let done = 0
+  const fill = async (to: number) => {
+    if (to > done) hash.update(await slice(done, to))
+    done = Math.max(done, to)
+  }
+  return {
+    async update(at, buf) {
+      await fill(at)
+      if (at + buf.length > done) hash.update(buf.subarray(done - at))
+      done = Math.max(done, at + buf.length)
+    },
+    async finish(_footerStart, size, tailStart, tail) {
+      await fill(tailStart)
+      if (size > done) hash.update(tail.subarray(done - tailStart))
+      return hash.digest('hex')
+    },
+  }
+}
+
+async function hashStream(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const hash = createHash('md5')
+  for await (const c of chunks) hash.update(c)
+  return hash.digest('hex')
+}
+
+/** True when the key column's min/max statistics prove no key in the row group starts with any prefix. */
+export function excludedByPrefix(keyChunk: ColumnChunkMeta, prefixes: readonly string[]): boolean {
+  const min = keyChunk.statistics?.minValue
+  const max = keyChunk.statistics?.maxValue
+  if (!min && !max) return false
+  return prefixes.every((p) => {
+    const pb = Buffer.from(p, 'utf8')
+    // max (an upper bound, or a truncated prefix of the true max): below P and not a prefix of P.
+    if (max && Buffer.compare(max, pb) < 0 && !startsWith(pb, max)) return true
+    // min (a lower bound): its first |P| bytes already sort after P.
+    if (min && Buffer.compare(min.subarray(0, pb.length), pb) > 0) return true
+    return false
+  })
+}
+
+function startsWith(s: Uint8Array, prefix: Uint8Array): boolean {
+  if (prefix.length > s.length) return false
+  for (let i = 0; i < prefix.length; i++) if (s[i] !== prefix[i]) return false
+  return true
+}
+

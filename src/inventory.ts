@@ -1,0 +1,292 @@
+/**
+ * readInventory / listKeys: manifest → data files (fanned out, in manifest order) → typed rows.
+ *
+ * The data flow of one CSV file: source bytes → MD5/size check → gunzip → CSV records → rows.
+ * One Parquet file: footer → row groups → column chunks → pages → rows (formats/parquet).
+ */
+import path from 'node:path'
+import { parseCursor, type Cursor } from './cursor.js'
+import { S3InventoryError } from './errors.js'
+import { orderedFanOut } from './fanout.js'
+import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
+import { csvRowBuilder, parseCsvSchema } from './formats/csv.js'
+import { decodeCsvGz } from './formats/csv-decode.js'
+import { readParquetRows } from './formats/parquet/rows.js'
+import { resolveLocation, type Location } from './location.js'
+import { readManifestWith, type InventoryManifest } from './manifest.js'
+import type { ColumnPlan } from './schema/build.js'
+import { fieldForCsvName } from './schema/fields.js'
+import type { DataFileRef, InventoryRow } from './schema/row.js'
+import { findLocalRoot, resolveUnderRoot } from './sources/local.js'
+import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './sources/open.js'
+import type { ByteCounter, ByteSource } from './sources/source.js'
+
+export interface ReadInventoryOptions extends ClientOptions {
+  /** Data files downloaded and decoded at once. Default 4. */
+  concurrency?: number
+  /** Cancels the read: in-flight requests are aborted and the iteration rejects with the signal's reason. */
+  signal?: AbortSignal
+  /** Only these row fields are decoded (camelCase names, e.g. ['key', 'size']). Default: all columns. */
+  columns?: readonly string[]
+  /** Rows each file may hold decoded ahead of the consumer before its download pauses. Default 16384. */
+  bufferRows?: number
+  /** Check every data file's MD5 and size against the manifest. Default true. See docs/reliability.md. */
+  verify?: boolean
+  /** Local only: the folder that plays the destination bucket's root. Default: found from the manifest's folder. */
+  root?: string
+  /** Resume after this cursor (from `cursorOf(row)`): earlier files are not downloaded. */
+  startAfter?: Cursor | string
+  /** Accept a manifest with an empty files[] (yields nothing). Default false: MANIFEST_EMPTY. */
+  allowEmpty?: boolean
+  /** Rows that do not match are dropped as early as possible. */
+  filter?: RowFilter
+  /** Parquet only: bytes fetched per request / buffered per file. Default 16 MiB. */
+  parquetReadSize?: number
+  /** CSV only: decompress and scan on a worker thread. Default: true when the machine has more than one core. */
+  workers?: boolean
+}
+
+/** Counters a progress display can poll while rows stream. */
+export interface InventoryProgress {
+  filesTotal: number
+  filesDone: number
+  /** Sum of files[].size (compressed). */
+  bytesTotal: number
+  /** Data-file bytes received so far. */
+  bytesRead: number
+  /** Rows handed to the consumer. */
+  rows: number
+}
+
+export interface InventoryStream extends AsyncIterable<InventoryRow> {
+  /** The same rows in arrays as they are decoded: less per-row overhead for sinks. */
+  batches(): AsyncIterable<InventoryRow[]>
+  /** The validated manifest (read once, shared by every iteration). */
+  readonly manifest: Promise<InventoryManifest>
+  readonly progress: InventoryProgress
+}
+
+const DEFAULTS = { concurrency: 4, bufferRows: 16_384 }
+
+/** Stream the rows of the inventory whose manifest.json is at `bucket`/`manifestKey`. */
+export function listKeys(bucket: string, manifestKey: string, options: ReadInventoryOptions = {}): InventoryStream {
+  return readInventory({ bucket, key: manifestKey }, options)
+}
+
+/** Stream the rows of an inventory, given its manifest's location (or an already read manifest). */
+export function readInventory(location: Location | InventoryManifest, options: ReadInventoryOptions = {}): InventoryStream {
+  const scope = clientScope(options)
+  let manifestPromise: Promise<InventoryManifest> | undefined
+  const manifest = () =>
+    (manifestPromise ??= isManifest(location) ? Promise.resolve(location) : readManifestWith(location, options, scope))
+  const progress: InventoryProgress = { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
+
+  async function* batches(): AsyncGenerator<InventoryRow[]> {
+    try {
+      const m = await manifest()
+      yield* readBatches(m, options, scope, progress)
+    } finally {
+      scope.release()
+    }
+  }
+
+  return {
+    get manifest() {
+      const p = manifest()
+      p.catch(() => {}) // the caller may never await it; iteration reports the error
+      return p
+    },
+    progress,
+    batches,
+    [Symbol.asyncIterator]: () => flatten(batches()),
+  }
+}
+
+function isManifest(v: unknown): v is InventoryManifest {
+  return typeof v === 'object' && v !== null && 'files' in v && 'md5' in v && 'location' in v
+}
+
+async function* readBatches(
+  m: InventoryManifest,
+  options: ReadInventoryOptions,
+  scope: ClientScope,
+  progress: InventoryProgress,
+): AsyncGenerator<InventoryRow[]> {
+  const format = m.fileFormat.toLowerCase()
+  if (format !== 'csv' && format !== 'parquet') {
+    throw new S3InventoryError('UNSUPPORTED_FORMAT', `${m.fileFormat} inventories cannot be read; CSV and Parquet are supported`, {
+      ...manifestRef(m),
+      expected: 'fileFormat CSV or Parquet',
+      actual: m.fileFormat,
+    })
+  }
+  if (m.files.length === 0 && !options.allowEmpty) {
+    throw new S3InventoryError('MANIFEST_EMPTY', 'manifest lists no data files', {
+      ...manifestRef(m),
+      column: 'files',
+      expected: 'at least one file (pass allowEmpty: true to accept none)',
+    })
+  }
+  const start = startPosition(m, options.startAfter)
+  const filter = compileFilter(options.filter)
+  const counter: ByteCounter = { bytes: 0 }
+  progress.filesTotal = m.files.length
+  progress.bytesTotal = m.files.reduce((n, f) => n + f.size, 0)
+  progress.filesDone = start.file
+  const dataFile = await dataFileLocator(m, options)
+  const verify = options.verify ?? true
+  const csvColumns = format === 'csv' ? csvPlan(m.fileSchema, options.columns) : undefined
+
+  const open = (i: number, signal: AbortSignal): AsyncIterable<InventoryRow[]> => {
+    const fileIndex = start.file + i
+    const entry = m.files[fileIndex]
+    const startRow = fileIndex === start.file ? start.row : 0
+    return (async function* () {
+      const located = await dataFile(entry.key)
+      const ref: DataFileRef = Object.freeze({ bucket: located.bucket, key: located.key, fileIndex, manifestMd5: m.md5 })
+      const source = sourceFor(located.loc, scope, { ...options, counter, size: entry.size })
+      if (csvColumns) {
+        yield* csvFile(source, ref, { ...csvColumns, startRow, filter, verify, expected: entry, signal, workers: options.workers })
+      } else {
+        yield* readParquetRows(source, ref, {
+          columns: options.columns,
+          filter,
+          startRow,
+          verify,
+          expected: { size: entry.size, md5: entry.MD5checksum },
+          readSize: options.parquetReadSize,
+          signal,
+        })
+      }
+    })()
+  }
+
+  const count = m.files.length - start.file
+  for await (const batch of orderedFanOut(count, open, {
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    bufferRows: options.bufferRows ?? DEFAULTS.bufferRows,
+    signal: options.signal,
+    onFileDone: () => progress.filesDone++,
+  })) {
+    progress.bytesRead = counter.bytes
+    progress.rows += batch.length
+    yield batch
+  }
+  progress.bytesRead = counter.bytes
+}
+
+function manifestRef(m: InventoryManifest): { bucket?: string; key: string } {
+  return m.location.kind === 's3' ? { bucket: m.location.bucket, key: m.location.key } : { key: m.location.path }
+}
+
+function startPosition(m: InventoryManifest, after: Cursor | string | undefined): { file: number; row: number } {
+  if (after === undefined) return { file: 0, row: 0 }
+  const c = parseCursor(after)
+  if (c.manifestMd5 !== m.md5 || c.file >= m.files.length) {
+    throw new S3InventoryError('CURSOR_INVALID', 'cursor belongs to another inventory delivery', {
+      ...manifestRef(m),
+      expected: `manifest ${m.md5} with ${m.files.length} files`,
+      actual: `manifest ${c.manifestMd5}, file ${c.file}`,
+    })
+  }
+  return { file: c.file, row: c.row + 1 }
+}
+
+/** Column plan for a CSV inventory: fields come from fileSchema, by name, never by position. */
+function csvPlan(fileSchema: string, columns: readonly string[] | undefined) {
+  const names = parseCsvSchema(fileSchema)
+  const all: ColumnPlan[] = names.map((n, index) => ({ field: fieldForCsvName(n), index }))
+  const wanted = columns ? new Set(columns) : undefined
+  const byName = new Map(all.map((c) => [c.field.name, c.index]))
+  return {
+    fieldCount: names.length,
+    columns: wanted ? all.filter((c) => wanted.has(c.field.name)) : all,
+    fieldIndex: (name: string) => byName.get(name) ?? -1,
+  }
+}
+
+async function* csvFile(
+  source: ByteSource,
+  ref: DataFileRef,
+  o: ReturnType<typeof csvPlan> & {
+    startRow: number
+    filter: CompiledFilter | undefined
+    verify: boolean
+    expected: { size: number; MD5checksum: string }
+    signal: AbortSignal
+    workers?: boolean
+  },
+): AsyncGenerator<InventoryRow[]> {
+  const build = csvRowBuilder({ fieldCount: o.fieldCount, columns: o.columns, file: ref, startRow: o.startRow, filter: o.filter, fieldIndex: o.fieldIndex })
+  const batches = decodeCsvGz((signal) => source.stream(0, undefined, signal), source.ref, {
+    fieldCount: o.fieldCount,
+    expected: o.verify ? { size: o.expected.size, md5: o.expected.MD5checksum } : undefined,
+    signal: o.signal,
+    workers: o.workers,
+  })
+  for await (const batch of batches) {
+    const rows = build(batch)
+    if (rows.length > 0) yield rows
+  }
+}
+
+interface LocatedFile {
+  loc: ReturnType<typeof resolveLocation>
+  bucket?: string
+  key: string
+}
+
+/** Where the data files of a manifest are: same bucket on S3; under the local root folder on disk. */
+async function dataFileLocator(m: InventoryManifest, options: ReadInventoryOptions): Promise<(key: string) => Promise<LocatedFile>> {
+  const loc = m.location
+  if (loc.kind === 's3') {
+    return async (key) => ({ loc: { kind: 's3', bucket: loc.bucket, key }, bucket: loc.bucket, key })
+  }
+  const manifestDir = path.dirname(loc.path)
+  const root = options.root !== undefined ? path.resolve(options.root) : await findLocalRoot(loc.path, m.files[0]?.key)
+  const manifestRefLocal = { key: loc.path }
+  return async (key) => {
+    let file: string
+    try {
+      file = await resolveUnderRoot(root, key, manifestRefLocal)
+    } catch (err) {
+      // Data files copied beside the manifest keep only their base name.
+      if (!(err instanceof S3InventoryError && err.code === 'NOT_FOUND') || options.root !== undefined || root !== manifestDir) throw err
+      try {
+        file = await resolveUnderRoot(manifestDir, path.posix.basename(key), manifestRefLocal)
+      } catch {
+        throw err
+      }
+    }
+    return { loc: { kind: 'local', path: file }, key: file }
+  }
+}
+
+/** Rows one at a time from batches, without an async generator's per-row overhead. */
+function flatten<T>(source: AsyncIterable<T[]>): AsyncIterator<T> {
+  const it = source[Symbol.asyncIterator]()
+  let batch: T[] = []
+  let i = 0
+  const refill = async (): Promise<IteratorResult<T>> => {
+    for (;;) {
+      const r = await it.next()
+      if (r.done) return { value: undefined, done: true }
+      if (r.value.length > 0) {
+        batch = r.value
+        i = 1
+        return { value: batch[0], done: false }
+      }
+    }
+  }
+  return {
+    next() {
+      if (i < batch.length) return Promise.resolve({ value: batch[i++], done: false })
+      return refill()
+    },
+    async return() {
+      batch = []
+      await it.return?.()
+      return { value: undefined, done: true }
+    },
+  }
+}

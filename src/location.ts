@@ -1,0 +1,61 @@
+/** The forms a caller can name an object by: `s3://bucket/key`, `{ bucket, key }`, a local path, a `file://` URL. */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { S3InventoryError } from './errors.js'
+
+export type Location = string | URL | { bucket: string; key: string }
+
+export type ResolvedLocation = { kind: 's3'; bucket: string; key: string } | { kind: 'local'; path: string }
+
+export function resolveLocation(location: Location): ResolvedLocation {
+  if (location instanceof URL) return resolveLocation(location.href)
+  if (typeof location === 'object' && location !== null) {
+    const { bucket, key } = location as { bucket?: unknown; key?: unknown }
+    if (typeof bucket !== 'string' || bucket === '' || typeof key !== 'string') {
+      throw new S3InventoryError('LOCATION_INVALID', 'expected { bucket: string, key: string }', { actual: safeJson(location) })
+    }
+    return { kind: 's3', bucket, key }
+  }
+  if (typeof location !== 'string' || location === '') {
+    throw new S3InventoryError('LOCATION_INVALID', 'expected an s3:// URL, { bucket, key }, a local path or a file:// URL', {
+      actual: String(location),
+    })
+  }
+  if (/^s3:\/\//i.test(location)) {
+    // Keys are taken verbatim (not URL-decoded), as the AWS CLI does.
+    const rest = location.slice(5)
+    const slash = rest.indexOf('/')
+    const bucket = slash === -1 ? rest : rest.slice(0, slash)
+    const key = slash === -1 ? '' : rest.slice(slash + 1)
+    if (bucket === '') throw new S3InventoryError('LOCATION_INVALID', 'missing bucket name', { actual: location })
+    return { kind: 's3', bucket, key }
+  }
+  if (/^file:/i.test(location)) {
+    try {
+      return { kind: 'local', path: fileURLToPath(location) }
+    } catch (err) {
+      throw new S3InventoryError('LOCATION_INVALID', 'not a valid file:// URL', { actual: location, cause: err })
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new S3InventoryError('LOCATION_INVALID', 'unsupported URL scheme', { expected: 's3:// or file://', actual: location })
+  }
+  return { kind: 'local', path: path.resolve(location) }
+}
+
+export function formatLocation(loc: ResolvedLocation): string {
+  return loc.kind === 's3' ? `s3://${loc.bucket}/${loc.key}` : loc.path
+}
+
+/** `dir/manifest.json` → `dir/manifest.checksum` (also for `x_manifest.json` → `x_manifest.checksum`). */
+export function checksumKeyFor(manifestKey: string): string {
+  return manifestKey.endsWith('.json') ? `${manifestKey.slice(0, -5)}.checksum` : `${manifestKey}.checksum`
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v)
+  } catch {
+    return String(v)
+  }
+}

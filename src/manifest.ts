@@ -1,0 +1,175 @@
+/** Inventory `manifest.json`: read, checksum-verify against `manifest.checksum`, validate with zod. */
+import { createHash } from 'node:crypto'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { z } from 'zod'
+import { S3InventoryError } from './errors.js'
+import { checksumKeyFor, resolveLocation, type Location, type ResolvedLocation } from './location.js'
+import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './sources/open.js'
+import { readAll } from './sources/source.js'
+
+const md5Hex = z.string().regex(/^[0-9a-fA-F]{32}$/, 'expected a 32-digit hex MD5')
+
+const FileEntry = z.preprocess(
+  // Inventory manifests spell it MD5checksum; accept MD5Checksum (the Batch Operations spelling) too.
+  (v) => {
+    if (v && typeof v === 'object' && !('MD5checksum' in v) && 'MD5Checksum' in v) {
+      return { ...(v as object), MD5checksum: (v as { MD5Checksum: unknown }).MD5Checksum }
+    }
+    return v
+  },
+  z.object({
+    key: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    MD5checksum: md5Hex,
+  }),
+)
+
+const ManifestJson = z.looseObject({
+  sourceBucket: z.string().min(1),
+  destinationBucket: z.string().min(1),
+  version: z.string(),
+  creationTimestamp: z.union([z.string().regex(/^\d+$/, 'expected epoch milliseconds as a string of digits'), z.number().int()]),
+  fileFormat: z.string().min(1),
+  fileSchema: z.string().min(1),
+  files: z.array(FileEntry),
+})
+
+export interface ManifestFile {
+  /** Full key of the data file in the destination bucket. */
+  key: string
+  /** Size in bytes of the (compressed) data object. */
+  size: number
+  /** Lowercase hex MD5 of the data object's bytes. */
+  MD5checksum: string
+}
+
+export interface InventoryManifest {
+  sourceBucket: string
+  /** As written: usually an ARN (`arn:aws:s3:::name`). */
+  destinationBucket: string
+  /** Bucket name part of destinationBucket. */
+  destinationBucketName: string
+  version: string
+  creationTimestamp: string
+  creationDate: Date
+  /** `CSV`, `Parquet`, `ORC` (only CSV and Parquet can be read). */
+  fileFormat: string
+  fileSchema: string
+  files: ManifestFile[]
+  /** Where the manifest was read from. Data files are read from the same bucket (S3) or root folder (local). */
+  location: ResolvedLocation
+  /** MD5 of the manifest's raw bytes: the identity of this delivery (used by cursors). */
+  md5: string
+  /** `verified` when manifest.checksum exists and matches; `absent` when there is no manifest.checksum. */
+  checksum: 'verified' | 'absent'
+  /** The parsed JSON, including fields this library does not know. */
+  raw: Record<string, unknown>
+}
+
+export interface ReadManifestOptions extends ClientOptions {
+  signal?: AbortSignal
+}
+
+export async function readManifest(location: Location, options: ReadManifestOptions = {}): Promise<InventoryManifest> {
+  const scope = clientScope(options)
+  try {
+    return await readManifestWith(location, options, scope)
+  } finally {
+    scope.release()
+  }
+}
+
+/** readManifest with a client scope owned by the caller (which may read data files next). */
+export async function readManifestWith(location: Location, options: ReadManifestOptions, scope: ClientScope): Promise<InventoryManifest> {
+  const loc = resolveLocation(location)
+  const bytes = await readObject(loc, options, scope)
+  const md5 = createHash('md5').update(bytes).digest('hex')
+  const checksumLoc: ResolvedLocation =
+    loc.kind === 's3' ? { ...loc, key: checksumKeyFor(loc.key) } : { kind: 'local', path: checksumKeyFor(loc.path) }
+  const checksumText = await readOptional(checksumLoc, options, scope)
+  let checksum: InventoryManifest['checksum'] = 'absent'
+  if (checksumText !== undefined) {
+    // AWS may or may not end the file with a newline; peers trim.
+    const expected = Buffer.from(checksumText).toString('utf8').trim().toLowerCase()
+    if (expected !== md5) {
+      throw new S3InventoryError('MANIFEST_CHECKSUM_MISMATCH', 'manifest.json does not match manifest.checksum', {
+        ...where(loc),
+        expected: expected.slice(0, 64),
+        actual: md5,
+      })
+    }
+    checksum = 'verified'
+  }
+  return parseManifest(bytes, loc, md5, checksum)
+}
+
+export function parseManifest(
+  bytes: Uint8Array,
+  loc: ResolvedLocation,
+  md5 = createHash('md5').update(bytes).digest('hex'),
+  checksum: InventoryManifest['checksum'] = 'absent',
+): InventoryManifest {
+  let json: unknown
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'))
+  } catch (err) {
+    throw new S3InventoryError('MANIFEST_INVALID', `manifest is not valid JSON (${(err as Error).message})`, {
+      ...where(loc),
+      expected: 'a JSON object',
+      cause: err,
+    })
+  }
+  const parsed = ManifestJson.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const field = formatPath(issue.path)
+    throw new S3InventoryError('MANIFEST_INVALID', `${field || 'manifest'}: ${issue.message}`, {
+      ...where(loc),
+      column: field || undefined,
+      expected: issue.message,
+      cause: parsed.error,
+    })
+  }
+  const m = parsed.data
+  const destinationBucketName = m.destinationBucket.includes(':::') ? m.destinationBucket.slice(m.destinationBucket.lastIndexOf(':::') + 3) : m.destinationBucket
+  const creationTimestamp = String(m.creationTimestamp)
+  return {
+    sourceBucket: m.sourceBucket,
+    destinationBucket: m.destinationBucket,
+    destinationBucketName,
+    version: m.version,
+    creationTimestamp,
+    creationDate: new Date(Number(creationTimestamp)),
+    fileFormat: m.fileFormat,
+    fileSchema: m.fileSchema,
+    files: m.files.map((f) => ({ key: f.key, size: f.size, MD5checksum: f.MD5checksum.toLowerCase() })),
+    location: loc,
+    md5,
+    checksum,
+    raw: json as Record<string, unknown>,
+  }
+}
+
+export function formatPath(p: ReadonlyArray<PropertyKey>): string {
+  let out = ''
+  for (const seg of p) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${String(seg)}` : String(seg)
+  return out
+}
+
+function where(loc: ResolvedLocation): { bucket?: string; key: string } {
+  return loc.kind === 's3' ? { bucket: loc.bucket, key: loc.key } : { key: loc.path }
+}
+
+/** Whole small object (manifests, checksums). */
+export async function readObject(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope): Promise<Uint8Array> {
+  return readAll(sourceFor(loc, scope, options).stream(0, undefined, options.signal))
+}
+
+async function readOptional(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope): Promise<Uint8Array | undefined> {
+  try {
+    return await readObject(loc, options, scope)
+  } catch (err) {
+    if (err instanceof S3InventoryError && err.code === 'NOT_FOUND') return undefined
+    throw err
+  }
+}

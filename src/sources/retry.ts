@@ -1,0 +1,113 @@
+/** Which S3/network failures are worth retrying, and how long to wait between attempts. */
+import { S3InventoryError, isAbortError, throwIfAborted, type ErrorCode } from '../errors.js'
+import type { ObjectRef } from './source.js'
+
+export interface RetryOptions {
+  /** Consecutive failed attempts (without a byte of progress) before giving up. Default 5. */
+  retries?: number
+  /** Backoff base in ms; attempt n waits a random time in [0, min(maxDelayMs, minDelayMs·2^n)]. Default 100. */
+  minDelayMs?: number
+  /** Backoff cap in ms. Default 5000. */
+  maxDelayMs?: number
+}
+
+export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 5, minDelayMs: 100, maxDelayMs: 5000 }
+
+const RETRIABLE_NAMES = new Set([
+  'SlowDown',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'IdleTimeout',
+])
+const RETRIABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'IDLE_TIMEOUT',
+])
+
+export interface Classified {
+  retriable: boolean
+  error: S3InventoryError
+}
+
+interface SdkLikeError {
+  name?: string
+  code?: string
+  message?: string
+  $metadata?: { httpStatusCode?: number }
+  $retryable?: unknown
+  cause?: unknown
+}
+
+/** Maps an SDK or network error to a typed error and says whether another attempt may help. */
+export function classify(err: unknown, ref: ObjectRef, offset: number): Classified {
+  if (err instanceof S3InventoryError) return { retriable: false, error: err }
+  const e = (err ?? {}) as SdkLikeError
+  const status = e.$metadata?.httpStatusCode
+  const name = e.name ?? ''
+  const code = e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? ''
+  const ctx = { bucket: ref.bucket, key: ref.key, offset, cause: err }
+  const make = (c: ErrorCode, why: string) => new S3InventoryError(c, why, ctx)
+  const what = `${name || code || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}`
+  if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
+    return { retriable: false, error: make('NOT_FOUND', `object not found — ${what}`) }
+  }
+  if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
+    return { retriable: false, error: make('ACCESS_DENIED', `access denied — ${what}`) }
+  }
+  if (status === 412 || name === 'PreconditionFailed') {
+    return { retriable: false, error: make('OBJECT_CHANGED', `object was replaced while reading — ${what}`) }
+  }
+  const retriable =
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    RETRIABLE_NAMES.has(name) ||
+    RETRIABLE_CODES.has(code) ||
+    (status === undefined && e.$retryable !== undefined) ||
+    // Sockets closed mid-body surface as plain Errors from the http parser ("aborted", "socket hang up").
+    (status === undefined && /aborted|socket hang up|premature close|other side closed/i.test(e.message ?? ''))
+  return { retriable, error: make('S3_ERROR', what) }
+}
+
+/** Removes anything that looks like a signed URL query or credential from a message. */
+export function scrub(message: string): string {
+  return message
+    .replace(/([?&])(X-Amz-[A-Za-z-]+|Signature|AWSAccessKeyId|x-amz-security-token)=[^&\s"']*/gi, '$1$2=REDACTED')
+    .replace(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, 'REDACTED')
+}
+
+/** Waits a jittered exponential delay; rejects at once if the signal aborts. Leaves no timer behind. */
+export function backoff(attempt: number, options: Required<RetryOptions>, signal?: AbortSignal): Promise<void> {
+  throwIfAborted(signal)
+  const cap = Math.min(options.maxDelayMs, options.minDelayMs * 2 ** attempt)
+  const ms = Math.random() * cap
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+export function rethrowIfAborted(err: unknown, signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason
+  if (isAbortError(err) && !signal) throw err
+}

@@ -1,0 +1,155 @@
+/**
+ * S3 objects as byte sources. A stream is one GET; if the connection drops (or stalls) mid-body, the
+ * read resumes with a ranged GET from the next byte, pinned to the first response's ETag, so the
+ * decompressor downstream sees one continuous byte sequence.
+ */
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import type { Readable } from 'node:stream'
+import { S3InventoryError, throwIfAborted } from '../errors.js'
+import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from './retry.js'
+import type { ByteCounter, ByteSource, ObjectRef } from './source.js'
+import { readAll } from './source.js'
+
+export interface S3SourceOptions {
+  retry?: RetryOptions
+  /** A body that delivers no byte for this long while we wait for one is dropped and resumed. Default 30000. */
+  idleTimeoutMs?: number
+  counter?: ByteCounter
+  /** Size known in advance (from the manifest); saves a HEAD for slices from the end. */
+  size?: number
+}
+
+export function s3Source(client: S3Client, bucket: string, key: string, options: S3SourceOptions = {}): ByteSource {
+  const ref: ObjectRef = { bucket, key }
+  const retry = { ...DEFAULT_RETRY, ...options.retry }
+  const idleMs = options.idleTimeoutMs ?? 30_000
+  let knownSize = options.size
+  // The first response's ETag; every later ranged read must match it.
+  let etag: string | undefined
+
+  async function* stream(start: number, end: number | undefined, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    let offset = start
+    let failures = 0
+    while (end === undefined || offset < end) {
+      throwIfAborted(signal)
+      let body: Readable | undefined
+      try {
+        const whole = offset === 0 && end === undefined
+        const res = await client.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Range: whole ? undefined : `bytes=${offset}-${end === undefined ? '' : end - 1}`,
+            IfMatch: etag,
+          }),
+          { abortSignal: signal },
+        )
+        body = res.Body as Readable
+        if (etag !== undefined && res.ETag !== undefined && res.ETag !== etag) {
+          throw new S3InventoryError('OBJECT_CHANGED', 'object was replaced between ranged reads', {
+            bucket,
+            key,
+            offset,
+            expected: `ETag ${etag}`,
+            actual: `ETag ${res.ETag}`,
+          })
+        }
+        etag ??= res.ETag
+        if (whole && res.ContentLength !== undefined) knownSize = res.ContentLength
+        if (end === undefined && knownSize === undefined && res.ContentRange) {
+          const total = /\/(\d+)$/.exec(res.ContentRange)?.[1]
+          if (total) knownSize = Number(total)
+        }
+        if (end === undefined && knownSize !== undefined) end = knownSize
+        const before = offset
+        for await (const chunk of bodyChunks(body, idleMs, signal)) {
+          offset += chunk.length
+          if (options.counter) options.counter.bytes += chunk.length
+          failures = 0
+          yield chunk
+        }
+        if (end === undefined || offset >= end) return
+        // The body ended early without an error (a proxy closing cleanly): resume like a reset.
+        if (offset === before) failures++
+        if (failures > retry.retries) throw exhausted(offset, new Error('response body ended early'))
+        await backoff(failures, retry, signal)
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason
+        const c = classify(err, ref, offset)
+        if (!c.retriable) throw c.error
+        failures++
+        if (failures > retry.retries) throw exhausted(offset, err)
+        await backoff(failures, retry, signal)
+      } finally {
+        body?.destroy()
+      }
+    }
+  }
+
+  function exhausted(offset: number, cause: unknown): S3InventoryError {
+    return new S3InventoryError('RETRIES_EXHAUSTED', `gave up after ${retry.retries} retries without progress`, {
+      bucket,
+      key,
+      offset,
+      cause,
+      actual: classify(cause, ref, offset).error.message,
+    })
+  }
+
+  async function size(signal?: AbortSignal): Promise<number> {
+    if (knownSize !== undefined) return knownSize
+    let failures = 0
+    for (;;) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })
+        etag ??= head.ETag
+        knownSize = head.ContentLength ?? 0
+        return knownSize
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason
+        const c = classify(err, ref, 0)
+        if (!c.retriable || ++failures > retry.retries) throw c.error
+        await backoff(failures, retry, signal)
+      }
+    }
+  }
+
+  return {
+    ref,
+    size,
+    stream,
+    slice: (start, end, signal) => (end <= start ? Promise.resolve(new Uint8Array(0)) : readAll(stream(start, end, signal))),
+  }
+}
+
+/**
+ * Chunks of a response body. A body that stalls (no byte for `idleMs` while we wait for one) is
+ * destroyed with a retriable error. The timer only runs while we are waiting, so a slow consumer
+ * (backpressure) never trips it.
+ */
+async function* bodyChunks(body: Readable, idleMs: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const onAbort = () => body.destroy(signal?.reason)
+  signal?.addEventListener('abort', onAbort, { once: true })
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>
+  try {
+    for (;;) {
+      const timer = setTimeout(() => body.destroy(Object.assign(new Error(`no data for ${idleMs} ms`), { code: 'IDLE_TIMEOUT' })), idleMs)
+      let r: IteratorResult<Uint8Array>
+      try {
+        r = await it.next()
+      } finally {
+        clearTimeout(timer)
+      }
+      if (r.done) return
+      yield r.value
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    body.destroy()
+  }
+}
+
+/** The client used when the caller does not inject one: default credential chain and region. */
+export function defaultS3Client(): S3Client {
+  return new S3Client({})
+}

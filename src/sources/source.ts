@@ -1,0 +1,35 @@
+/**
+ * Where bytes come from. A source reads one object (an S3 object or a local file) either as a
+ * sequential stream (CSV.gz, hashing) or by random-access slices (Parquet footers and column chunks,
+ * the "async buffer" idea from hyparquet).
+ */
+export interface ObjectRef {
+  /** S3 bucket; undefined for a local file. */
+  readonly bucket?: string
+  /** S3 key, or local path. */
+  readonly key: string
+}
+
+export interface ByteSource {
+  readonly ref: ObjectRef
+  /** Object size in bytes. */
+  size(signal?: AbortSignal): Promise<number>
+  /**
+   * Bytes [start, end) in order. `end` defaults to the object's end. Stops reading from the network
+   * when the consumer stops pulling; returning early (or aborting) closes the connection.
+   */
+  stream(start: number, end: number | undefined, signal?: AbortSignal): AsyncIterable<Uint8Array>
+  /** Bytes [start, end) as one buffer. */
+  slice(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array>
+}
+
+/** Shared counters a reader updates as bytes arrive (for progress and tests). */
+export interface ByteCounter {
+  bytes: number
+}
+
+export async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const c of chunks) parts.push(c)
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+}

@@ -1,0 +1,195 @@
+import { isAscii } from 'node:buffer'
+import { gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { isInventoryError } from '../src/errors.js'
+import { decodeCsvGz } from '../src/formats/csv-decode.js'
+import { createCsvScanner, csvRowBuilder, isScanFailure, parseCsvSchema, type ScanBatch } from '../src/formats/csv.js'
+import { fieldForCsvName } from '../src/schema/fields.js'
+import { rowSource, type DataFileRef } from '../src/schema/row.js'
+import { collect } from './support/tmp.js'
+
+/** Fields of every record, as strings, from scanned batches. */
+function fieldsOf(batches: ScanBatch[], n: number): string[][] {
+  const out: string[][] = []
+  for (const b of batches) {
+    for (let i = 0; i < b.count; i++) {
+      const rec: string[] = []
+      for (let j = 0; j < n; j++) rec.push(b.text.slice(b.bounds[i * 2 * n + 2 * j], b.bounds[i * 2 * n + 2 * j + 1]))
+      out.push(rec)
+    }
+  }
+  return out
+}
+
+function scanChunks(chunks: Uint8Array[], n: number): string[][] {
+  const s = createCsvScanner(n, 1 << 20, isAscii)
+  const batches: ScanBatch[] = []
+  for (const c of chunks) {
+    const b = s.push(c)
+    if (b) batches.push(b)
+  }
+  const last = s.end()
+  if (last) batches.push(last)
+  return fieldsOf(batches, n)
+}
+
+const file: DataFileRef = { key: 'data/x.csv.gz', bucket: 'dest', fileIndex: 0, manifestMd5: '0'.repeat(32) }
+
+describe('CSV scanner (inventory dialect)', () => {
+  it('reads quoted fields, empty "" fields and a trailing newline', () => {
+    const text = '"b","k1","","true"\n"b","k2","5",""\n'
+    expect(scanChunks([Buffer.from(text)], 4)).toEqual([
+      ['b', 'k1', '', 'true'],
+      ['b', 'k2', '5', ''],
+    ])
+  })
+  it('accepts a last line without newline, CRLF, blank lines and unquoted fields', () => {
+    const text = '\n"a",b,""\r\n\r\n\nc,"d",e'
+    expect(scanChunks([Buffer.from(text)], 3)).toEqual([
+      ['a', 'b', ''],
+      ['c', 'd', 'e'],
+    ])
+  })
+  it('unescapes doubled quotes and keeps commas and newlines inside quotes', () => {
+    const text = '"say ""hi""","a,b","line\nbreak"\n"""","",""""""\n'
+    expect(scanChunks([Buffer.from(text)], 3)).toEqual([
+      ['say "hi"', 'a,b', 'line\nbreak'],
+      ['"', '', '""'],
+    ])
+  })
+  it('gives the same records whatever the chunk boundaries, including inside UTF-8 characters', () => {
+    const records = [
+      ['bucket', 'unicode/naïve café/日本語/😀.png', 'x""y', ''],
+      ['bucket', 'k%20', 'a,b\r\nc', '9'],
+      ['b', 'é'.repeat(30), '', 'z'],
+    ]
+    const text = records.map((r) => `${r.map((f) => `"${f.replace(/"/g, '""')}"`).join(',')}\n`).join('')
+    const bytes = Buffer.from(text)
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const got = scanChunks([bytes.subarray(0, cut), bytes.subarray(cut)], 4)
+      expect(got, `cut at byte ${cut}`).toEqual(records)
+    }
+    // Three-way cuts too (every 7th pair, to keep it quick).
+    for (let a = 1; a < bytes.length; a += 7) {
+      for (let b = a + 1; b < bytes.length; b += 5) {
+        expect(scanChunks([bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)], 4)).toEqual(records)
+      }
+    }
+  })
+  it('fails on a wrong number of fields, naming the row and the expected count', () => {
+    const s = createCsvScanner(3, 1 << 20, isAscii)
+    try {
+      s.push(Buffer.from('"a","b","c"\n"a","b"\n'))
+      s.end()
+      expect.unreachable()
+    } catch (e) {
+      expect(isScanFailure(e)).toBe(true)
+      expect(e).toMatchObject({ row: 1, expected: '3 fields (fileSchema)', actual: '2 fields' })
+    }
+  })
+  it('fails on an unterminated quote at the end of input and on text after a closing quote', () => {
+    const s = createCsvScanner(2, 1 << 20, isAscii)
+    expect(s.push(Buffer.from('"a","b\n'))).toBeUndefined()
+    expect(() => s.end()).toThrow(expect.objectContaining({ message: 'unterminated quoted field', row: 0 }))
+    const t = createCsvScanner(2, 1 << 20, isAscii)
+    expect(() => t.push(Buffer.from('"a"x,"b"\n'))).toThrow(expect.objectContaining({ message: 'unexpected character after a quoted field' }))
+  })
+  it('bounds memory when a quote never closes', () => {
+    const s = createCsvScanner(2, 1000, isAscii)
+    expect(() => {
+      s.push(Buffer.from('"'))
+      for (let i = 0; i < 10; i++) s.push(Buffer.from('x'.repeat(200)))
+    }).toThrow(expect.objectContaining({ message: 'record too long' }))
+  })
+  it('splits fileSchema on commas, trimming spaces', () => {
+    expect(parseCsvSchema('Bucket, Key,  Size ,IsLatest')).toEqual(['Bucket', 'Key', 'Size', 'IsLatest'])
+  })
+})
+
+describe('CSV row builder', () => {
+  const schema = parseCsvSchema('Bucket, Key, VersionId, IsLatest, Size, LastModifiedDate, StorageClass, SomethingNew')
+  const columns = schema.map((n, index) => ({ field: fieldForCsvName(n), index }))
+  const build = (text: string, extra: Partial<Parameters<typeof csvRowBuilder>[0]> = {}) => {
+    const s = createCsvScanner(schema.length, 1 << 20, isAscii)
+    const batches = [s.push(Buffer.from(text)), s.end()].filter((b): b is ScanBatch => b !== undefined)
+    const b = csvRowBuilder({ fieldCount: schema.length, columns, file, ...extra })
+    return batches.flatMap(b)
+  }
+
+  it('maps by fileSchema name to typed camelCase fields; empty is undefined; unknown columns stay strings', () => {
+    const rows = build('"b","a+b%2Bc","","true","12","2024-05-06T22:37:48.000Z","STANDARD","x"\n"b","d%C3%A9","v1","false","","2024-05-06T22:37:49.000Z","","y"\n')
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { bucket: 'b', key: 'a b+c', versionId: undefined, isLatest: true, size: 12, lastModifiedDate: new Date('2024-05-06T22:37:48.000Z'), storageClass: 'STANDARD', somethingNew: 'x' },
+      { bucket: 'b', key: 'dé', versionId: 'v1', isLatest: false, size: undefined, lastModifiedDate: new Date('2024-05-06T22:37:49.000Z'), storageClass: undefined, somethingNew: 'y' },
+    ])
+    expect(rowSource(rows[1])).toEqual({ file, row: 1 })
+    // Provenance stays out of JSON.
+    expect(JSON.parse(JSON.stringify(rows[0]))).not.toHaveProperty('file')
+    expect(Object.keys(rows[0])).toHaveLength(8)
+  })
+  it('projects columns and skips rows before startRow', () => {
+    const b = csvRowBuilder({ fieldCount: schema.length, columns: columns.filter((c) => ['key', 'size'].includes(c.field.name)), file, startRow: 1 })
+    const s = createCsvScanner(schema.length, 1 << 20, isAscii)
+    const batch = s.push(Buffer.from('"b","k0","","true","1","2024-01-01T00:00:00.000Z","",""\n"b","k1","","true","2","2024-01-01T00:00:00.000Z","",""\n'))!
+    expect(b(batch).map((r) => ({ ...r }))).toEqual([{ key: 'k1', size: 2 }])
+  })
+  it('names the row and column of a malformed key escape', () => {
+    try {
+      build('"b","ok","","true","1","2024-05-06T22:37:48.000Z","",""\n"b","bad%zz","","true","1","2024-05-06T22:37:48.000Z","",""\n')
+      expect.unreachable()
+    } catch (e) {
+      expect(isInventoryError(e, 'KEY_DECODE_FAILED')).toBe(true)
+      expect(e).toMatchObject({ bucket: 'dest', key: 'data/x.csv.gz', row: 1, column: 'key', actual: 'bad%zz' })
+    }
+  })
+  it('names the row and column of a bad size or date', () => {
+    expect(() => build('"b","k","","true","12x","2024-05-06T22:37:48.000Z","",""\n')).toThrow(expect.objectContaining({ code: 'VALUE_INVALID', row: 0, column: 'size' }))
+    expect(() => build('"b","k","","true","1","yesterday","",""\n')).toThrow(expect.objectContaining({ code: 'VALUE_INVALID', row: 0, column: 'lastModifiedDate' }))
+  })
+})
+
+describe('CSV.gz decoding, worker thread and in-process alike', () => {
+  const records = Array.from({ length: 3000 }, (_, i) => [`b`, `k${i}%20x`, i % 3 === 0 ? '' : String(i), 'say ""hi""'])
+  const text = records.map((r) => `${r.map((f) => `"${f}"`).join(',')}\n`).join('')
+  const gz = gzipSync(text)
+  const source = (bytes: Buffer, chunk = 1000) => async function* () {
+    for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk)
+  }
+  const ref = { bucket: 'dest', key: 'x.csv.gz' }
+  const { createHash } = require('node:crypto') as typeof import('node:crypto')
+  const md5 = createHash('md5').update(gz).digest('hex')
+
+  for (const workers of [true, false]) {
+    it(`yields every record (workers: ${workers})`, async () => {
+      const batches = await collect(decodeCsvGz(source(gz), ref, { fieldCount: 4, workers, signal: new AbortController().signal, expected: { md5, size: gz.length } }))
+      const got = fieldsOf(batches, 4)
+      expect(got).toHaveLength(3000)
+      expect(got[0]).toEqual(['b', 'k0%20x', '', 'say "hi"'])
+      expect(got[2999]).toEqual(['b', 'k2999%20x', '2999', 'say "hi"'])
+    })
+    it(`fails on a truncated gzip with GZIP_CORRUPT (workers: ${workers})`, async () => {
+      const cut = gz.subarray(0, gz.length - 100)
+      await expect(collect(decodeCsvGz(source(cut), ref, { fieldCount: 4, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+        code: 'GZIP_CORRUPT',
+        bucket: 'dest',
+        key: 'x.csv.gz',
+      })
+    })
+    it(`fails on an MD5 mismatch before the last batch is released (workers: ${workers})`, async () => {
+      const seen: ScanBatch[] = []
+      const run = async () => {
+        for await (const b of decodeCsvGz(source(gz), ref, { fieldCount: 4, workers, signal: new AbortController().signal, expected: { md5: 'f'.repeat(32), size: gz.length } })) seen.push(b)
+      }
+      await expect(run()).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', expected: 'f'.repeat(32), actual: md5 })
+      expect(fieldsOf(seen, 4).length).toBeLessThan(3000)
+    })
+    it(`reports CSV_MALFORMED with the row (workers: ${workers})`, async () => {
+      const bad = gzipSync(`${text}"only","three","fields"\n`)
+      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 4, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+        code: 'CSV_MALFORMED',
+        row: 3000,
+        key: 'x.csv.gz',
+      })
+    })
+  }
+})
