@@ -9,12 +9,11 @@ import { parseCursor, type Cursor } from './cursor.js'
 import { S3InventoryError } from './errors.js'
 import { orderedFanOut } from './fanout.js'
 import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
-import { csvRowBuilder, parseCsvSchema } from './formats/csv.js'
+import { columnKind, csvRowBuilder, parseCsvSchema, type ColumnSpec } from './formats/csv.js'
 import { decodeCsvGz } from './formats/csv-decode.js'
 import { readParquetRows } from './formats/parquet/rows.js'
 import { resolveLocation, type Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
-import type { ColumnPlan } from './schema/build.js'
 import { fieldForCsvName } from './schema/fields.js'
 import type { DataFileRef, InventoryRow } from './schema/row.js'
 import { findLocalRoot, resolveUnderRoot } from './sources/local.js'
@@ -135,7 +134,7 @@ async function* readBatches(
   progress.filesDone = start.file
   const dataFile = await dataFileLocator(m, options)
   const verify = options.verify ?? true
-  const csvColumns = format === 'csv' ? csvPlan(m.fileSchema, options.columns) : undefined
+  const csvColumns = format === 'csv' ? csvPlan(m.fileSchema, options.columns, filter) : undefined
 
   const open = (i: number, signal: AbortSignal): AsyncIterable<InventoryRow[]> => {
     const fileIndex = start.file + i
@@ -192,16 +191,22 @@ function startPosition(m: InventoryManifest, after: Cursor | string | undefined)
   return { file: c.file, row: c.row + 1 }
 }
 
-/** Column plan for a CSV inventory: fields come from fileSchema, by name, never by position. */
-function csvPlan(fileSchema: string, columns: readonly string[] | undefined) {
+/**
+ * Column plan for a CSV inventory: fields come from fileSchema, by name, never by position. The
+ * columns extracted are the requested ones (in file order), then any the filter alone needs.
+ */
+function csvPlan(fileSchema: string, columns: readonly string[] | undefined, filter: CompiledFilter | undefined) {
   const names = parseCsvSchema(fileSchema)
-  const all: ColumnPlan[] = names.map((n, index) => ({ field: fieldForCsvName(n), index }))
+  const fields = names.map(fieldForCsvName)
   const wanted = columns ? new Set(columns) : undefined
-  const byName = new Map(all.map((c) => [c.field.name, c.index]))
+  const out = fields.flatMap((f, index) => (!wanted || wanted.has(f.name) ? [index] : []))
+  const extra = fields.flatMap((f, index) => (!out.includes(index) && filter?.fields.has(f.name) ? [index] : []))
+  const order = [...out, ...extra]
   return {
     fieldCount: names.length,
-    columns: wanted ? all.filter((c) => wanted.has(c.field.name)) : all,
-    fieldIndex: (name: string) => byName.get(name) ?? -1,
+    spec: order.map((index): ColumnSpec => ({ index, kind: columnKind(fields[index]), name: fields[index].name })),
+    fields: order.map((index) => fields[index]),
+    outputs: out.length,
   }
 }
 
@@ -217,9 +222,10 @@ async function* csvFile(
     workers?: boolean
   },
 ): AsyncGenerator<InventoryRow[]> {
-  const build = csvRowBuilder({ fieldCount: o.fieldCount, columns: o.columns, file: ref, startRow: o.startRow, filter: o.filter, fieldIndex: o.fieldIndex })
+  const build = csvRowBuilder({ spec: o.spec, fields: o.fields, outputs: o.outputs, file: ref, startRow: o.startRow, filter: o.filter })
   const batches = decodeCsvGz((signal) => source.stream(0, undefined, signal), source.ref, {
     fieldCount: o.fieldCount,
+    spec: o.spec,
     expected: o.verify ? { size: o.expected.size, md5: o.expected.MD5checksum } : undefined,
     signal: o.signal,
     workers: o.workers,

@@ -3,7 +3,9 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { isInventoryError } from '../src/errors.js'
 import { decodeCsvGz } from '../src/formats/csv-decode.js'
-import { createCsvScanner, csvRowBuilder, isScanFailure, parseCsvSchema, type ScanBatch } from '../src/formats/csv.js'
+import type { ColumnarBatch } from '../src/formats/csv.js'
+import { columnKind, createColumnExtractor, createCsvScanner, csvRowBuilder, isScanFailure, parseCsvSchema, type ScanBatch } from '../src/formats/csv.js'
+import { valueParsers } from '../src/schema/values.js'
 import { fieldForCsvName } from '../src/schema/fields.js'
 import { rowSource, type DataFileRef } from '../src/schema/row.js'
 import { collect } from './support/tmp.js'
@@ -106,14 +108,19 @@ describe('CSV scanner (inventory dialect)', () => {
   })
 })
 
-describe('CSV row builder', () => {
+describe('CSV column extraction and row building', () => {
   const schema = parseCsvSchema('Bucket, Key, VersionId, IsLatest, Size, LastModifiedDate, StorageClass, SomethingNew')
-  const columns = schema.map((n, index) => ({ field: fieldForCsvName(n), index }))
-  const build = (text: string, extra: Partial<Parameters<typeof csvRowBuilder>[0]> = {}) => {
+  const fields = schema.map(fieldForCsvName)
+  const spec = (names?: string[]) => fields.flatMap((f, index) => (!names || names.includes(f.name) ? [{ index, kind: columnKind(f), name: f.name }] : []))
+  const build = (text: string | string[], names?: string[], extra: Partial<Parameters<typeof csvRowBuilder>[0]> = {}) => {
     const s = createCsvScanner(schema.length, 1 << 20, isAscii)
-    const batches = [s.push(Buffer.from(text)), s.end()].filter((b): b is ScanBatch => b !== undefined)
-    const b = csvRowBuilder({ fieldCount: schema.length, columns, file, ...extra })
-    return batches.flatMap(b)
+    const sp = spec(names)
+    const extract = createColumnExtractor(schema.length, sp, valueParsers())
+    const chunks = typeof text === 'string' ? [text] : text
+    const batches = [...chunks.map((c) => s.push(Buffer.from(c))), s.end()].filter((b): b is ScanBatch => b !== undefined)
+    const b = csvRowBuilder({ spec: sp, fields: sp.map((c) => fields[c.index]), outputs: sp.length, file, ...extra })
+    // Drop the decoded text, as a worker thread does, so the builder decodes the bytes itself.
+    return batches.map(extract).flatMap((x, i) => b(i % 2 === 0 ? { ...x, text: undefined } : x))
   }
 
   it('maps by fileSchema name to typed camelCase fields; empty is undefined; unknown columns stay strings', () => {
@@ -127,11 +134,18 @@ describe('CSV row builder', () => {
     expect(JSON.parse(JSON.stringify(rows[0]))).not.toHaveProperty('file')
     expect(Object.keys(rows[0])).toHaveLength(8)
   })
+  it('keeps dictionary values and escaped or non-ASCII text right across batches', () => {
+    const line = (i: number, cls: string) => `"b${i % 2}","k%20${i}","v""${i}""","true","${i}","2024-05-06T22:37:48.000Z","${cls}","日本${i}"\n`
+    const chunks = Array.from({ length: 40 }, (_, i) => line(i, ['STANDARD', 'GLACIER', '', 'DEEP_ARCHIVE'][i % 4]))
+    const rows = build(chunks)
+    expect(rows).toHaveLength(40)
+    rows.forEach((r, i) => {
+      expect({ ...r }).toMatchObject({ bucket: `b${i % 2}`, key: `k ${i}`, versionId: `v"${i}"`, size: i, storageClass: ['STANDARD', 'GLACIER', undefined, 'DEEP_ARCHIVE'][i % 4], somethingNew: `日本${i}` })
+    })
+  })
   it('projects columns and skips rows before startRow', () => {
-    const b = csvRowBuilder({ fieldCount: schema.length, columns: columns.filter((c) => ['key', 'size'].includes(c.field.name)), file, startRow: 1 })
-    const s = createCsvScanner(schema.length, 1 << 20, isAscii)
-    const batch = s.push(Buffer.from('"b","k0","","true","1","2024-01-01T00:00:00.000Z","",""\n"b","k1","","true","2","2024-01-01T00:00:00.000Z","",""\n'))!
-    expect(b(batch).map((r) => ({ ...r }))).toEqual([{ key: 'k1', size: 2 }])
+    const rows = build('"b","k0","","true","1","2024-01-01T00:00:00.000Z","",""\n"b","k1","","true","2","2024-01-01T00:00:00.000Z","",""\n', ['key', 'size'], { startRow: 1 })
+    expect(rows.map((r) => ({ ...r }))).toEqual([{ key: 'k1', size: 2 }])
   })
   it('names the row and column of a malformed key escape', () => {
     try {
@@ -142,9 +156,10 @@ describe('CSV row builder', () => {
       expect(e).toMatchObject({ bucket: 'dest', key: 'data/x.csv.gz', row: 1, column: 'key', actual: 'bad%zz' })
     }
   })
-  it('names the row and column of a bad size or date', () => {
-    expect(() => build('"b","k","","true","12x","2024-05-06T22:37:48.000Z","",""\n')).toThrow(expect.objectContaining({ code: 'VALUE_INVALID', row: 0, column: 'size' }))
-    expect(() => build('"b","k","","true","1","yesterday","",""\n')).toThrow(expect.objectContaining({ code: 'VALUE_INVALID', row: 0, column: 'lastModifiedDate' }))
+  it('names the row and column of a bad size, date or boolean', () => {
+    expect(() => build('"b","k","","true","12x","2024-05-06T22:37:48.000Z","",""\n')).toThrow(expect.objectContaining({ valueFailure: true, row: 0, column: 'size', actual: '12x' }))
+    expect(() => build('"b","k","","true","1","yesterday","",""\n')).toThrow(expect.objectContaining({ valueFailure: true, row: 0, column: 'lastModifiedDate' }))
+    expect(() => build('"b","k","","yes","1","2024-05-06T22:37:48.000Z","",""\n')).toThrow(expect.objectContaining({ valueFailure: true, row: 0, column: 'isLatest' }))
   })
 })
 
@@ -158,34 +173,54 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
   const ref = { bucket: 'dest', key: 'x.csv.gz' }
   const { createHash } = require('node:crypto') as typeof import('node:crypto')
   const md5 = createHash('md5').update(gz).digest('hex')
+  const textSpec = [0, 1, 2, 3].map((index) => ({ index, kind: 'text' as const, name: `f${index}` }))
+  /** Field strings of text-only columnar batches, decoded the way the row builder does. */
+  const columnsOf = (batches: ColumnarBatch[]) =>
+    batches.flatMap((b) => {
+      const t = b.text ?? (Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.end).toString(b.ascii ? 'latin1' : 'utf8') + b.extra)
+      return Array.from({ length: b.count }, (_, i) => b.cols.map((c) => t.slice(c[2 * i], c[2 * i + 1])))
+    })
+  it('reports VALUE_INVALID with row and column from either thread', async () => {
+    for (const workers of [true, false]) {
+      const bad = gzipSync('"b","k","1"\n"b","k","x"\n')
+      const spec = [{ index: 2, kind: 'number' as const, name: 'size' }]
+      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 3, spec, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+        code: 'VALUE_INVALID',
+        row: 1,
+        column: 'size',
+        actual: 'x',
+        key: 'x.csv.gz',
+      })
+    }
+  })
 
   for (const workers of [true, false]) {
     it(`yields every record (workers: ${workers})`, async () => {
-      const batches = await collect(decodeCsvGz(source(gz), ref, { fieldCount: 4, workers, signal: new AbortController().signal, expected: { md5, size: gz.length } }))
-      const got = fieldsOf(batches, 4)
+      const batches = await collect(decodeCsvGz(source(gz), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal, expected: { md5, size: gz.length } }))
+      const got = columnsOf(batches)
       expect(got).toHaveLength(3000)
       expect(got[0]).toEqual(['b', 'k0%20x', '', 'say "hi"'])
       expect(got[2999]).toEqual(['b', 'k2999%20x', '2999', 'say "hi"'])
     })
     it(`fails on a truncated gzip with GZIP_CORRUPT (workers: ${workers})`, async () => {
       const cut = gz.subarray(0, gz.length - 100)
-      await expect(collect(decodeCsvGz(source(cut), ref, { fieldCount: 4, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+      await expect(collect(decodeCsvGz(source(cut), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
         code: 'GZIP_CORRUPT',
         bucket: 'dest',
         key: 'x.csv.gz',
       })
     })
     it(`fails on an MD5 mismatch before the last batch is released (workers: ${workers})`, async () => {
-      const seen: ScanBatch[] = []
+      const seen: ColumnarBatch[] = []
       const run = async () => {
-        for await (const b of decodeCsvGz(source(gz), ref, { fieldCount: 4, workers, signal: new AbortController().signal, expected: { md5: 'f'.repeat(32), size: gz.length } })) seen.push(b)
+        for await (const b of decodeCsvGz(source(gz), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal, expected: { md5: 'f'.repeat(32), size: gz.length } })) seen.push(b)
       }
       await expect(run()).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', expected: 'f'.repeat(32), actual: md5 })
-      expect(fieldsOf(seen, 4).length).toBeLessThan(3000)
+      expect(columnsOf(seen).length).toBeLessThan(3000)
     })
     it(`reports CSV_MALFORMED with the row (workers: ${workers})`, async () => {
       const bad = gzipSync(`${text}"only","three","fields"\n`)
-      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 4, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
         code: 'CSV_MALFORMED',
         row: 3000,
         key: 'x.csv.gz',

@@ -7,17 +7,29 @@
  * Flow control: at most WINDOW compressed chunks are in the worker and not yet consumed by the
  * reader; a reader that stops pulling stops the feeding, then the network read.
  */
-import { availableParallelism } from 'node:os'
 import { isAscii } from 'node:buffer'
+import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { gunzip } from '../codecs/gzip.js'
 import { S3InventoryError, type ErrorCode } from '../errors.js'
 import type { ObjectRef } from '../sources/source.js'
 import { verified, type Expected } from '../sources/verify.js'
-import { createCsvScanner, isScanFailure, scanFailureToError, type ScanBatch } from './csv.js'
+import { valueParsers } from '../schema/values.js'
+import {
+  createColumnExtractor,
+  createCsvScanner,
+  isScanFailure,
+  isValueFailure,
+  scanFailureToError,
+  type ColumnarBatch,
+  type ColumnSpec,
+  type ScanBatch,
+} from './csv.js'
 
 export interface DecodeOptions {
   fieldCount: number
+  /** The columns to extract. */
+  spec: ColumnSpec[]
   /** Check MD5/size of the compressed bytes. */
   expected?: Expected
   signal: AbortSignal
@@ -33,45 +45,54 @@ const WINDOW = 4
 /** `open(signal)` starts the byte stream; aborting `signal` must end it (and its network read). */
 export type OpenBytes = (signal: AbortSignal) => AsyncIterable<Uint8Array>
 
-export function decodeCsvGz(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ScanBatch> {
+export function decodeCsvGz(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
   const useWorker = o.workers ?? availableParallelism() > 1
   return useWorker ? decodeInWorker(open, ref, o) : decodeInProcess(open(o.signal), ref, o)
 }
 
-async function* decodeInProcess(bytes: AsyncIterable<Uint8Array>, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ScanBatch> {
+async function* decodeInProcess(bytes: AsyncIterable<Uint8Array>, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
   const checked = o.expected ? verified(bytes, o.expected, ref) : bytes
   const scanner = createCsvScanner(o.fieldCount, o.maxRecordLength ?? MAX_RECORD, isAscii)
+  const extract = createColumnExtractor(o.fieldCount, o.spec, valueParsers())
   try {
     // The last batch is held until the file ends cleanly (MD5 verified, gzip complete).
-    let held: ScanBatch | undefined
+    let held: ColumnarBatch | undefined
     for await (const chunk of gunzip(checked, ref)) {
       const batch = scanner.push(chunk)
       if (!batch) continue
       if (held) yield held
-      held = batch
+      held = extract(batch)
     }
     const tail = scanner.end()
     if (held) yield held
-    if (tail) yield tail
+    if (tail) yield extract(tail)
   } catch (err) {
-    throw isScanFailure(err) ? scanFailureToError(err, ref) : err
+    throw failureToError(err, ref)
   }
+}
+
+function failureToError(err: unknown, ref: ObjectRef): unknown {
+  if (isScanFailure(err)) return scanFailureToError(err, ref)
+  if (isValueFailure(err)) {
+    return new S3InventoryError(err.code, `cannot read ${err.column}`, { bucket: ref.bucket, key: ref.key, row: err.row, column: err.column, expected: err.expected, actual: err.actual })
+  }
+  return err
 }
 
 // ---------------------------------------------------------------------------------------------
 // Worker side. Self-contained: its source text is evaluated in the worker.
 
 type ToWorker =
-  | { type: 'open'; id: number; fieldCount: number; maxRecord: number; md5?: string; size?: number }
+  | { type: 'open'; id: number; fieldCount: number; spec: ColumnSpec[]; maxRecord: number; md5?: string; size?: number }
   | { type: 'data'; id: number; chunk: Uint8Array }
   | { type: 'end'; id: number }
   | { type: 'close'; id: number }
 
 type FromWorker =
-  | { type: 'batch'; id: number; batch: ScanBatch }
+  | { type: 'batch'; id: number; batch: ColumnarBatch }
   | { type: 'ack'; id: number }
   | { type: 'done'; id: number }
-  | { type: 'error'; id: number; code: string; message: string; expected?: string; actual?: string; row?: number; offset?: number }
+  | { type: 'error'; id: number; code: string; message: string; expected?: string; actual?: string; row?: number; column?: string; offset?: number }
 
 interface WorkerDeps {
   threads: typeof import('node:worker_threads')
@@ -80,10 +101,17 @@ interface WorkerDeps {
   buffer: typeof import('node:buffer')
 }
 
-function workerMain(create: typeof createCsvScanner, deps: WorkerDeps): void {
+interface WorkerCode {
+  createCsvScanner: typeof createCsvScanner
+  createColumnExtractor: typeof createColumnExtractor
+  valueParsers: typeof valueParsers
+}
+
+function workerMain(code: WorkerCode, deps: WorkerDeps): void {
   const { zlib, crypto } = deps
   const { parentPort } = deps.threads
   const ascii = deps.buffer.isAscii
+  const parsers = code.valueParsers()
   interface FileState {
     gz: import('node:zlib').Gunzip
     hash?: import('node:crypto').Hash
@@ -104,18 +132,24 @@ function workerMain(create: typeof createCsvScanner, deps: WorkerDeps): void {
   port.on('message', (m: ToWorker) => {
     if (m.type === 'open') {
       const gz = zlib.createGunzip({ chunkSize: 256 * 1024 })
-      const scanner = create(m.fieldCount, m.maxRecord, ascii)
+      const scanner = code.createCsvScanner(m.fieldCount, m.maxRecord, ascii)
+      const extract = code.createColumnExtractor(m.fieldCount, m.spec, parsers)
       const f: FileState = { gz, hash: m.md5 ? crypto.createHash('md5') : undefined, md5: m.md5, size: m.size, bytes: 0, failed: false }
       files.set(m.id, f)
-      const send = (batch: ReturnType<typeof scanner.push>) => {
-        if (batch) post({ type: 'batch', id: m.id, batch }, [batch.bounds.buffer as ArrayBuffer])
+      const send = (scanned: ReturnType<typeof scanner.push>) => {
+        if (!scanned) return
+        const batch = extract(scanned)
+        batch.text = undefined // decoded again on the other side from the transferred bytes
+        post({ type: 'batch', id: m.id, batch }, [batch.bytes.buffer as ArrayBuffer, ...batch.cols.map((a) => a.buffer as ArrayBuffer)])
       }
       const guard = (fn: () => void) => {
         try {
           fn()
         } catch (e) {
-          const s = e as { scanFailure?: boolean; message: string; expected?: string; actual?: string; row?: number }
-          failFile(m.id, f, s.scanFailure ? { code: 'CSV_MALFORMED', ...s } : { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) })
+          const s = e as { scanFailure?: boolean; valueFailure?: boolean; code?: string; column?: string; message: string; expected?: string; actual?: string; row?: number }
+          if (s.scanFailure) failFile(m.id, f, { code: 'CSV_MALFORMED', message: s.message, expected: s.expected, actual: s.actual, row: s.row })
+          else if (s.valueFailure) failFile(m.id, f, { code: s.code!, message: `cannot read ${s.column}`, expected: s.expected, actual: s.actual, row: s.row, column: s.column })
+          else failFile(m.id, f, { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) })
         }
       }
       gz.on('data', (d: Buffer) => guard(() => send(scanner.push(d))))
@@ -194,7 +228,8 @@ function spawn(): PoolWorker {
   // The worker may run the code as CommonJS or, when the process was started with
   // --input-type=module, as ESM: process.getBuiltinModule works in both.
   const deps = `{ threads: load('node:worker_threads'), zlib: load('node:zlib'), crypto: load('node:crypto'), buffer: load('node:buffer') }`
-  const source = `'use strict';\nvar __name = (f) => f;\nconst load = typeof require === 'function' ? require : process.getBuiltinModule;\nconst createCsvScanner = ${createCsvScanner.toString()};\n(${workerMain.toString()})(createCsvScanner, ${deps});`
+  const code = `{ createCsvScanner: ${createCsvScanner}, createColumnExtractor: ${createColumnExtractor}, valueParsers: ${valueParsers} }`
+  const source = `'use strict';\nvar __name = (f) => f;\nconst load = typeof require === 'function' ? require : process.getBuiltinModule;\n(${workerMain})(${code}, ${deps});`
   const worker = new Worker(source, { eval: true })
   const w: PoolWorker = { worker, channels: new Map() }
   worker.unref()
@@ -233,10 +268,10 @@ function release(w: PoolWorker, ch: Channel): void {
   if (w.channels.size === 0) w.worker.unref()
 }
 
-async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ScanBatch> {
+async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
   const { w, ch } = acquire()
   const send = (m: ToWorker, transfer?: ArrayBuffer[]) => w.worker.postMessage(m, transfer)
-  send({ type: 'open', id: ch.id, fieldCount: o.fieldCount, maxRecord: o.maxRecordLength ?? MAX_RECORD, md5: o.expected?.md5, size: o.expected?.size })
+  send({ type: 'open', id: ch.id, fieldCount: o.fieldCount, spec: o.spec, maxRecord: o.maxRecordLength ?? MAX_RECORD, md5: o.expected?.md5, size: o.expected?.size })
 
   // Stop the feeder (and its network read) when this generator ends for any reason.
   const stop = new AbortController()
@@ -272,7 +307,7 @@ async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions
   })()
 
   try {
-    let held: ScanBatch | undefined
+    let held: ColumnarBatch | undefined
     for (;;) {
       if (ch.queue.length === 0) {
         if (ch.failure !== undefined) throw ch.failure
@@ -296,6 +331,7 @@ async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions
           bucket: ref.bucket,
           key: ref.key,
           row: m.row,
+          column: m.column,
           offset: m.offset,
           expected: m.expected,
           actual: m.actual,

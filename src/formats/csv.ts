@@ -2,20 +2,33 @@
  * The S3 Inventory CSV dialect: no header, every field double-quoted (`""` for empty), `,` between
  * fields, LF line ends. Also accepted: unquoted fields, `""` escapes, CRLF and blank lines.
  *
- * Two steps, so the first can run on a worker thread (formats/csv-decode.ts):
- * 1. scan: decompressed bytes → one flat text + the start/end offset of every field (Int32Array);
- * 2. build: text + offsets → typed rows, converting typed fields in place (no substrings).
+ * Three steps; the first two run on a worker thread when there is a core for it (formats/csv-decode.ts):
+ * 1. scan: decompressed bytes → text + the start/end offset of every field (String#indexOf, native);
+ * 2. extract: fields → typed columns (numbers, dates, booleans, dictionary ids), converted in place;
+ * 3. build: columns → row objects, on the caller's thread (object allocation must happen there).
+ * Only typed arrays cross the thread boundary (transferred, not copied); the caller decodes the
+ * chunk's bytes into the same text again, which is cheaper than cloning the string.
  * csv-parse spends 10–90× longer per row on this dialect (see docs/performance.md).
  */
 import { S3InventoryError } from '../errors.js'
 import { emptyFilterInput, type CompiledFilter } from '../filter.js'
-import { positionalRowFactory, valueErrorToInventoryError, type ColumnPlan } from '../schema/build.js'
+import { columnarRowFactory, valueErrorToInventoryError } from '../schema/build.js'
+import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
-import { booleanAt, dateMsAt, decodeKey, sizeAt } from '../schema/values.js'
+import { decodeKey } from '../schema/values.js'
 
-/** Whole records of one chunk: field j of record i is text[bounds[i·2n + 2j] .. bounds[i·2n + 2j + 1]). */
+/**
+ * Whole records of one chunk: field j of record i is text[bounds[i·2n + 2j] .. bounds[i·2n + 2j + 1]).
+ * `text` is `bytes[0, end)` decoded (latin1 when ASCII, else UTF-8) followed by `extra`: the
+ * unescaped values of fields that had `""` escapes. The bytes travel to another thread for free
+ * (transferred); the text does not (cloning strings costs more than decoding them again).
+ */
 export interface ScanBatch {
   text: string
+  bytes: Uint8Array
+  end: number
+  ascii: boolean
+  extra: string
   bounds: Int32Array
   /** Records in this batch. */
   count: number
@@ -184,9 +197,10 @@ export function createCsvScanner(fieldCount: number, maxRecord: number, isAscii:
     return b.length
   }
 
-  function batch(t: string, count: number, firstRow: number): ScanBatch | undefined {
+  function batch(t: string, b: Uint8Array, end: number, ascii: boolean, count: number, firstRow: number): ScanBatch | undefined {
     if (count === 0) return undefined
-    return { text: extra ? t + extra : t, bounds: bounds.slice(0, count * stride), count, firstRow }
+    // A copy that owns its memory (so it can be transferred): b may be a view into the decompressor's buffer.
+    return { text: extra ? t + extra : t, bytes: new Uint8Array(b.subarray(0, end)), end, ascii, extra, bounds: bounds.slice(0, count * stride), count, firstRow }
   }
 
   return {
@@ -205,19 +219,20 @@ export function createCsvScanner(fieldCount: number, maxRecord: number, isAscii:
       const firstRow = rowIndex
       const [used, count] = scan(t, false)
       const usedBytes = ascii ? used : used === t.length ? end : end - Buffer.byteLength(t.slice(used), 'utf8')
-      carry = usedBytes < b.length ? b.slice(usedBytes) : undefined
+      carry = usedBytes < b.length ? b.subarray(usedBytes) : undefined
       if (carry && carry.length > maxRecord) {
         throw fail('record too long', `a record under ${maxRecord} bytes (is a quote left open?)`, `${carry.length} bytes`)
       }
-      return batch(t, count, firstRow)
+      return batch(t, b, end, ascii, count, firstRow)
     },
     end() {
       if (!carry) return undefined
-      const t = Buffer.from(carry.buffer, carry.byteOffset, carry.length).toString('utf8')
+      const b = carry
       carry = undefined
+      const t = Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8')
       const firstRow = rowIndex
       const [, count] = scan(t, true)
-      return batch(t, count, firstRow)
+      return batch(t, b, b.length, false, count, firstRow)
     },
   }
 }
@@ -230,60 +245,290 @@ export function scanFailureToError(e: ScanFailure, file: { bucket?: string; key:
   return new S3InventoryError('CSV_MALFORMED', e.message, { bucket: file.bucket, key: file.key, row: e.row, expected: e.expected, actual: e.actual })
 }
 
+/**
+ * How a column travels from the scanning thread to the row-building one:
+ * - `text`/`key`: offsets into the batch text (the key is URL-decoded on the building side);
+ * - `dict`: ids into a per-file dictionary of values (low-cardinality columns: bucket, storage class…);
+ * - `number`/`date`: a Float64Array (epoch ms for dates), NaN when empty;
+ * - `boolean`: an Int8Array, 1/0, -1 when empty.
+ */
+export type ColumnKind = 'text' | 'key' | 'dict' | 'number' | 'date' | 'boolean'
+
+export interface ColumnSpec {
+  /** Position of the field in each record. */
+  index: number
+  kind: ColumnKind
+  /** Row field name (for error messages). */
+  name: string
+}
+
+export interface ColumnarBatch {
+  count: number
+  firstRow: number
+  /** The chunk's bytes and how to decode them into the text that text/key offsets point into. */
+  bytes: Uint8Array
+  end: number
+  ascii: boolean
+  extra: string
+  /** The decoded text, when the batch did not cross threads. */
+  text?: string
+  /** One array per ColumnSpec, in spec order. */
+  cols: (Int32Array | Float64Array | Int8Array)[]
+  /** New dictionary values per column (appended to the file's dictionary), or null. */
+  dictAdds: (string[] | null)[]
+  /** Columns whose dictionary was reset before this batch (it grew past its cap). */
+  dictResets: boolean[]
+}
+
+/** What the extractor throws on a value that does not parse (a plain object: it crosses threads). */
+export interface ValueFailure {
+  valueFailure: true
+  code: 'VALUE_INVALID' | 'KEY_DECODE_FAILED'
+  row: number
+  column: string
+  expected: string
+  actual: string
+}
+
+/**
+ * Scanned records → typed columns. Self-contained like the scanner (it runs on the worker too);
+ * `parsers` is an instance of schema/values.ts's valueParsers().
+ */
+export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], parsers: import('../schema/values.js').ValueParsers) {
+  const DICT_MAX = 1 << 16
+  const stride = 2 * fieldCount
+  const { sizeAt, dateMsAt, booleanAt } = parsers
+  const SMALL = 24
+  const dicts = spec.map(() => ({ values: [] as string[], ids: new Map<string, number>() }))
+  // Which record failed, for the error (each loop below keeps it current).
+  let at = 0
+
+  // One small loop per kind, so each stays monomorphic (one array type, one parser).
+  function offsets(b: Int32Array, n: number, o: number): Int32Array {
+    const a = new Int32Array(2 * n)
+    for (let i = 0; i < n; i++) {
+      a[2 * i] = b[i * stride + o]
+      a[2 * i + 1] = b[i * stride + o + 1]
+    }
+    return a
+  }
+  function sizes(t: string, b: Int32Array, n: number, o: number): Float64Array {
+    const a = new Float64Array(n)
+    for (let i = 0; i < n; i++) {
+      at = i
+      const s = b[i * stride + o]
+      const e = b[i * stride + o + 1]
+      a[i] = s === e ? NaN : (sizeAt(t, s, e) as number)
+    }
+    return a
+  }
+  function dates(t: string, b: Int32Array, n: number, o: number): Float64Array {
+    const a = new Float64Array(n)
+    for (let i = 0; i < n; i++) {
+      at = i
+      const s = b[i * stride + o]
+      const e = b[i * stride + o + 1]
+      a[i] = s === e ? NaN : dateMsAt(t, s, e)
+    }
+    return a
+  }
+  function booleans(t: string, b: Int32Array, n: number, o: number): Int8Array {
+    const a = new Int8Array(n)
+    for (let i = 0; i < n; i++) {
+      at = i
+      const v = booleanAt(t, b[i * stride + o], b[i * stride + o + 1])
+      a[i] = v === undefined ? -1 : v ? 1 : 0
+    }
+    return a
+  }
+  /** Dictionary ids; returns [ids, values new to the dictionary, whether it was reset]. */
+  function dictionary(t: string, b: Int32Array, n: number, o: number, j: number): [Int32Array, string[] | null, boolean] {
+    const a = new Int32Array(n)
+    let dict = dicts[j]
+    let adds: string[] | null = null
+    let reset = false
+    // Consecutive rows mostly repeat a value: compare with the previous one first. Small dictionaries
+    // (storage classes, statuses) are then searched in place, without cutting a substring to hash.
+    let prevId = -1
+    for (let i = 0; i < n; i++) {
+      const s = b[i * stride + o]
+      const e = b[i * stride + o + 1]
+      if (s === e) {
+        a[i] = -1
+        continue
+      }
+      const len = e - s
+      const values = dict.values
+      if (prevId >= 0 && values[prevId].length === len && t.startsWith(values[prevId], s)) {
+        a[i] = prevId
+        continue
+      }
+      let id = -1
+      if (values.length <= SMALL) {
+        for (let k = 0; k < values.length; k++) {
+          if (values[k].length === len && t.startsWith(values[k], s)) {
+            id = k
+            break
+          }
+        }
+      } else id = dict.ids.get(t.slice(s, e)) ?? -1
+      if (id < 0) {
+        if (values.length >= DICT_MAX && !reset) {
+          // Not low-cardinality after all: a fresh dictionary, and this batch's ids re-sent in it.
+          dict = dicts[j] = { values: [], ids: new Map() }
+          adds = []
+          reset = true
+          prevId = -1
+          i = -1
+          continue
+        }
+        const v = t.slice(s, e)
+        id = values.length
+        values.push(v)
+        dict.ids.set(v, id)
+        ;(adds ??= []).push(v)
+      }
+      a[i] = id
+      prevId = id
+    }
+    return [a, adds, reset]
+  }
+
+  return function extract(batch: ScanBatch): ColumnarBatch {
+    const { text: t, bounds: b, count: n, firstRow } = batch
+    const cols: (Int32Array | Float64Array | Int8Array)[] = []
+    const dictAdds: (string[] | null)[] = []
+    const dictResets: boolean[] = []
+    for (let j = 0; j < spec.length; j++) {
+      const o = 2 * spec[j].index
+      const kind = spec[j].kind
+      at = 0
+      try {
+        if (kind === 'dict') {
+          const [ids, adds, reset] = dictionary(t, b, n, o, j)
+          cols.push(ids)
+          dictAdds.push(adds)
+          dictResets.push(reset)
+          continue
+        }
+        if (kind === 'text' || kind === 'key') cols.push(offsets(b, n, o))
+        else if (kind === 'number') cols.push(sizes(t, b, n, o))
+        else if (kind === 'date') cols.push(dates(t, b, n, o))
+        else cols.push(booleans(t, b, n, o))
+      } catch (err) {
+        const e = err as { code?: 'VALUE_INVALID' | 'KEY_DECODE_FAILED'; expected?: string; actual?: string; message?: string }
+        throw { valueFailure: true, code: e.code ?? 'VALUE_INVALID', row: firstRow + at, column: spec[j].name, expected: e.expected ?? '', actual: e.actual ?? String(e.message) }
+      }
+      dictAdds.push(null)
+      dictResets.push(false)
+    }
+    const { bytes, end, ascii, extra } = batch
+    return { count: n, firstRow, bytes, end, ascii, extra, text: t, cols, dictAdds, dictResets }
+  }
+}
+
+export function isValueFailure(e: unknown): e is ValueFailure {
+  return typeof e === 'object' && e !== null && (e as ValueFailure).valueFailure === true
+}
+
+/** Which kind each row field travels as. */
+export function columnKind(field: FieldDef): ColumnKind {
+  switch (field.type) {
+    case 'key':
+      return 'key'
+    case 'number':
+      return 'number'
+    case 'date':
+      return 'date'
+    case 'boolean':
+      return 'boolean'
+    default:
+      return UNIQUE_PER_ROW.has(field.name) ? 'text' : 'dict'
+  }
+}
+
+/** String columns whose values rarely repeat: a dictionary would only cost. */
+const UNIQUE_PER_ROW = new Set(['versionId', 'eTag'])
+
 export interface RowBuilderOptions {
-  fieldCount: number
-  /** Columns that go into rows; `index` is the field's position in the record. */
-  columns: readonly ColumnPlan[]
+  /** The columns extracted, in order; the first `outputs` of them go into rows, the rest only feed the filter. */
+  spec: ColumnSpec[]
+  fields: FieldDef[]
+  outputs: number
   file: DataFileRef
   /** Records before this index are skipped. Default 0. */
   startRow?: number
-  /** Evaluated on the raw fields before a row is built (rejected rows cost no object). */
+  /** Evaluated on column values before a row is built (rejected rows cost no object). */
   filter?: CompiledFilter
-  /** Position of a field in the records, -1 if absent (for the filter's fields). */
-  fieldIndex?: (name: string) => number
 }
 
-/** Step 2: scanned records → typed rows. Runs on the caller's thread. */
-export function csvRowBuilder(options: RowBuilderOptions): (batch: ScanBatch) => InventoryRow[] {
-  const { fieldCount, file } = options
-  const stride = 2 * fieldCount
+/** Step 3: typed columns → row objects, on the caller's thread. */
+export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch) => InventoryRow[] {
+  const { spec, file } = options
   const startRow = options.startRow ?? 0
-  const make = positionalRowFactory(options.columns, file)
+  const dicts: string[][] = spec.map(() => [])
+  const make = columnarRowFactory(
+    spec.slice(0, options.outputs).map((c, j) => ({ name: options.fields[j].name, kind: c.kind, column: j })),
+    file,
+  )
   const filter = options.filter
-  const at = (name: string) => (filter?.fields.has(name) ? (options.fieldIndex?.(name) ?? -1) : -1)
+  const at = (name: string) => (filter?.fields.has(name) ? options.fields.findIndex((f) => f.name === name) : -1)
   const [kI, sI, cI, dI, lI, mI] = ['key', 'size', 'storageClass', 'lastModifiedDate', 'isLatest', 'isDeleteMarker'].map(at)
   const input = emptyFilterInput()
 
-  /** The filter, on raw fields: only the fields it reads are converted. */
-  function passes(t: string, b: Int32Array, o: number, row: number): boolean {
-    let column = 'key'
-    try {
-      if (kI >= 0) input.key = decodeKey(t.slice(b[o + 2 * kI], b[o + 2 * kI + 1]))
-      column = 'size'
-      if (sI >= 0) input.size = sizeAt(t, b[o + 2 * sI], b[o + 2 * sI + 1])
-      if (cI >= 0) input.storageClass = b[o + 2 * cI] === b[o + 2 * cI + 1] ? undefined : t.slice(b[o + 2 * cI], b[o + 2 * cI + 1])
-      column = 'lastModifiedDate'
-      if (dI >= 0) input.lastModified = b[o + 2 * dI] === b[o + 2 * dI + 1] ? undefined : dateMsAt(t, b[o + 2 * dI], b[o + 2 * dI + 1])
-      column = 'isLatest'
-      if (lI >= 0) input.isLatest = booleanAt(t, b[o + 2 * lI], b[o + 2 * lI + 1])
-      column = 'isDeleteMarker'
-      if (mI >= 0) input.isDeleteMarker = booleanAt(t, b[o + 2 * mI], b[o + 2 * mI + 1])
-    } catch (err) {
-      throw valueErrorToInventoryError(err, file, row, column)
+  function passes(t: string, c: ColumnarBatch['cols'], i: number): boolean {
+    if (kI >= 0) {
+      const a = c[kI] as Int32Array
+      input.key = decodeKey(t.slice(a[2 * i], a[2 * i + 1]))
     }
+    if (sI >= 0) {
+      const v = c[sI][i]
+      input.size = v === v ? v : undefined
+    }
+    if (cI >= 0) {
+      const id = c[cI][i]
+      input.storageClass = id < 0 ? undefined : dicts[cI][id]
+    }
+    if (dI >= 0) {
+      const v = c[dI][i]
+      input.lastModified = v === v ? v : undefined
+    }
+    if (lI >= 0) input.isLatest = c[lI][i] === 1 ? true : c[lI][i] === 0 ? false : undefined
+    if (mI >= 0) input.isDeleteMarker = c[mI][i] === 1 ? true : c[mI][i] === 0 ? false : undefined
     return filter!.test(input)
   }
 
-  return ({ text, bounds, count, firstRow }) => {
+  return (batch) => {
+    for (let j = 0; j < spec.length; j++) {
+      if (batch.dictResets[j]) dicts[j] = []
+      const adds = batch.dictAdds[j]
+      if (adds) for (const v of adds) dicts[j].push(v)
+    }
+    const { cols, count, firstRow } = batch
+    // The same decode the scanner made, once per batch; fields are then String#slice of it.
+    const text = batch.text ?? decodeText(batch)
     const out: InventoryRow[] = []
     let i = firstRow < startRow ? Math.min(count, startRow - firstRow) : 0
-    for (; i < count; i++) {
-      const o = i * stride
-      if (filter === undefined || passes(text, bounds, o, firstRow + i)) out.push(make(text, bounds, o, firstRow + i))
+    try {
+      for (; i < count; i++) {
+        if (filter === undefined || passes(text, cols, i)) out.push(make(text, cols, dicts, i, firstRow + i))
+      }
+    } catch (err) {
+      // The key is decoded here (the only conversion left on this side).
+      throw valueErrorToInventoryError(err, file, firstRow + i, 'key')
     }
     return out
   }
 }
+
+function decodeText(b: ColumnarBatch): string {
+  const buf = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.end)
+  const t = b.ascii ? (buf as NodeBuffer).latin1Slice(0, b.end) : buf.toString('utf8')
+  return b.extra ? t + b.extra : t
+}
+
+// Buffer's long-standing fast path (what toString('latin1') calls underneath), missing from its types.
+type NodeBuffer = Buffer & { latin1Slice(s: number, e: number): string }
 
 /** Splits a CSV `fileSchema` ("Bucket, Key, Size, …") into trimmed names. */
 export function parseCsvSchema(fileSchema: string): string[] {

@@ -5,7 +5,7 @@
 import { S3InventoryError } from '../errors.js'
 import type { FieldDef } from './fields.js'
 import { ROW_FILE, ROW_INDEX, type DataFileRef, type InventoryRow } from './row.js'
-import { booleanAt, dateAt, decodeKey, parseBoolean, parseDate, parseSize, sizeAt, ValueError } from './values.js'
+import { decodeKey, ValueError } from './values.js'
 
 /** A column of the data file that goes into rows: its field and its position in the file's record. */
 export interface ColumnPlan {
@@ -14,59 +14,38 @@ export interface ColumnPlan {
 }
 
 /**
- * Builds a row straight from the decompressed text: `b[o+2j]`/`b[o+2j+1]` are the start/end offsets
- * of the record's j-th field in `t`. Typed fields are converted in place, without a substring; strings of
- * low-cardinality columns (bucket, storage class, …) reuse the previous row's string when equal.
+ * Builds a row from a CSV batch's typed columns (see formats/csv.ts ColumnarBatch): `t` is the batch
+ * text, `c` the column arrays, `d` the per-column dictionaries, `i` the record in the batch.
  */
-export type PositionalRowFactory = (t: string, b: Int32Array, offset: number, rowIndex: number) => InventoryRow
+export type ColumnarRowFactory = (t: string, c: ArrayLike<number>[], d: string[][], i: number, rowIndex: number) => InventoryRow
 
-/** Columns whose values repeat from row to row: worth comparing before allocating. */
-const UNIQUE_PER_ROW = new Set(['key', 'versionId', 'eTag'])
-
-const positional = {
-  keyAt: (t: string, s: number, e: number) => decodeKey(t.slice(s, e)),
-  strAt: (t: string, s: number, e: number) => (s === e ? undefined : t.slice(s, e)),
-  intern(cache: { v: string }, t: string, s: number, e: number): string | undefined {
-    if (s === e) return undefined
-    const v = cache.v
-    if (v.length === e - s && t.startsWith(v, s)) return v
-    return (cache.v = t.slice(s, e))
-  },
-  sizeAt,
-  booleanAt,
-  dateAt,
+export interface ColumnarField {
+  name: string
+  kind: 'text' | 'key' | 'dict' | 'number' | 'date' | 'boolean'
+  /** Index of its array in the batch. */
+  column: number
 }
 
-export function positionalRowFactory(columns: readonly ColumnPlan[], file: DataFileRef): PositionalRowFactory {
-  const caches = columns.map(() => ({ v: '' }))
-  const assigns = columns.map((col, j) => {
-    const s = `b[o + ${2 * col.index}]`
-    const e = `b[o + ${2 * col.index + 1}]`
-    const call =
-      col.field.type === 'key'
-        ? `c.keyAt(t, ${s}, ${e})`
-        : col.field.type === 'number'
-          ? `c.sizeAt(t, ${s}, ${e})`
-          : col.field.type === 'boolean'
-            ? `c.booleanAt(t, ${s}, ${e})`
-            : col.field.type === 'date'
-              ? `c.dateAt(t, ${s}, ${e})`
-              : UNIQUE_PER_ROW.has(col.field.name)
-                ? `c.strAt(t, ${s}, ${e})`
-                : `c.intern(k[${j}], t, ${s}, ${e})`
-    return `this[${JSON.stringify(col.field.name)}] = ${call};`
-  })
-  const Row = rowClass('k, t, b, o', assigns)
-  const width = 2 * (Math.max(-1, ...columns.map((c) => c.index)) + 1)
-  return (t, b, o, rowIndex) => {
-    try {
-      return new Row(file, rowIndex, caches, t, b, o) as InventoryRow
-    } catch (err) {
-      const fields: string[] = []
-      for (let i = 0; i < width; i += 2) fields.push(t.slice(b[o + i], b[o + i + 1]))
-      throw explain(err, columns, fields, file, rowIndex)
+export function columnarRowFactory(fields: readonly ColumnarField[], file: DataFileRef): ColumnarRowFactory {
+  const lines = fields.map(({ name, kind, column: j }) => {
+    const to = `this[${JSON.stringify(name)}]`
+    switch (kind) {
+      case 'text':
+        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = s === e ? undefined : t.slice(s, e); }`
+      case 'key':
+        return `${to} = k(t.slice(c[${j}][2 * i], c[${j}][2 * i + 1]));`
+      case 'dict':
+        return `{ const x = c[${j}][i]; ${to} = x < 0 ? undefined : d[${j}][x]; }`
+      case 'number':
+        return `{ const x = c[${j}][i]; ${to} = x === x ? x : undefined; }`
+      case 'date':
+        return `{ const x = c[${j}][i]; ${to} = x === x ? new Date(x) : undefined; }`
+      case 'boolean':
+        return `{ const x = c[${j}][i]; ${to} = x === 1 ? true : x === 0 ? false : undefined; }`
     }
-  }
+  })
+  const Row = rowClass('t, c, d, i', lines)
+  return (t, c, d, i, rowIndex) => new Row(file, rowIndex, t, c, d, i) as InventoryRow
 }
 
 type RowClass = new (file: DataFileRef, rowIndex: number, ...args: unknown[]) => unknown
@@ -90,27 +69,10 @@ function rowClass(params: string, assigns: string[]): RowClass {
   if (!Row) {
     if (classes.size > 256) classes.clear()
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    Row = new Function('c', 'FILE', 'INDEX', body)(positional, ROW_FILE, ROW_INDEX) as RowClass
+    Row = new Function('k', 'FILE', 'INDEX', body)(decodeKey, ROW_FILE, ROW_INDEX) as RowClass
     classes.set(body, Row)
   }
   return Row
-}
-
-// Slow path, only on failure: find which column failed and say so.
-function explain(err: unknown, columns: readonly ColumnPlan[], fields: string[], file: DataFileRef, row: number): unknown {
-  if (!(err instanceof ValueError)) return err
-  for (const col of columns) {
-    const v = fields[col.index]
-    try {
-      if (col.field.type === 'key') decodeKey(v)
-      else if (v !== '' && col.field.type === 'number') parseSize(v)
-      else if (v !== '' && col.field.type === 'boolean') parseBoolean(v)
-      else if (v !== '' && col.field.type === 'date') parseDate(v)
-    } catch (e) {
-      if (e instanceof ValueError) return valueErrorToInventoryError(e, file, row, col.field.name)
-    }
-  }
-  return err
 }
 
 export function valueErrorToInventoryError(err: unknown, file: DataFileRef, row: number, column: string): unknown {

@@ -12,7 +12,7 @@ export async function tmpDir(hint = 'inv'): Promise<string> {
 
 /** Plain objects of a row's own fields (what JSON and toEqual see). */
 export function plain<T extends object>(rows: T[]): Record<string, unknown>[] {
-  return rows.map((r) => ({ ...r }))
+  return rows.map((r) => ({ ...r }) as Record<string, unknown>)
 }
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
