@@ -41,7 +41,7 @@ export interface ReadInventoryOptions extends ClientOptions {
   filter?: RowFilter
   /** Parquet only: bytes fetched per request / buffered per file. Default 16 MiB. */
   parquetReadSize?: number
-  /** CSV only: decompress and scan on a worker thread. Default: true when the machine has more than one core. */
+  /** CSV only: decompress, verify and scan on a worker thread. Default false (measured slower when rows are the output). */
   workers?: boolean
 }
 

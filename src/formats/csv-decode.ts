@@ -33,7 +33,7 @@ export interface DecodeOptions {
   /** Check MD5/size of the compressed bytes. */
   expected?: Expected
   signal: AbortSignal
-  /** Use a worker thread. Default: when availableParallelism() > 1. */
+  /** Use a worker thread. Default false: measured slower for row output (docs/performance.md). */
   workers?: boolean
   maxRecordLength?: number
 }
@@ -46,7 +46,7 @@ const WINDOW = 4
 export type OpenBytes = (signal: AbortSignal) => AsyncIterable<Uint8Array>
 
 export function decodeCsvGz(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
-  const useWorker = o.workers ?? availableParallelism() > 1
+  const useWorker = o.workers ?? false
   return useWorker ? decodeInWorker(open, ref, o) : decodeInProcess(open(o.signal), ref, o)
 }
 
