@@ -39,6 +39,8 @@ export interface ReadInventoryOptions extends ClientOptions {
   allowEmpty?: boolean
   /** Rows that do not match are dropped as early as possible. */
   filter?: RowFilter
+  /** Read only these data files (indexes into manifest.files), in this order. Default: all. */
+  fileIndexes?: readonly number[]
   /** Parquet only: bytes fetched per request / buffered per file. Default 16 MiB. */
   parquetReadSize?: number
   /** CSV only: decompress, verify and scan on a worker thread. Default false (measured slower when rows are the output). */
@@ -119,7 +121,7 @@ async function* readBatches(
       actual: m.fileFormat,
     })
   }
-  if (m.files.length === 0 && !options.allowEmpty) {
+  if (m.files.length === 0 && !options.allowEmpty && options.fileIndexes === undefined) {
     throw new S3InventoryError('MANIFEST_EMPTY', 'manifest lists no data files', {
       ...manifestRef(m),
       column: 'files',
@@ -127,17 +129,27 @@ async function* readBatches(
     })
   }
   const start = startPosition(m, options.startAfter)
+  // The data files to read, in order: all of them (or those chosen), from the cursor's file on.
+  const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
+  for (const i of chosen) {
+    if (!Number.isInteger(i) || m.files[i] === undefined) {
+      throw new S3InventoryError('INVALID_ARGUMENT', `fileIndexes: no data file at index ${i}`, { ...manifestRef(m), expected: `indexes of files[] (0–${m.files.length - 1})` })
+    }
+  }
+  const from = options.startAfter === undefined ? 0 : chosen.indexOf(start.file)
+  if (from < 0) throw new S3InventoryError('CURSOR_INVALID', 'cursor points at a data file that is not being read', { ...manifestRef(m), actual: `file ${start.file}` })
+  const list = chosen.slice(from)
   const filter = compileFilter(options.filter)
   const counter: ByteCounter = { bytes: 0 }
-  progress.filesTotal = m.files.length
-  progress.bytesTotal = m.files.reduce((n, f) => n + f.size, 0)
-  progress.filesDone = start.file
+  progress.filesTotal = chosen.length
+  progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
+  progress.filesDone = chosen.length - list.length
   const dataFile = await dataFileLocator(m, options)
   const verify = options.verify ?? true
   const csvColumns = format === 'csv' ? csvPlan(m.fileSchema, options.columns, filter) : undefined
 
   const open = (i: number, signal: AbortSignal): AsyncIterable<InventoryRow[]> => {
-    const fileIndex = start.file + i
+    const fileIndex = list[i]
     const entry = m.files[fileIndex]
     const startRow = fileIndex === start.file ? start.row : 0
     return (async function* () {
@@ -160,7 +172,7 @@ async function* readBatches(
     })()
   }
 
-  const count = m.files.length - start.file
+  const count = list.length
   for await (const batch of orderedFanOut(count, open, {
     concurrency: options.concurrency ?? DEFAULTS.concurrency,
     bufferRows: options.bufferRows ?? DEFAULTS.bufferRows,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CURRENT_ONLY_FIELDS, HARD_KEYS, makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
-import { cursorOf, listKeys, readInventory, readManifest, rowSource, type InventoryRow } from '../src/index.js'
+import { cursorOf, formatCursor, listKeys, readInventory, readManifest, rowSource, type InventoryRow } from '../src/index.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { collect, plain, tmpDir } from './support/tmp.js'
 
@@ -167,5 +167,33 @@ describe('local layout: where data files are found', async () => {
       files: [{ key: 'data/x.csv.gz', size: data.length, MD5checksum: md5(data) }],
     })
     await expect(collect(readInventory(file, { root: dir }))).rejects.toMatchObject({ code: 'PATH_ESCAPE' })
+  })
+})
+
+describe('fileIndexes and startAfter', async () => {
+  const root = await tmpDir('files')
+  const rows = makeRows({ count: 90, seed: 11, hardKeys: false })
+  const f = await writeInventory({ root, format: 'CSV', rows, filesRows: [30] })
+  const keys = (r: InventoryRow[]) => r.map((x) => x.key)
+
+  it('reads only the chosen files, in the given order, keeping their file index', async () => {
+    const got = await collect(readInventory(f.manifestPath, { fileIndexes: [2, 0] }))
+    expect(keys(got)).toEqual([...rows.slice(60, 90), ...rows.slice(0, 30)].map((r) => r.key))
+    expect(rowSource(got[0])?.file.fileIndex).toBe(2)
+    await expect(collect(readInventory(f.manifestPath, { fileIndexes: [5] }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+  it('startAfter resumes right after a row, without reading earlier files', async () => {
+    const all = await collect(readInventory(f.manifestPath))
+    for (const at of [0, 29, 30, 45, 89]) {
+      const cursor = cursorOf(all[at])!
+      const rest = readInventory(f.manifestPath, { startAfter: formatCursor(cursor) })
+      expect(keys(await collect(rest))).toEqual(keys(all.slice(at + 1)))
+      expect(rest.progress.filesDone).toBe(3)
+      // Files before the cursor's are not downloaded at all.
+      const expectedBytes = f.dataKeys.slice(cursor.file).reduce((n, k) => n + f.objects.get(k)!.length, 0)
+      expect(rest.progress.bytesRead).toBe(expectedBytes)
+    }
+    const other = { ...cursorOf(all[0])!, manifestMd5: 'f'.repeat(32) }
+    await expect(collect(readInventory(f.manifestPath, { startAfter: other }))).rejects.toMatchObject({ code: 'CURSOR_INVALID' })
   })
 })
