@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { parseCursor, type Cursor } from './cursor.js'
-import { S3InventoryError } from './errors.js'
+import { S3InventoryError, throwIfAborted } from './errors.js'
 import { orderedFanOut } from './fanout.js'
 import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
 import { columnKind, csvRowBuilder, parseCsvSchema, type ColumnSpec } from './formats/csv.js'
@@ -99,7 +99,7 @@ export function readInventory(location: Location | InventoryManifest, options: R
     },
     progress,
     batches,
-    [Symbol.asyncIterator]: () => flatten(batches()),
+    [Symbol.asyncIterator]: () => flatten(batches(), options.signal),
   }
 }
 
@@ -179,6 +179,7 @@ async function* readBatches(
     signal: options.signal,
     onFileDone: () => progress.filesDone++,
   })) {
+    throwIfAborted(options.signal)
     progress.bytesRead = counter.bytes
     progress.rows += batch.length
     yield batch
@@ -280,8 +281,11 @@ async function dataFileLocator(m: InventoryManifest, options: ReadInventoryOptio
   }
 }
 
-/** Rows one at a time from batches, without an async generator's per-row overhead. */
-function flatten<T>(source: AsyncIterable<T[]>): AsyncIterator<T> {
+/**
+ * Rows one at a time from batches, without an async generator's per-row overhead. An aborted signal
+ * stops the iteration at the next row, even when the rest is already decoded.
+ */
+function flatten<T>(source: AsyncIterable<T[]>, signal?: AbortSignal): AsyncIterator<T> {
   const it = source[Symbol.asyncIterator]()
   let batch: T[] = []
   let i = 0
@@ -298,6 +302,10 @@ function flatten<T>(source: AsyncIterable<T[]>): AsyncIterator<T> {
   }
   return {
     next() {
+      if (signal?.aborted) {
+        batch = []
+        return it.return?.().then(() => Promise.reject(signal.reason)) ?? Promise.reject(signal.reason)
+      }
       if (i < batch.length) return Promise.resolve({ value: batch[i++], done: false })
       return refill()
     },

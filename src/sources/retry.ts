@@ -60,7 +60,7 @@ export function classify(err: unknown, ref: ObjectRef, offset: number): Classifi
   const status = e.$metadata?.httpStatusCode
   const name = e.name ?? ''
   const code = e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? ''
-  const ctx = { bucket: ref.bucket, key: ref.key, offset, cause: err }
+  const ctx = { bucket: ref.bucket, key: ref.key, offset, cause: sanitize(err) }
   const make = (c: ErrorCode, why: string) => new S3InventoryError(c, why, ctx)
   const what = `${name || code || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}`
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
@@ -80,6 +80,19 @@ export function classify(err: unknown, ref: ObjectRef, offset: number): Classifi
     // Sockets closed mid-body surface as plain Errors from the http parser ("aborted", "socket hang up").
     (status === undefined && /aborted|socket hang up|premature close|other side closed/i.test(e.message ?? ''))
   return { retriable, error: make('S3_ERROR', what) }
+}
+
+/**
+ * The cause we attach: name, scrubbed message, code and request ids — not the SDK error itself, whose
+ * fields can echo an access key id, a string-to-sign or a signature (SignatureDoesNotMatch does).
+ */
+function sanitize(err: unknown): Error {
+  const e = (err ?? {}) as SdkLikeError & { $metadata?: { requestId?: string; extendedRequestId?: string } }
+  const out = new Error(scrub(e.message ?? String(err)))
+  out.name = e.name ?? 'Error'
+  if (e.code) Object.assign(out, { code: e.code })
+  if (e.$metadata) Object.assign(out, { $metadata: { httpStatusCode: e.$metadata.httpStatusCode, requestId: e.$metadata.requestId, extendedRequestId: e.$metadata.extendedRequestId } })
+  return out
 }
 
 /** Removes anything that looks like a signed URL query or credential from a message. */

@@ -3,7 +3,7 @@
  * read resumes with a ranged GET from the next byte, pinned to the first response's ETag, so the
  * decompressor downstream sees one continuous byte sequence.
  */
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, type HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
 import { S3InventoryError, throwIfAborted } from '../errors.js'
 import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from './retry.js'
@@ -27,6 +27,27 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
   // The first response's ETag; every later ranged read must match it.
   let etag: string | undefined
 
+  /**
+   * client.send with a deadline for the response headers: a server that accepts the request and then
+   * says nothing would otherwise hang the read forever (the caller's client may have no timeout).
+   */
+  async function send<T>(command: GetObjectCommand | HeadObjectCommand, signal?: AbortSignal): Promise<T> {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(Object.assign(new Error(`no response for ${idleMs} ms`), { code: 'IDLE_TIMEOUT' })), idleMs)
+    const onAbort = () => deadline.abort(signal?.reason)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      return (await client.send(command as never, { abortSignal: deadline.signal })) as T
+    } catch (err) {
+      // Our own deadline is a retriable timeout, not the caller's abort.
+      if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason
+      throw err
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
   async function* stream(start: number, end: number | undefined, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     let offset = start
     let failures = 0
@@ -35,14 +56,14 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
       let body: Readable | undefined
       try {
         const whole = offset === 0 && end === undefined
-        const res = await client.send(
+        const res = await send<GetObjectCommandOutput>(
           new GetObjectCommand({
             Bucket: bucket,
             Key: key,
             Range: whole ? undefined : `bytes=${offset}-${end === undefined ? '' : end - 1}`,
             IfMatch: etag,
           }),
-          { abortSignal: signal },
+          signal,
         )
         body = res.Body as Readable
         if (etag !== undefined && res.ETag !== undefined && res.ETag !== etag) {
@@ -75,6 +96,16 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
         await backoff(failures, retry, signal)
       } catch (err) {
         if (signal?.aborted) throw signal.reason
+        // A resumed range past the end: the object shrank since the first read.
+        if (etag !== undefined && offset > 0 && (err as { name?: string }).name === 'InvalidRange') {
+          throw new S3InventoryError('OBJECT_CHANGED', 'object was replaced between ranged reads (it is now shorter)', {
+            bucket,
+            key,
+            offset,
+            expected: `ETag ${etag} with more than ${offset} bytes`,
+            cause: err,
+          })
+        }
         const c = classify(err, ref, offset)
         if (!c.retriable) throw c.error
         failures++
@@ -101,7 +132,7 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
     let failures = 0
     for (;;) {
       try {
-        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })
+        const head = await send<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket, Key: key }), signal)
         etag ??= head.ETag
         knownSize = head.ContentLength ?? 0
         return knownSize

@@ -12,6 +12,8 @@ export interface Fault {
   stallAfter?: number
   /** Answer this request with an HTTP 503 SlowDown instead of forwarding it. */
   slowDown?: boolean
+  /** Answer with this HTTP error instead of forwarding (S3-style XML body). */
+  error?: { status: number; code: string; message: string }
 }
 
 export interface Proxy {
@@ -52,10 +54,11 @@ export async function startProxy(target: string): Promise<Proxy> {
       sockets.delete(client)
     })
     client.on('error', () => {})
-    if (fault?.slowDown) {
+    if (fault?.slowDown || fault?.error) {
+      const { status, code, message } = fault.error ?? { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }
       client.once('data', () => {
-        const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'
-        client.end(`HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+        const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
+        client.end(`HTTP/1.1 ${status} ${code}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
       })
       return
     }

@@ -1,0 +1,167 @@
+/**
+ * Property and fuzz tests: thousands of generated or mutated manifests and CSV texts produce either
+ * the right rows or a typed S3InventoryError — never another exception, never a hang.
+ */
+import { isAscii } from 'node:buffer'
+import { gzipSync } from 'node:zlib'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { csvFileSchema, csvText, encodeCsvKey, makeRows } from '../fixtures/generate.js'
+import { S3InventoryError } from '../src/errors.js'
+import { decodeCsvGz } from '../src/formats/csv-decode.js'
+import { columnKind, createColumnExtractor, createCsvScanner, csvRowBuilder, parseCsvSchema, type ScanBatch } from '../src/formats/csv.js'
+import { parseManifest } from '../src/manifest.js'
+import { fieldForCsvName } from '../src/schema/fields.js'
+import type { DataFileRef, InventoryRow } from '../src/schema/row.js'
+import { valueParsers } from '../src/schema/values.js'
+
+const loc = { kind: 'local' as const, path: '/fuzz/manifest.json' }
+const file: DataFileRef = { key: 'fuzz.csv.gz', fileIndex: 0, manifestMd5: '0'.repeat(32) }
+const valid = {
+  sourceBucket: 'src',
+  destinationBucket: 'arn:aws:s3:::dest',
+  version: '2016-11-30',
+  creationTimestamp: '1715043600000',
+  fileFormat: 'CSV',
+  fileSchema: 'Bucket, Key, Size',
+  files: [{ key: 'a/b.csv.gz', size: 10, MD5checksum: 'c473bcc2407d0a5cec5229b21d967e59' }],
+}
+
+/** Runs `fn`; only S3InventoryError (with one of `codes`) may escape. */
+function typedOrOk<T>(fn: () => T, codes: string[]): T | S3InventoryError {
+  try {
+    return fn()
+  } catch (e) {
+    if (!(e instanceof S3InventoryError)) throw new Error(`untyped error: ${(e as Error)?.stack ?? e}`)
+    if (!codes.includes(e.code)) throw new Error(`unexpected code ${e.code}: ${e.message}`)
+    return e
+  }
+}
+
+describe('manifest fuzzing', () => {
+  it('arbitrary bytes are MANIFEST_INVALID', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const r = typedOrOk(() => parseManifest(bytes, loc), ['MANIFEST_INVALID'])
+        expect(r).toBeInstanceOf(S3InventoryError)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+  it('fields replaced by arbitrary JSON values validate or fail with MANIFEST_INVALID naming the field', () => {
+    const fields = Object.keys(valid) as (keyof typeof valid)[]
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), fc.option(fc.jsonValue(), { nil: undefined }), (field, value) => {
+        const m: Record<string, unknown> = { ...valid, [field]: value }
+        const r = typedOrOk(() => parseManifest(Buffer.from(JSON.stringify(m)), loc), ['MANIFEST_INVALID'])
+        if (r instanceof S3InventoryError) expect(r.column ?? '').toMatch(new RegExp(`^${field}`))
+        else expect(r.sourceBucket.length).toBeGreaterThan(0)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+  it('character-level mutations of a valid manifest validate or fail with MANIFEST_INVALID', () => {
+    const text = JSON.stringify(valid, null, 1)
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(text.length), fc.constantFrom('"', '{', '}', ',', ':', '1', 'x', ''), fc.boolean()), { maxLength: 4 }), (edits) => {
+        let t = text
+        for (const [at, ch, insert] of edits) t = insert ? t.slice(0, at) + ch + t.slice(at) : t.slice(0, at) + ch + t.slice(at + 1)
+        typedOrOk(() => parseManifest(Buffer.from(t), loc), ['MANIFEST_INVALID'])
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})
+
+describe('CSV properties', () => {
+  const schema = parseCsvSchema('Bucket, Key, ColA, ColB')
+  const fields = schema.map(fieldForCsvName)
+  const spec = fields.map((f, index) => ({ index, kind: columnKind(f), name: f.name }))
+
+  function decode(chunks: Uint8Array[]): InventoryRow[] {
+    const scanner = createCsvScanner(schema.length, 1 << 20, isAscii)
+    const extract = createColumnExtractor(schema.length, spec, valueParsers())
+    const build = csvRowBuilder({ spec, fields, outputs: spec.length, file })
+    const out: InventoryRow[] = []
+    const take = (b: ScanBatch | undefined) => b && out.push(...build(extract(b)))
+    try {
+      for (const c of chunks) take(scanner.push(c))
+      take(scanner.end())
+    } catch (e) {
+      // The decode path turns these plain failure objects into S3InventoryErrors; do the same here.
+      if (e && typeof e === 'object' && ('scanFailure' in e || 'valueFailure' in e)) throw new S3InventoryError("CSV_MALFORMED", String((e as unknown as Error).message))
+      throw e
+    }
+    return out
+  }
+
+  const text = fc.string({ unit: fc.oneof(fc.constantFrom('"', ',', '\n', '\r', '%', '+', ' ', 'é', '😀', '\u0000'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 })
+
+  it('any fields, quoted per RFC 4180 and cut into any chunks, come back exactly (keys URL-decoded)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(text, text, text, text), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.constantFrom<'+' | '%20'>('+', '%20'),
+        (records, cuts, space) => {
+          const csv = records
+            .map(([b, k, a, c]) => [b, encodeCsvKey(k, space), a, c].map((f) => `"${f.replace(/"/g, '""')}"`).join(',') + '\n')
+            .join('')
+          const bytes = Buffer.from(csv)
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y)
+          const chunks: Uint8Array[] = []
+          let at = 0
+          for (const p of [...points, bytes.length]) {
+            chunks.push(bytes.subarray(at, p))
+            at = p
+          }
+          const got = decode(chunks).map((r) => ({ ...r }))
+          const undef = (s: string) => (s === '' ? undefined : s)
+          expect(got).toEqual(records.map(([b, k, a, c]) => ({ bucket: undef(b), key: k, colA: undef(a), colB: undef(c) })))
+        },
+      ),
+      { numRuns: 1500 },
+    )
+  })
+
+  it('random mutations of a real-looking inventory give typed rows or a typed error, quickly', async () => {
+    const rows = makeRows({ count: 30, seed: 5 })
+    const names = Object.keys(rows[0])
+    const base = csvText(rows, names)
+    const realSchema = parseCsvSchema(csvFileSchema(names))
+    const realFields = realSchema.map(fieldForCsvName)
+    const realSpec = realFields.map((f, index) => ({ index, kind: columnKind(f), name: f.name }))
+    const started = Date.now()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(base.length), fc.constantFrom('"', ',', '\n', '\r', '%', '%Z', '+', 'x', '9', '-', 'T', 'é', '\u0000', ''), fc.boolean()), { minLength: 1, maxLength: 5 }),
+        async (edits) => {
+          let t = base
+          for (const [at, ch, insert] of edits) t = insert ? t.slice(0, at) + ch + t.slice(at) : t.slice(0, at) + ch + t.slice(at + 1)
+          const gz = gzipSync(t)
+          const build = csvRowBuilder({ spec: realSpec, fields: realFields, outputs: realSpec.length, file })
+          const out: InventoryRow[] = []
+          try {
+            const batches = decodeCsvGz(async function* () { yield gz }, { key: 'fuzz.csv.gz' }, { fieldCount: realSchema.length, spec: realSpec, signal: new AbortController().signal, workers: false })
+            for await (const b of batches) out.push(...build(b))
+          } catch (e) {
+            if (!(e instanceof S3InventoryError)) throw new Error(`untyped error: ${(e as Error)?.stack ?? e}`)
+            expect(['CSV_MALFORMED', 'VALUE_INVALID', 'KEY_DECODE_FAILED']).toContain(e.code)
+            expect(e.key).toBe('fuzz.csv.gz')
+            expect(typeof e.row).toBe('number')
+            return
+          }
+          // No error: every row is well typed.
+          for (const r of out) {
+            expect(typeof r.key).toBe('string')
+            expect(r.size === undefined || Number.isSafeInteger(r.size)).toBe(true)
+            expect(r.lastModifiedDate === undefined || !Number.isNaN((r.lastModifiedDate as Date).getTime())).toBe(true)
+            expect(r.isLatest === undefined || typeof r.isLatest === 'boolean').toBe(true)
+          }
+        },
+      ),
+      { numRuns: 1500 },
+    )
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
+})
