@@ -79,7 +79,13 @@ export function readInventory(location: Location | InventoryManifest, options: R
   const scope = clientScope(options)
   let manifestPromise: Promise<InventoryManifest> | undefined
   const manifest = () =>
-    (manifestPromise ??= isManifest(location) ? Promise.resolve(location) : readManifestWith(location, options, scope))
+    (manifestPromise ??= (isManifest(location) ? Promise.resolve(location) : readManifestWith(location, options, scope)).then((m) => {
+      // Totals as soon as they are known (reading refines them for fileIndexes / startAfter).
+      const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
+      progress.filesTotal = chosen.length
+      progress.bytesTotal = chosen.reduce((n, i) => n + (m.files[i]?.size ?? 0), 0)
+      return m
+    }))
   const progress: InventoryProgress = { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
 
   async function* batches(): AsyncGenerator<InventoryRow[]> {

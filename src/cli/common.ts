@@ -1,11 +1,17 @@
 /** Flags and helpers shared by the s3inv commands. */
+import type { S3Client } from '@aws-sdk/client-s3'
 import { CommanderError, type Command } from 'commander'
+import { locateManifest, type Delivery } from '../deliveries.js'
 import type { RowFilter } from '../filter.js'
+import { readInventory, type InventoryStream } from '../inventory.js'
+import { formatLocation } from '../location.js'
 import { s3ClientFromFlags, type AwsFlags } from './aws.js'
 
 export interface CommonFlags extends AwsFlags {
   debug?: boolean
   quiet?: boolean
+  progress?: boolean
+  progressInterval?: number
   concurrency?: number
   verify?: boolean
   root?: string
@@ -49,7 +55,9 @@ export function addCommon(cmd: Command): Command {
     .option('--concurrency <n>', 'data files read at once', int('--concurrency'), 4)
     .option('--no-verify', 'skip MD5/size checks of data files')
     .option('--root <dir>', 'local inventories: the folder that plays the destination bucket root')
-    .option('-q, --quiet', 'no progress or summary on stderr')
+    .option('-q, --quiet', 'no progress, notes or summary on stderr')
+    .option('--progress', 'periodic progress lines on stderr even when it is not a terminal')
+    .option('--progress-interval <ms>', 'milliseconds between --progress lines', int('--progress-interval'), 2000)
     .option('--debug', 'print stack traces on errors')
 }
 
@@ -85,10 +93,10 @@ export function filterFromFlags(f: FilterFlags): RowFilter | undefined {
   return Object.values(filter).some((v) => v !== undefined && v !== false) ? filter : undefined
 }
 
-export function readerOptions(location: string, flags: CommonFlags & FilterFlags, signal: AbortSignal, columns?: string[]) {
+/** Reader options from the common and filter flags. */
+export function readerOptions(location: string, flags: CommonFlags & FilterFlags, signal: AbortSignal, columns?: string[], client = clientFor(location, flags)) {
   return {
-    // Only S3 locations need a client (and only then does the SDK get configured).
-    client: /^s3:\/\//i.test(location) ? s3ClientFromFlags(flags) : undefined,
+    client,
     concurrency: flags.concurrency,
     verify: flags.verify,
     root: flags.root,
@@ -98,3 +106,25 @@ export function readerOptions(location: string, flags: CommonFlags & FilterFlags
   }
 }
 
+export function clientFor(location: string, flags: AwsFlags): S3Client | undefined {
+  // Only S3 locations need a client (and only then does the SDK get configured).
+  return /^s3:\/\//i.test(location) ? s3ClientFromFlags(flags) : undefined
+}
+
+/**
+ * Opens the inventory a command names: a manifest.json, a delivery folder, or a configuration folder
+ * (its newest complete delivery, announced on stderr).
+ */
+export async function openInventory(
+  location: string,
+  flags: CommonFlags & FilterFlags,
+  signal: AbortSignal,
+  columns?: string[],
+): Promise<{ stream: InventoryStream; delivery?: Delivery; client?: S3Client }> {
+  const client = clientFor(location, flags)
+  const { manifest, delivery } = await locateManifest(location, { client, signal })
+  if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(manifest)})\n`)
+  const stream = readInventory(manifest.kind === 's3' ? { bucket: manifest.bucket, key: manifest.key } : manifest.path, readerOptions(location, flags, signal, columns, client))
+  await stream.manifest // read (and validated) before any progress is shown; iteration reuses it
+  return { stream, delivery, client }
+}

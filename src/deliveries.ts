@@ -1,0 +1,183 @@
+/**
+ * Inventory deliveries: the dated folders (`YYYY-MM-DDTHH-MMZ/`) under an inventory configuration's
+ * folder, each holding manifest.json and manifest.checksum. A delivery is complete when both exist and
+ * the checksum matches (AWS writes manifest.checksum to signal that a delivery is ready).
+ */
+import { createHash } from 'node:crypto'
+import { readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { S3InventoryError } from './errors.js'
+import { resolveLocation, type Location, type ResolvedLocation } from './location.js'
+import { readObject } from './manifest.js'
+import { classify } from './sources/retry.js'
+import { clientScope, type ClientOptions, type ClientScope } from './sources/open.js'
+
+export type DeliveryStatus = 'complete' | 'missing-manifest' | 'missing-checksum' | 'checksum-mismatch'
+
+export interface Delivery {
+  /** Folder name, e.g. `2026-11-20T01-00Z`. */
+  name: string
+  /** The folder's timestamp (UTC): when S3 started the scan. */
+  date: Date
+  /** Where its manifest.json is (or would be). */
+  manifest: ResolvedLocation
+  status: DeliveryStatus
+}
+
+export interface DeliveriesOptions extends ClientOptions {
+  signal?: AbortSignal
+  /** Only deliveries strictly before this instant. */
+  before?: Date | string | number
+  /** Checksums checked at once. Default 8. */
+  concurrency?: number
+  /** S3 listing page size (ListObjectsV2 MaxKeys). Default 1000. */
+  pageSize?: number
+}
+
+const FOLDER = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})Z$/
+
+/** Timestamp of a delivery folder name, or undefined if the name is not one. */
+export function deliveryDate(name: string): Date | undefined {
+  const m = FOLDER.exec(name)
+  if (!m) return undefined
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]))
+  return Number.isNaN(d.getTime()) || d.getUTCDate() !== +m[3] ? undefined : d
+}
+
+/** Every delivery under a configuration folder, newest first, with its completeness. */
+export async function listDeliveries(location: Location, options: DeliveriesOptions = {}): Promise<Delivery[]> {
+  const scope = clientScope(options)
+  try {
+    const found = await deliveryFolders(resolveLocation(location), scope, options)
+    const out: Delivery[] = new Array(found.length)
+    let next = 0
+    const worker = async () => {
+      while (next < found.length) {
+        const i = next++
+        out[i] = { ...found[i], status: await checkDelivery(found[i].manifest, scope, options) }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(found.length, options.concurrency ?? 8) }, worker))
+    return out
+  } finally {
+    scope.release()
+  }
+}
+
+/** The newest complete delivery's manifest location (checked newest first; stops at the first complete one). */
+export async function findLatestManifest(location: Location, options: DeliveriesOptions = {}): Promise<Delivery> {
+  const scope = clientScope(options)
+  try {
+    const loc = resolveLocation(location)
+    const found = await deliveryFolders(loc, scope, options)
+    const skipped: string[] = []
+    for (const d of found) {
+      const status = await checkDelivery(d.manifest, scope, options)
+      if (status === 'complete') return { ...d, status }
+      skipped.push(`${d.name} (${status})`)
+    }
+    throw new S3InventoryError('NOT_FOUND', found.length ? 'no complete inventory delivery' : 'no inventory delivery folders (YYYY-MM-DDTHH-MMZ/)', {
+      ...where(loc),
+      expected: 'a delivery folder with manifest.json and a matching manifest.checksum',
+      actual: skipped.length ? skipped.slice(0, 5).join(', ') : undefined,
+    })
+  } finally {
+    scope.release()
+  }
+}
+
+function where(loc: ResolvedLocation): { bucket?: string; key: string } {
+  return loc.kind === 's3' ? { bucket: loc.bucket, key: loc.key } : { key: loc.path }
+}
+
+type Found = Omit<Delivery, 'status'>
+
+/** Dated delivery folders under the configuration folder, newest first (data/ and hive/ are not dates, so they drop out). */
+async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<Found[]> {
+  const before = options.before === undefined ? Infinity : new Date(options.before).getTime()
+  const found: Found[] = []
+  const add = (name: string, manifest: ResolvedLocation) => {
+    const date = deliveryDate(name)
+    if (date && date.getTime() < before) found.push({ name, date, manifest })
+  }
+  if (loc.kind === 'local') {
+    let entries
+    try {
+      entries = await readdir(loc.path, { withFileTypes: true })
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      throw new S3InventoryError(code === 'ENOENT' ? 'NOT_FOUND' : 'LOCATION_INVALID', 'cannot list the inventory configuration folder', { key: loc.path, cause: err })
+    }
+    for (const e of entries) if (e.isDirectory()) add(e.name, { kind: 'local', path: path.join(loc.path, e.name, 'manifest.json') })
+  } else {
+    const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`
+    let token: string | undefined
+    do {
+      let res
+      try {
+        res = await scope.get().send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token, MaxKeys: options.pageSize }), {
+          abortSignal: options.signal,
+        })
+      } catch (err) {
+        if (options.signal?.aborted) throw options.signal.reason
+        throw classify(err, { bucket: loc.bucket, key: prefix }, 0).error
+      }
+      for (const p of res.CommonPrefixes ?? []) {
+        const name = (p.Prefix ?? '').slice(prefix.length).replace(/\/$/, '')
+        add(name, { kind: 's3', bucket: loc.bucket, key: `${prefix}${name}/manifest.json` })
+      }
+      token = res.IsTruncated ? res.NextContinuationToken : undefined
+    } while (token)
+  }
+  return found.sort((a, b) => b.date.getTime() - a.date.getTime())
+}
+
+async function checkDelivery(manifest: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<DeliveryStatus> {
+  const checksum: ResolvedLocation =
+    manifest.kind === 's3' ? { ...manifest, key: manifest.key.replace(/manifest\.json$/, 'manifest.checksum') } : { kind: 'local', path: manifest.path.replace(/manifest\.json$/, 'manifest.checksum') }
+  const [m, c] = await Promise.all([optional(manifest, scope, options), optional(checksum, scope, options)])
+  if (!m) return 'missing-manifest'
+  if (!c) return 'missing-checksum'
+  const actual = createHash('md5').update(m).digest('hex')
+  return Buffer.from(c).toString('utf8').trim().toLowerCase() === actual ? 'complete' : 'checksum-mismatch'
+}
+
+async function optional(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<Uint8Array | undefined> {
+  try {
+    return await readObject(loc, options, scope)
+  } catch (err) {
+    if (err instanceof S3InventoryError && err.code === 'NOT_FOUND') return undefined
+    throw err
+  }
+}
+
+/**
+ * What the CLI (and callers with a folder in hand) mean by "location": a manifest.json, a delivery
+ * folder holding one, or a configuration folder (then its newest complete delivery).
+ */
+export async function locateManifest(location: Location, options: DeliveriesOptions = {}): Promise<{ manifest: ResolvedLocation; delivery?: Delivery }> {
+  const loc = resolveLocation(location)
+  if (loc.kind === 'local') {
+    let isDir = false
+    try {
+      isDir = (await stat(loc.path)).isDirectory()
+    } catch {
+      return { manifest: loc } // readManifest will say NOT_FOUND
+    }
+    if (!isDir) return { manifest: loc }
+    const inside: ResolvedLocation = { kind: 'local', path: path.join(loc.path, 'manifest.json') }
+    try {
+      await stat(inside.path)
+      return { manifest: inside }
+    } catch {
+      const delivery = await findLatestManifest(loc.path, options)
+      return { manifest: delivery.manifest, delivery }
+    }
+  }
+  if (/\.json$/i.test(loc.key)) return { manifest: loc }
+  const folder = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`
+  if (deliveryDate(folder.split('/').slice(-2)[0])) return { manifest: { ...loc, key: `${folder}manifest.json` } }
+  const delivery = await findLatestManifest({ bucket: loc.bucket, key: folder }, options)
+  return { manifest: delivery.manifest, delivery }
+}

@@ -1,0 +1,243 @@
+/**
+ * Athena-style summaries computed while rows stream: count, bytes, min/max/avg size per group. Memory
+ * grows with the number of groups, not rows.
+ */
+import { compileFilter, rowMatches, type RowFilter } from './filter.js'
+import { S3InventoryError, throwIfAborted } from './errors.js'
+import type { InventoryRow } from './schema/row.js'
+
+/**
+ * One grouping dimension:
+ * - a field name (`'storageClass'`, `'encryptionStatus'`, `'isLatest'`, any column);
+ * - `'extension'`: the key's file extension, lowercased (`'(none)'`, `'(folder)'` for keys ending in `/`);
+ * - `{ prefix: n }`: the first n path segments (`a/b/` for depth 2; shallower keys give their own folder);
+ * - `{ modified: 'day' | 'month' | 'year' }`: last-modified date, UTC;
+ * - `{ size: 'pow2' | 'pow10' }`: size bucket, e.g. `[1 MiB, 2 MiB)` or `[1 MB, 10 MB)`.
+ */
+export type GroupBy = string | { prefix: number } | { modified: 'day' | 'month' | 'year' } | { size: 'pow2' | 'pow10' }
+
+export interface SummarizeOptions {
+  /** Dimensions to group by (none: one total). */
+  by?: GroupBy | readonly GroupBy[]
+  /** Rows that do not match are left out (same semantics as the readers' filter). */
+  filter?: RowFilter
+  signal?: AbortSignal
+}
+
+export interface SummaryStats {
+  count: number
+  /** Sum of sizes (rows without a size, e.g. delete markers, count as 0). */
+  bytes: number
+  /** Rows that have a size. */
+  sized: number
+  minSize: number | undefined
+  maxSize: number | undefined
+  avgSize: number | undefined
+}
+
+export interface SummaryGroup extends SummaryStats {
+  /** One label per dimension. */
+  key: string[]
+}
+
+export interface Summary {
+  /** Dimension names, e.g. `['storageClass']`, `['prefix:2']`. */
+  by: string[]
+  groups: SummaryGroup[]
+  total: SummaryStats
+}
+
+type Label = (row: InventoryRow) => string
+/** Per dimension: how to label a row, and how to order labels (undefined: by bytes, descending). */
+interface Dimension {
+  name: string
+  label: Label
+  order?: (label: string) => number | string
+}
+
+const NONE = '(none)'
+
+export function dimension(by: GroupBy): Dimension {
+  if (typeof by === 'string') {
+    const field = by === 'storage-class' ? 'storageClass' : by === 'encryption-status' ? 'encryptionStatus' : by
+    if (field === 'extension') return { name: 'extension', label: extension }
+    return { name: field, label: (r) => text(r[field]) }
+  }
+  if ('prefix' in by) {
+    const depth = by.prefix
+    if (!Number.isInteger(depth) || depth < 1) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be a positive integer', { actual: String(depth) })
+    return { name: `prefix:${depth}`, label: (r) => prefix(r.key, depth), order: (l) => l }
+  }
+  if ('modified' in by) {
+    const len = { day: 10, month: 7, year: 4 }[by.modified]
+    if (!len) throw new S3InventoryError('INVALID_ARGUMENT', 'modified must be day, month or year', { actual: String(by.modified) })
+    return {
+      name: `modified:${by.modified}`,
+      label: (r) => (r.lastModifiedDate instanceof Date ? r.lastModifiedDate.toISOString().slice(0, len) : NONE),
+      order: (l) => l,
+    }
+  }
+  if ('size' in by) {
+    if (by.size !== 'pow2' && by.size !== 'pow10') throw new S3InventoryError('INVALID_ARGUMENT', 'size must be pow2 or pow10', { actual: String(by.size) })
+    const bucket = by.size === 'pow2' ? pow2Bucket : pow10Bucket
+    return { name: `size:${by.size}`, label: (r) => bucket(r.size), order: sizeOrder }
+  }
+  throw new S3InventoryError('INVALID_ARGUMENT', 'unknown grouping', { actual: JSON.stringify(by) })
+}
+
+/** Parses the CLI spelling: `storage-class`, `extension`, `prefix:2`, `modified:month`, `size:pow2`, or a field name. */
+export function parseGroupBy(spec: string): GroupBy {
+  const [kind, arg] = spec.split(':')
+  if (kind === 'prefix') return { prefix: arg === undefined ? 1 : Number(arg) }
+  if (kind === 'modified') return { modified: (arg ?? 'day') as 'day' }
+  if (kind === 'size') return { size: (arg ?? 'pow2') as 'pow2' }
+  return spec
+}
+
+function text(v: unknown): string {
+  if (v === undefined || v === null || v === '') return NONE
+  if (v instanceof Date) return v.toISOString()
+  return String(v)
+}
+
+function extension(r: InventoryRow): string {
+  const key = r.key
+  if (key.endsWith('/')) return '(folder)'
+  const name = key.slice(key.lastIndexOf('/') + 1)
+  const dot = name.lastIndexOf('.')
+  return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1).toLowerCase() : NONE
+}
+
+function prefix(key: string, depth: number): string {
+  let at = -1
+  for (let i = 0; i < depth; i++) {
+    const next = key.indexOf('/', at + 1)
+    if (next === -1) break
+    at = next
+  }
+  return key.slice(0, at + 1)
+}
+
+const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+const SI = ['B', 'kB', 'MB', 'GB', 'TB', 'PB']
+
+function pow2Bucket(size: number | undefined): string {
+  if (size === undefined) return NONE
+  if (size === 0) return '0'
+  const e = Math.floor(Math.log2(size))
+  return `[${unit(2 ** e, 1024, IEC)}, ${unit(2 ** (e + 1), 1024, IEC)})`
+}
+
+function pow10Bucket(size: number | undefined): string {
+  if (size === undefined) return NONE
+  if (size === 0) return '0'
+  let e = Math.floor(Math.log10(size))
+  if (10 ** (e + 1) <= size) e++ // floating point at exact powers
+  if (10 ** e > size) e--
+  return `[${unit(10 ** e, 1000, SI)}, ${unit(10 ** (e + 1), 1000, SI)})`
+}
+
+function unit(n: number, base: number, names: string[]): string {
+  let i = 0
+  while (n >= base && i < names.length - 1) {
+    n /= base
+    i++
+  }
+  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${names[i]}`
+}
+
+/** Orders size buckets by their lower bound. */
+function sizeOrder(label: string): number {
+  if (label === NONE) return -1
+  if (label === '0') return 0
+  const m = /^\[([\d.]+) (\S+),/.exec(label)
+  if (!m) return Infinity
+  const iec = IEC.indexOf(m[2])
+  return Number(m[1]) * (iec >= 0 ? 1024 ** iec : 1000 ** SI.indexOf(m[2]))
+}
+
+interface Acc {
+  key: string[]
+  count: number
+  bytes: number
+  sized: number
+  min: number
+  max: number
+}
+
+/** Summarize any (async) iterable of rows; an InventoryStream is read in batches. */
+export async function summarize(
+  rows: AsyncIterable<InventoryRow> | Iterable<InventoryRow> | { batches(): AsyncIterable<InventoryRow[]> },
+  options: SummarizeOptions = {},
+): Promise<Summary> {
+  const dims = (options.by === undefined ? [] : Array.isArray(options.by) ? options.by : [options.by]).map((b) => dimension(b as GroupBy))
+  const filter = compileFilter(options.filter)
+  const groups = new Map<string, Acc>()
+  const total: Acc = { key: [], count: 0, bytes: 0, sized: 0, min: Infinity, max: -Infinity }
+  const add = (a: Acc, size: number | undefined) => {
+    a.count++
+    if (size !== undefined) {
+      a.bytes += size
+      a.sized++
+      if (size < a.min) a.min = size
+      if (size > a.max) a.max = size
+    }
+  }
+  const one = (r: InventoryRow) => {
+    if (filter && !rowMatches(filter, r)) return
+    const size = typeof r.size === 'number' ? r.size : undefined
+    add(total, size)
+    if (dims.length === 0) return
+    const labels = dims.length === 1 ? [dims[0].label(r)] : dims.map((d) => d.label(r))
+    const id = labels.length === 1 ? labels[0] : labels.join('\u0000')
+    let g = groups.get(id)
+    if (!g) groups.set(id, (g = { key: labels, count: 0, bytes: 0, sized: 0, min: Infinity, max: -Infinity }))
+    add(g, size)
+  }
+  if ('batches' in rows && typeof rows.batches === 'function') {
+    for await (const batch of rows.batches()) {
+      throwIfAborted(options.signal)
+      for (const r of batch) one(r)
+    }
+  } else {
+    let n = 0
+    for await (const r of rows as AsyncIterable<InventoryRow>) {
+      if ((++n & 4095) === 0) throwIfAborted(options.signal)
+      one(r)
+    }
+  }
+  const stats = (a: Acc): SummaryStats => ({
+    count: a.count,
+    bytes: a.bytes,
+    sized: a.sized,
+    minSize: a.sized ? a.min : undefined,
+    maxSize: a.sized ? a.max : undefined,
+    avgSize: a.sized ? a.bytes / a.sized : undefined,
+  })
+  const list = [...groups.values()].map((a) => ({ key: a.key, ...stats(a) }))
+  list.sort((x, y) => {
+    for (let i = 0; i < dims.length; i++) {
+      const order = dims[i].order
+      if (!order) continue
+      const a = order(x.key[i])
+      const b = order(y.key[i])
+      if (a !== b) return a < b ? -1 : 1
+    }
+    return y.bytes - x.bytes || y.count - x.count || (x.key.join() < y.key.join() ? -1 : 1)
+  })
+  return { by: dims.map((d) => d.name), groups: list, total: stats(total) }
+}
+
+/** Row fields a summary needs (for a projection): size plus whatever the dimensions read. */
+export function columnsFor(by: GroupBy | readonly GroupBy[] | undefined): string[] {
+  const dims = by === undefined ? [] : Array.isArray(by) ? by : [by]
+  const cols = new Set(['size'])
+  for (const d of dims as GroupBy[]) {
+    if (typeof d === 'string') {
+      const name = dimension(d).name
+      cols.add(name === 'extension' ? 'key' : name)
+    } else if ('prefix' in d) cols.add('key')
+    else if ('modified' in d) cols.add('lastModifiedDate')
+  }
+  return [...cols]
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { makeRows } from '../fixtures/generate.js'
+import { columnsFor, parseGroupBy, summarize } from '../src/summarize.js'
+import type { InventoryRow } from '../src/schema/row.js'
+
+const row = (key: string, size?: number, extra: Partial<InventoryRow> = {}): InventoryRow => ({ bucket: 'b', key, size, ...extra }) as InventoryRow
+
+describe('summarize', () => {
+  it('counts, sums and min/max/avg per group; rows without a size count but add no bytes', async () => {
+    const rows = [row('a', 10, { storageClass: 'STANDARD' }), row('b', 30, { storageClass: 'STANDARD' }), row('c', 5, { storageClass: 'GLACIER' }), row('d', undefined, { isDeleteMarker: true })]
+    const s = await summarize(rows, { by: 'storage-class' })
+    expect(s.by).toEqual(['storageClass'])
+    expect(s.groups).toEqual([
+      { key: ['STANDARD'], count: 2, bytes: 40, sized: 2, minSize: 10, maxSize: 30, avgSize: 20 },
+      { key: ['GLACIER'], count: 1, bytes: 5, sized: 1, minSize: 5, maxSize: 5, avgSize: 5 },
+      { key: ['(none)'], count: 1, bytes: 0, sized: 0, minSize: undefined, maxSize: undefined, avgSize: undefined },
+    ])
+    expect(s.total).toEqual({ count: 4, bytes: 45, sized: 3, minSize: 5, maxSize: 30, avgSize: 15 })
+  })
+  it('labels prefixes at depth N, extensions, months and size buckets', async () => {
+    const rows = [row('a/b/c/d.txt', 1), row('a/x.TXT', 1), row('top', 1), row('a/b/', 0), row('.hidden', 1), row('f.tar.gz', 1)]
+    const keys = async (by: string) => (await summarize(rows, { by: parseGroupBy(by) })).groups.map((g) => g.key[0]).sort()
+    expect(await keys('prefix:2')).toEqual(['', 'a/', 'a/b/'].sort())
+    expect((await summarize(rows, { by: { prefix: 2 } })).groups.find((g) => g.key[0] === 'a/b/')?.count).toBe(2)
+    expect(await keys('extension')).toEqual(['(folder)', '(none)', 'gz', 'txt'].sort())
+    const sizes = [0, 1, 1023, 1024, 1025, 999_999, 1_000_000, 2 ** 40]
+    const pow2 = await summarize(sizes.map((n) => row(`k${n}`, n)), { by: { size: 'pow2' } })
+    expect(pow2.groups.map((g) => [g.key[0], g.count])).toEqual([['0', 1], ['[1 B, 2 B)', 1], ['[512 B, 1 KiB)', 1], ['[1 KiB, 2 KiB)', 2], ['[512 KiB, 1 MiB)', 2], ['[1 TiB, 2 TiB)', 1]])
+    const pow10 = await summarize(sizes.map((n) => row(`k${n}`, n)), { by: { size: 'pow10' } })
+    expect(pow10.groups.map((g) => [g.key[0], g.count])).toEqual([['0', 1], ['[1 B, 10 B)', 1], ['[1 kB, 10 kB)', 3], ['[100 kB, 1 MB)', 1], ['[1 MB, 10 MB)', 1], ['[1 TB, 10 TB)', 1]])
+    const months = await summarize([row('a', 1, { lastModifiedDate: new Date('2026-01-31T23:59:59Z') }), row('b', 1, { lastModifiedDate: new Date('2025-12-01T00:00:00Z') })], { by: { modified: 'month' } })
+    expect(months.groups.map((g) => g.key[0])).toEqual(['2025-12', '2026-01'])
+  })
+  it('applies the filter, takes several dimensions, and reads an InventoryStream by batches', async () => {
+    const rows = makeRows({ count: 2000, seed: 61 })
+    let batchesRead = 0
+    const stream = { async *batches() { for (let i = 0; i < rows.length; i += 100) { batchesRead++; yield rows.slice(i, i + 100) as unknown as InventoryRow[] } } }
+    const s = await summarize(stream, { by: ['storageClass', { modified: 'year' }], filter: { suffix: '.png' } })
+    const png = rows.filter((r) => r.key.endsWith('.png'))
+    expect(batchesRead).toBe(20)
+    expect(s.total.count).toBe(png.length)
+    expect(s.groups.reduce((n, g) => n + g.count, 0)).toBe(png.length)
+    expect(s.by).toEqual(['storageClass', 'modified:year'])
+  })
+  it('knows which columns a summary needs', () => {
+    expect(columnsFor(['storage-class', { prefix: 2 }, { modified: 'day' }, 'extension']).sort()).toEqual(['key', 'lastModifiedDate', 'size', 'storageClass'])
+  })
+  it('rejects bad groupings with INVALID_ARGUMENT', async () => {
+    await expect(summarize([], { by: { prefix: 0 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(summarize([], { by: { size: 'pow3' as 'pow2' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+})
