@@ -3,13 +3,15 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { S3InventoryError } from './errors.js'
 
-export type Location = string | URL | { bucket: string; key: string }
+export type Location = string | URL | { bucket: string; key: string } | ResolvedLocation
 
 export type ResolvedLocation = { kind: 's3'; bucket: string; key: string } | { kind: 'local'; path: string }
 
 export function resolveLocation(location: Location): ResolvedLocation {
   if (location instanceof URL) return resolveLocation(location.href)
   if (typeof location === 'object' && location !== null) {
+    // Already resolved (e.g. Delivery.manifest).
+    if ('kind' in location && location.kind === 'local' && typeof location.path === 'string') return { kind: 'local', path: path.resolve(location.path) }
     const { bucket, key } = location as { bucket?: unknown; key?: unknown }
     if (typeof bucket !== 'string' || bucket === '' || typeof key !== 'string') {
       throw new S3InventoryError('LOCATION_INVALID', 'expected { bucket: string, key: string }', { actual: safeJson(location) })

@@ -72,3 +72,13 @@ describe('deliveries', async () => {
     expect((await locateManifest('s3://b/cfg/2026-11-01T05-00Z/')).manifest).toEqual({ kind: 's3', bucket: 'b', key: 'cfg/2026-11-01T05-00Z/manifest.json' })
   })
 })
+
+describe('a Delivery feeds readInventory directly', async () => {
+  it('works for local deliveries', async () => {
+    const { readInventory } = await import('../src/index.js')
+    const d = await findLatestManifest('fixtures/demo/example-inventory-destination/inventory/example-source-bucket/daily-csv')
+    let n = 0
+    for await (const _ of readInventory(d.manifest, { columns: ['key'] })) n++
+    expect(n).toBe(5000)
+  })
+})
