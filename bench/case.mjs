@@ -1,5 +1,5 @@
-// One benchmark case, run in its own process by bench/run.ts: prints {"rows":…,"bytes":…,"rss":…}.
-// Plain JS against dist/ so nothing but the code under test runs.
+// One benchmark case, run in its own process by bench/run.ts (under /usr/bin/time when available).
+// Prints {"rows":…,"bytes":…,"rss":…}. Plain JS against dist/ so nothing but the code under test runs.
 import { createReadStream } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 
@@ -7,13 +7,6 @@ const [name, ...args] = process.argv.slice(2)
 const opts = JSON.parse(process.env.BENCH_OPTS ?? '{}')
 let rows = 0
 let bytes = 0
-
-async function gunzipOnly(files, chunkSize) {
-  for (const f of files) {
-    const z = createReadStream(f, { highWaterMark: 1 << 20 }).pipe(chunkSize ? createGunzip({ chunkSize }) : createGunzip())
-    for await (const c of z) bytes += c.length
-  }
-}
 
 async function s3Client() {
   const { S3Client } = await import('@aws-sdk/client-s3')
@@ -24,30 +17,76 @@ async function s3Client() {
   })
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * The 14 bench columns as DuckDB reads a header-less inventory CSV. Typed like our rows for the
+ * rows → JS cases (TIMESTAMP, not TIMESTAMPTZ: the values are UTC and ICU zone handling is slow);
+ * for aggregates only `size` is typed, the fastest setup we found for DuckDB.
+ */
+const columns = (typed) => `{'bucket': 'VARCHAR', 'key': 'VARCHAR', 'version_id': 'VARCHAR', 'is_latest': '${typed ? 'BOOLEAN' : 'VARCHAR'}',
+  'is_delete_marker': '${typed ? 'BOOLEAN' : 'VARCHAR'}', 'size': 'BIGINT', 'last_modified_date': '${typed ? 'TIMESTAMP' : 'VARCHAR'}', 'e_tag': 'VARCHAR',
+  'storage_class': 'VARCHAR', 'is_multipart_uploaded': '${typed ? 'BOOLEAN' : 'VARCHAR'}', 'replication_status': 'VARCHAR', 'encryption_status': 'VARCHAR',
+  'bucket_key_status': 'VARCHAR', 'checksum_algorithm': 'VARCHAR'}`
+
+async function duckdb(sql, threads, eachChunk) {
+  const { DuckDBInstance } = await import('@duckdb/node-api')
+  const db = await DuckDBInstance.create(':memory:', { threads: String(threads) })
+  const con = await db.connect()
+  const result = await con.stream(sql)
+  for await (const chunk of result.yieldRowObjectJs()) eachChunk(chunk)
+  con.closeSync()
+}
+
+const list = (files) => `[${files.map((f) => `'${f}'`).join(', ')}]`
+const csvSource = (files, typed = false) => `read_csv(${list(files)}, header = false, quote = '"', escape = '"', nullstr = '', columns = ${columns(typed)})`
+
 switch (name) {
-  case 'gunzip': // args: chunkSize files...
-    await gunzipOnly(args.slice(1), Number(args[0]) || undefined)
+  case 'gunzip': // chunkSize files...
+    for (const f of args.slice(1)) {
+      const size = Number(args[0])
+      const z = createReadStream(f, { highWaterMark: 1 << 20 }).pipe(size ? createGunzip({ chunkSize: size }) : createGunzip())
+      for await (const c of z) bytes += c.length
+    }
     break
-  case 'listKeys': { // args: manifest location
+  case 'listKeys': { // location
     const { readInventory } = await import('../dist/index.js')
-    const location = args[0].startsWith('s3://') ? args[0] : args[0]
     const client = args[0].startsWith('s3://') ? await s3Client() : undefined
-    for await (const row of readInventory(location, { ...opts, client })) {
+    const slowEvery = opts.slowEvery
+    delete opts.slowEvery
+    for await (const row of readInventory(args[0], { ...opts, client })) {
       rows++
       if (row.size !== undefined) bytes += row.size
+      if (slowEvery && rows % slowEvery === 0) await sleep(1)
     }
     client?.destroy()
     break
   }
-  case 'hyparquet': { // args: parquet files...
+  case 'hyparquet': { // files...
     const { parquetReadObjects, asyncBufferFromFile } = await import('hyparquet')
     for (const f of args) {
       const file = await asyncBufferFromFile(f)
       const objs = await parquetReadObjects({ file, ...(opts.columns ? { columns: opts.columns } : {}) })
       rows += objs.length
+      for (const o of objs) if (o.size != null) bytes += Number(o.size)
     }
     break
   }
+  case 'duckdb-sum-csv': // threads files...
+    await duckdb(`SELECT count(*) AS n, sum(size) AS s FROM ${csvSource(args.slice(1))}`, args[0], (c) => ((rows = Number(c[0].n)), (bytes = Number(c[0].s))))
+    break
+  case 'duckdb-group-csv':
+    await duckdb(`SELECT storage_class, count(*) AS n, sum(size) AS s FROM ${csvSource(args.slice(1))} GROUP BY 1`, args[0], (c) => c.forEach((r) => ((rows += Number(r.n)), (bytes += Number(r.s ?? 0)))))
+    break
+  case 'duckdb-group-parquet':
+    await duckdb(`SELECT storage_class, count(*) AS n, sum(size) AS s FROM read_parquet(${list(args.slice(1))}) GROUP BY 1`, args[0], (c) => c.forEach((r) => ((rows += Number(r.n)), (bytes += Number(r.s ?? 0)))))
+    break
+  case 'duckdb-rows-csv':
+    await duckdb(`SELECT * FROM ${csvSource(args.slice(1), true)}`, args[0], (c) => ((rows += c.length), c.forEach((r) => r.size != null && (bytes += Number(r.size)))))
+    break
+  case 'duckdb-rows-parquet':
+    await duckdb(`SELECT * FROM read_parquet(${list(args.slice(1))})`, args[0], (c) => ((rows += c.length), c.forEach((r) => r.size != null && (bytes += Number(r.size)))))
+    break
   default:
     throw new Error(`unknown case ${name}`)
 }

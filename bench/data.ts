@@ -20,7 +20,7 @@ export interface BenchData {
   parquetFiles: string[]
 }
 
-export async function benchData(rows = 2_000_000, files = 8): Promise<BenchData> {
+export async function benchData(rows = 2_000_000, files = 8, o: { parquet?: boolean } = {}): Promise<BenchData> {
   const dir = path.join(CACHE, `${rows}x${files}`)
   const csvManifest = path.join(dir, 'csv', 'manifest.json')
   const parquetManifest = path.join(dir, 'parquet', 'manifest.json')
@@ -42,13 +42,15 @@ export async function benchData(rows = 2_000_000, files = 8): Promise<BenchData>
     entries.push({ key: path.basename(csvFiles[i]), size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') })
   }
   await writeManifest(csvManifest, 'CSV', csvFileSchema(BENCH_FIELDS), entries)
-  await writeParquet(csvFiles, parquetFiles)
-  const pEntries = []
-  for (const f of parquetFiles) {
-    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(f))
-    pEntries.push({ key: path.basename(f), size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') })
+  if (o.parquet ?? true) {
+    await writeParquet(csvFiles, parquetFiles)
+    const pEntries = []
+    for (const f of parquetFiles) {
+      const bytes = await import('node:fs/promises').then((fs) => fs.readFile(f))
+      pEntries.push({ key: path.basename(f), size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') })
+    }
+    await writeManifest(parquetManifest, 'Parquet', 'message s3.inventory { }', pEntries)
   }
-  await writeManifest(parquetManifest, 'Parquet', 'message s3.inventory { }', pEntries)
   await writeFile(done, new Date().toISOString())
   return { rows, csvManifest, parquetManifest, csvFiles, parquetFiles }
 }

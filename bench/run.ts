@@ -1,11 +1,16 @@
 /**
- * `npm run bench`: every case runs 3 times, each in a fresh process, interleaved (so machine noise hits
- * all cases alike); the table shows medians and ratios to the baseline measured in the same run.
- * Data: bench/data.ts (2,000,000 rows in 8 files, CSV.gz and Parquet), generated once into .cache/bench.
+ * `npm run bench`: every case runs BENCH_RUNS (3) times, each in a fresh process, interleaved (machine
+ * noise hits all cases alike). The table shows medians and each case's ratio to the baseline it is
+ * compared with, all measured in the same run; the process exits 1 when a ratio misses its target.
+ *
+ * Data (bench/data.ts, generated once into .cache/bench): 2,000,000 rows of 14 columns in 8 files, as
+ * CSV.gz and as Snappy Parquet; and 10,000,000 rows of CSV.gz for the memory check.
+ *
+ * Env: BENCH_RUNS, BENCH_ONLY (regexp on case names), BENCH_SKIP_10M=1.
  */
-import { spawn } from 'node:child_process'
-import { readdir, readFile } from 'node:fs/promises'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,30 +19,37 @@ import S3rver from 's3rver'
 import { benchData } from './data.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
+const ROOT = path.resolve(HERE, '..')
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 
 interface Case {
   name: string
-  args: string[]
+  /** Short id other cases refer to. */
+  id: string
+  cmd: string[]
   opts?: object
-  /** Cases whose median is compared with this one. */
-  baseline?: string
-  /** Target ratio to the baseline (≤). */
+  /** Compared with this case's median (defaults to the gunzip floor). */
+  vs?: string
+  /** Target: this case's median / the baseline's median must be ≤ target. */
   target?: number
+  /** Only report the ratio (no target). */
   note?: string
 }
 
 interface Result {
   wall: number
   rows: number
-  bytes: number
   rss: number
 }
 
 function runOnce(c: Case, env: NodeJS.ProcessEnv): Promise<Result> {
   return new Promise((resolve, reject) => {
+    const timeFile = path.join(tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`)
+    const argv = TIME ? [TIME, '-f', '%e %M', '-o', timeFile, ...c.cmd] : c.cmd
     const start = process.hrtime.bigint()
-    const child = spawn(process.execPath, [path.join(HERE, 'case.mjs'), ...c.args], {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: ROOT,
       env: { ...env, BENCH_OPTS: JSON.stringify(c.opts ?? {}), NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -45,10 +57,24 @@ function runOnce(c: Case, env: NodeJS.ProcessEnv): Promise<Result> {
     let err = ''
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (err += d))
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
       const wall = Number(process.hrtime.bigint() - start) / 1e9
-      if (code !== 0) return reject(new Error(`${c.name} failed (${code}): ${err}`))
-      resolve({ wall, ...JSON.parse(out.trim().split('\n').pop()!) })
+      if (code !== 0) return reject(new Error(`${c.name} failed (${code}): ${err.slice(-2000)}`))
+      let rss = NaN
+      if (TIME) {
+        const [, kb] = (await readFile(timeFile, 'utf8')).trim().split('\n').pop()!.split(' ')
+        rss = Number(kb) / 1024
+        await rm(timeFile, { force: true })
+      }
+      let rows = 0
+      try {
+        const last = JSON.parse(out.trim().split('\n').pop() ?? '{}')
+        rows = Number(last.rows ?? last.total?.count ?? 0)
+        if (!TIME) rss = Number(last.rss ?? NaN)
+      } catch {
+        /* a command without JSON output */
+      }
+      resolve({ wall, rows, rss })
     })
   })
 }
@@ -57,8 +83,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const data = await benchData()
-  const rawBytes = Number(process.env.BENCH_RAW ?? 0) || (await runOnce({ name: 'size', args: ['gunzip', String(1 << 20), ...data.csvFiles] }, process.env)).bytes
-  const compressed = (await Promise.all(data.csvFiles.map((f) => readFile(f).then((b) => b.length)))).reduce((a, b) => a + b, 0)
+  const big = process.env.BENCH_SKIP_10M ? undefined : await benchData(10_000_000, 40, { parquet: false })
+  const node = (...a: string[]) => [process.execPath, path.join(HERE, 'case.mjs'), ...a]
+  const cli = (...a: string[]) => [process.execPath, path.join(ROOT, 'dist', 'cli.js'), ...a]
+  const python = spawnSync('python3', ['--version']).status === 0
 
   // The local S3 server, with the CSV inventory uploaded once.
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-s3-'))
@@ -76,48 +104,97 @@ async function main() {
   client.destroy()
 
   const cases: Case[] = [
-    { name: 'gunzip only, 1 MiB chunks (the floor)', args: ['gunzip', String(1 << 20), ...data.csvFiles] },
-    { name: 'gunzip only, 16 KiB chunks (Node default)', args: ['gunzip', '0', ...data.csvFiles], baseline: 'floor' },
-    { name: 'listKeys CSV.gz, local disk', args: ['listKeys', data.csvManifest], baseline: 'floor', target: 2.0 },
-    { name: 'listKeys CSV.gz, local, verify: false', args: ['listKeys', data.csvManifest], opts: { verify: false }, baseline: 'floor' },
-    { name: 'listKeys CSV.gz, local, workers: false', args: ['listKeys', data.csvManifest], opts: { workers: false }, baseline: 'floor' },
-    { name: 'listKeys CSV.gz, local S3 server', args: ['listKeys', 's3://bench/csv/manifest.json'], baseline: 'floor' },
-    { name: 'listKeys Parquet, local disk', args: ['listKeys', data.parquetManifest], baseline: 'floor' },
-    { name: 'hyparquet → objects (peer)', args: ['hyparquet', ...data.parquetFiles], baseline: 'floor' },
+    { id: 'floor', name: 'gunzip only, 1 MiB chunks (the floor)', cmd: node('gunzip', String(1 << 20), ...data.csvFiles) },
+    { id: 'gunzip16k', name: 'gunzip only, 16 KiB chunks (Node default)', cmd: node('gunzip', '0', ...data.csvFiles), note: 'reference' },
+    { id: 'csv', name: 'listKeys CSV.gz, all columns, local disk', cmd: node('listKeys', data.csvManifest), target: 1.5 },
+    { id: 'csv-noverify', name: 'listKeys CSV.gz, verify: false (cost of MD5)', cmd: node('listKeys', data.csvManifest), opts: { verify: false }, vs: 'csv', note: 'ratio to verified' },
+    { id: 'csv-s3', name: 'listKeys CSV.gz, local S3 server', cmd: node('listKeys', 's3://bench/csv/manifest.json'), vs: 'csv', target: 1.3 },
+    ...(python
+      ? [
+          { id: 'py-untyped', name: 'seed Python script (gzip + csv.reader), untyped', cmd: ['python3', path.join(HERE, 'peers', 'seed.py'), data.csvManifest, 'untyped'] },
+          { id: 'py-typed', name: 'seed Python script, typed', cmd: ['python3', path.join(HERE, 'peers', 'seed.py'), data.csvManifest, 'typed'] },
+          { id: 'csv-vs-py', name: 'listKeys CSV.gz vs untyped Python (≥ 4× faster)', cmd: [], vs: 'py-untyped', target: 0.25 },
+        ]
+      : []),
+    { id: 'duck-rows-csv', name: 'DuckDB rows → JS objects, CSV.gz (2 threads)', cmd: node('duckdb-rows-csv', '2', ...data.csvFiles) },
+    { id: 'csv-vs-duck', name: 'listKeys CSV.gz vs DuckDB rows → JS (≥ 10× faster)', cmd: [], vs: 'duck-rows-csv', target: 0.1 },
+    { id: 'duck-sum-2', name: 'DuckDB count/sum over CSV.gz, 2 threads', cmd: node('duckdb-sum-csv', '2', ...data.csvFiles) },
+    { id: 'duck-sum-1', name: 'DuckDB count/sum over CSV.gz, 1 thread', cmd: node('duckdb-sum-csv', '1', ...data.csvFiles) },
+    { id: 'parquet', name: 'listKeys Parquet, all columns, local disk', cmd: node('listKeys', data.parquetManifest), vs: 'hyparquet', target: 0.6 },
+    { id: 'hyparquet', name: 'hyparquet → objects, all columns (peer)', cmd: node('hyparquet', ...data.parquetFiles) },
+    { id: 'parquet-size', name: 'listKeys Parquet, columns: [size]', cmd: node('listKeys', data.parquetManifest), opts: { columns: ['size'], verify: false }, vs: 'hyparquet-size', note: 'ratio to hyparquet' },
+    { id: 'hyparquet-size', name: 'hyparquet → objects, size column only (peer)', cmd: node('hyparquet', ...data.parquetFiles), opts: { columns: ['size'] } },
+    { id: 'duck-rows-parquet', name: 'DuckDB rows → JS objects, Parquet (2 threads)', cmd: node('duckdb-rows-parquet', '2', ...data.parquetFiles), vs: 'parquet', note: 'ratio to listKeys Parquet' },
+    { id: 'stats-csv', name: 's3inv stats --by storage-class, CSV.gz', cmd: cli('stats', data.csvManifest, '--by', 'storage-class', '--json', '--quiet'), vs: 'duck-group-csv', target: 1.0 },
+    { id: 'duck-group-csv', name: 'DuckDB group by storage_class, CSV.gz, 2 threads', cmd: node('duckdb-group-csv', '2', ...data.csvFiles) },
+    { id: 'stats-parquet', name: 's3inv stats --by storage-class, Parquet', cmd: cli('stats', data.parquetManifest, '--by', 'storage-class', '--json', '--quiet'), vs: 'duck-group-parquet', target: 3.0 },
+    { id: 'duck-group-parquet', name: 'DuckDB group by storage_class, Parquet, 2 threads', cmd: node('duckdb-group-parquet', '2', ...data.parquetFiles) },
+    ...(big
+      ? [
+          { id: 'csv-10m', name: 'listKeys CSV.gz, 10,000,000 rows (memory)', cmd: node('listKeys', big.csvManifest), vs: 'csv', note: 'RSS must stay ≤ 200 MB' },
+          { id: 'csv-10m-slow', name: 'listKeys CSV.gz, 10M rows, slow consumer (1 ms / 1,000 rows)', cmd: node('listKeys', big.csvManifest), opts: { slowEvery: 1000 }, vs: 'csv', note: 'RSS must stay ≤ 200 MB' },
+        ]
+      : []),
   ]
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined
-  const selected = cases.filter((c, i) => i === 0 || !only || only.test(c.name))
-  const results = new Map<Case, Result[]>(selected.map((c) => [c, []]))
+  const wanted = (c: Case) => !only || only.test(c.name) || only.test(c.id)
+  const runnable = cases.filter((c) => c.cmd.length > 0)
+  // A selected case brings its baseline along.
+  const chosen = new Set(runnable.filter((c) => c.id === 'floor' || wanted(c)).map((c) => c.id))
+  for (const c of cases.filter(wanted)) if (c.vs) chosen.add(c.vs)
+  if (cases.filter(wanted).some((c) => c.cmd.length === 0)) chosen.add('csv')
+  const selected = runnable.filter((c) => chosen.has(c.id))
+  const results = new Map<string, Result[]>(selected.map((c) => [c.id, []]))
   const env = { ...process.env, BENCH_S3: endpoint }
   for (let r = 0; r < RUNS; r++) {
     for (const c of selected) {
       process.stderr.write(`run ${r + 1}/${RUNS}: ${c.name} … `)
       const res = await runOnce(c, env)
-      process.stderr.write(`${res.wall.toFixed(2)} s\n`)
-      results.get(c)!.push(res)
+      process.stderr.write(`${res.wall.toFixed(2)} s, ${res.rss.toFixed(0)} MB\n`)
+      results.get(c.id)!.push(res)
     }
   }
   await server.close()
   await rm(dir, { recursive: true, force: true })
 
-  const floor = median(results.get(selected[0])!.map((x) => x.wall))
+  const med = (id: string) => median(results.get(id)!.map((x) => x.wall))
   const lines = [
-    `${data.rows.toLocaleString('en-US')} rows, ${data.csvFiles.length} files: ${(compressed / 2 ** 20).toFixed(0)} MiB CSV.gz = ${(rawBytes / 2 ** 20).toFixed(0)} MiB uncompressed; median of ${RUNS} whole-process runs`,
+    `${data.rows.toLocaleString('en-US')} rows × 14 columns in ${data.csvFiles.length} files; median of ${RUNS} whole-process runs; peak RSS from /usr/bin/time`,
     '',
-    '| case | median s (min–max) | rows/s | MB/s uncompressed | peak RSS MB | × floor | target |',
+    '| case | median s (min–max) | rows/s | peak RSS MB | ratio | to | target |',
     '|---|---|---|---|---|---|---|',
   ]
   let failed = false
-  for (const c of selected) {
-    const rs = results.get(c)!
+  for (const c of cases) {
+    const vs = c.vs ?? 'floor'
+    if (c.cmd.length === 0) {
+      // A ratio between two measured cases (the first is listKeys CSV).
+      if (!results.has('csv') || !results.has(vs)) continue
+      const ratio = med('csv') / med(vs)
+      const ok = ratio <= c.target!
+      failed ||= !ok
+      lines.push(`| ${c.name} | | | | ${ratio.toFixed(3)} | ${vs} | ≤ ${c.target} ${ok ? '✓' : '✗'} |`)
+      continue
+    }
+    if (!results.has(c.id)) continue
+    const rs = results.get(c.id)!
     const walls = rs.map((x) => x.wall)
     const m = median(walls)
+    const rss = median(rs.map((x) => x.rss))
     const rows = rs[0].rows
-    const ratio = m / floor
-    const ok = c.target === undefined || ratio <= c.target
-    if (!ok) failed = true
+    const ratio = results.has(vs) ? m / med(vs) : NaN
+    let target = ''
+    if (c.target !== undefined) {
+      const ok = ratio <= c.target
+      failed ||= !ok
+      target = `≤ ${c.target} ${ok ? '✓' : '✗'}`
+    } else if (c.note?.startsWith('RSS')) {
+      const ok = rss <= 200
+      failed ||= !ok
+      target = `RSS ≤ 200 ${ok ? '✓' : '✗'}`
+    }
     lines.push(
-      `| ${c.name} | ${m.toFixed(2)} (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}) | ${rows ? Math.round(rows / m).toLocaleString('en-US') : '—'} | ${(rawBytes / 1e6 / m).toFixed(0)} | ${median(rs.map((x) => x.rss)).toFixed(0)} | ${ratio.toFixed(2)} | ${c.target ? `≤ ${c.target} ${ok ? '✓' : '✗'}` : ''} |`,
+      `| ${c.name} | ${m.toFixed(2)} (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}) | ${rows ? Math.round(rows / m).toLocaleString('en-US') : '—'} | ${rss.toFixed(0)} | ${c.id === 'floor' ? '1.00' : ratio.toFixed(2)} | ${c.id === 'floor' ? '' : vs} | ${target} |`,
     )
   }
   console.log(lines.join('\n'))

@@ -29,6 +29,7 @@ export interface ParquetReadOptions {
 export const DEFAULT_PARQUET_READ_SIZE = 16 * 1024 * 1024
 const TAIL_GUESS = 64 * 1024
 const MAGIC = 0x31524150 // "PAR1" little-endian
+const BATCH = 4096
 
 export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: ParquetReadOptions): AsyncGenerator<InventoryRow[]> {
   const { signal } = o
@@ -122,7 +123,9 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
       let left = rg.numRows
       let r = rgFirst
       while (left > 0) {
-        let n = left
+        // Batches of at most BATCH rows, so buffering limits apply at row granularity even when a
+        // writer puts a whole row group in one page (DuckDB does).
+        let n = Math.min(left, BATCH)
         for (let j = 0; j < chunks.length; j++) {
           if (offs[j] >= vals[j].length) {
             const next = await pages[j].next()
