@@ -32,24 +32,31 @@ export interface CompletionReportRow {
 class ReportRow implements CompletionReportRow {
   readonly #file: DataFileRef
   readonly #row: number
+  // Declared in output order (JSON, CSV).
+  bucket: string
+  key: string
   versionId?: string
+  taskStatus: TaskStatus
   errorCode?: string
   httpStatusCode?: number
   resultMessage?: string
   constructor(
     file: DataFileRef,
     row: number,
-    public bucket: string,
-    public key: string,
+    bucket: string,
+    key: string,
     versionId: string | undefined,
-    public taskStatus: TaskStatus,
+    taskStatus: TaskStatus,
     errorCode: string | undefined,
     httpStatusCode: number | undefined,
     resultMessage: string | undefined,
   ) {
     this.#file = file
     this.#row = row
+    this.bucket = bucket
+    this.key = key
     this.versionId = versionId
+    this.taskStatus = taskStatus
     this.errorCode = errorCode
     this.httpStatusCode = httpStatusCode
     this.resultMessage = resultMessage
@@ -61,6 +68,9 @@ class ReportRow implements CompletionReportRow {
     return this.#row
   }
 }
+
+/** Field names of a report row, in output order. */
+export const REPORT_ROW_FIELDS = ['bucket', 'key', 'versionId', 'taskStatus', 'errorCode', 'httpStatusCode', 'resultMessage'] as const
 
 export interface ReportFileOptions {
   /** Column names from ReportSchema. */

@@ -2,10 +2,12 @@
 import { Command, CommanderError } from 'commander'
 import { S3InventoryError } from '../errors.js'
 import pkg from '../../package.json'
+import { register as estimate } from './commands/estimate.js'
 import { register as ls } from './commands/ls.js'
+import { register as report } from './commands/report.js'
 
 /** Each command lives in commands/<name>.ts and registers itself here. */
-const COMMANDS: ((program: Command) => void)[] = [ls]
+const COMMANDS: ((program: Command) => void)[] = [ls, report, estimate]
 
 export function buildProgram(): Command {
   const program = new Command('s3inv')
