@@ -5,9 +5,10 @@ import path from 'node:path'
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
-import { HARD_KEYS } from '../fixtures/generate.js'
+import { HARD_KEYS, makeRows, writeInventory } from '../fixtures/generate.js'
 import { writeBatchManifest, type ManifestRowInput } from '../src/batch/manifest.js'
 import { readCompletionReport } from '../src/batch/report.js'
+import { readInventory } from '../src/index.js'
 import { decodeKey } from '../src/schema/values.js'
 import { sampleRows, writeReport } from './support/batch.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
@@ -112,6 +113,19 @@ describe('writeBatchManifest', async () => {
     }
     await expect(writeBatchManifest(rows(), file)).rejects.toBe(boom)
     expect(await readdir(path.dirname(file))).toEqual([])
+  })
+
+  it('from an inventory (versioned, hard keys, delete markers filtered out): null versions become "null"', async () => {
+    const rows = makeRows({ count: 500, seed: 21 })
+    const inv = await writeInventory({ root: path.join(root, 'inventory'), format: 'CSV', rows, filesRows: [200] })
+    const dest = path.join(root, 'from-inventory.csv')
+    const result = await writeBatchManifest(readInventory(inv.manifestPath, { filter: { excludeDeleteMarkers: true } }), dest, { versionIds: 'null' })
+    const kept = rows.filter((r) => r.isDeleteMarker !== true)
+    expect(kept.length).toBeLessThan(rows.length)
+    expect(kept.some((r) => r.versionId === undefined)).toBe(true)
+    expect(result).toMatchObject({ rows: kept.length, spec: { Fields: ['Bucket', 'Key', 'VersionId'] } })
+    const back = readManifestText(await readFile(dest, 'utf8'), decodeKey)
+    expect(back).toEqual(kept.map((r) => ({ bucket: r.bucket, key: r.key, versionId: r.versionId ?? 'null' })))
   })
 
   it('re-drive: failed rows of a completion report become a new manifest in one line', async () => {
