@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'RETRIES_EXHAUSTED' // a retriable failure kept happening
   | 'S3_ERROR' // any other S3 failure
   | 'CURSOR_INVALID' // startAfter does not belong to this inventory
+  | 'EVENT_INVALID' // a Lambda event that is not an S3 Batch Operations invocation
   | 'INVALID_ARGUMENT' // an option of the wrong shape
   | 'INTERNAL' // a bug in this library: please report it
 

@@ -4,7 +4,6 @@
  * The data flow of one CSV file: source bytes → MD5/size check → gunzip → CSV records → rows.
  * One Parquet file: footer → row groups → column chunks → pages → rows (formats/parquet).
  */
-import path from 'node:path'
 import { parseCursor, type Cursor } from './cursor.js'
 import { S3InventoryError, throwIfAborted } from './errors.js'
 import { orderedFanOut } from './fanout.js'
@@ -12,11 +11,11 @@ import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
 import { columnKind, csvRowBuilder, parseCsvSchema, type ColumnSpec } from './formats/csv.js'
 import { decodeCsvGz } from './formats/csv-decode.js'
 import { readParquetRows } from './formats/parquet/rows.js'
-import { resolveLocation, type Location } from './location.js'
+import type { Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
 import { fieldForCsvName } from './schema/fields.js'
 import type { DataFileRef, InventoryRow } from './schema/row.js'
-import { findLocalRoot, resolveUnderRoot } from './sources/local.js'
+import { fileLocator } from './sources/locate.js'
 import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './sources/open.js'
 import type { ByteCounter, ByteSource } from './sources/source.js'
 
@@ -150,7 +149,7 @@ async function* readBatches(
   progress.filesTotal = chosen.length
   progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
   progress.filesDone = chosen.length - list.length
-  const dataFile = await dataFileLocator(m, options)
+  const dataFile = await fileLocator(m.location, m.files[0]?.key, { root: options.root })
   const verify = options.verify ?? true
   const csvColumns = format === 'csv' ? csvPlan(m.fileSchema, options.columns, filter) : undefined
 
@@ -255,43 +254,11 @@ async function* csvFile(
   }
 }
 
-interface LocatedFile {
-  loc: ReturnType<typeof resolveLocation>
-  bucket?: string
-  key: string
-}
-
-/** Where the data files of a manifest are: same bucket on S3; under the local root folder on disk. */
-async function dataFileLocator(m: InventoryManifest, options: ReadInventoryOptions): Promise<(key: string) => Promise<LocatedFile>> {
-  const loc = m.location
-  if (loc.kind === 's3') {
-    return async (key) => ({ loc: { kind: 's3', bucket: loc.bucket, key }, bucket: loc.bucket, key })
-  }
-  const manifestDir = path.dirname(loc.path)
-  const root = options.root !== undefined ? path.resolve(options.root) : await findLocalRoot(loc.path, m.files[0]?.key)
-  const manifestRefLocal = { key: loc.path }
-  return async (key) => {
-    let file: string
-    try {
-      file = await resolveUnderRoot(root, key, manifestRefLocal)
-    } catch (err) {
-      // Data files copied beside the manifest keep only their base name.
-      if (!(err instanceof S3InventoryError && err.code === 'NOT_FOUND') || options.root !== undefined || root !== manifestDir) throw err
-      try {
-        file = await resolveUnderRoot(manifestDir, path.posix.basename(key), manifestRefLocal)
-      } catch {
-        throw err
-      }
-    }
-    return { loc: { kind: 'local', path: file }, key: file }
-  }
-}
-
 /**
  * Rows one at a time from batches, without an async generator's per-row overhead. An aborted signal
  * stops the iteration at the next row, even when the rest is already decoded.
  */
-function flatten<T>(source: AsyncIterable<T[]>, signal?: AbortSignal): AsyncIterator<T> {
+export function flatten<T>(source: AsyncIterable<T[]>, signal?: AbortSignal): AsyncIterator<T> {
   const it = source[Symbol.asyncIterator]()
   let batch: T[] = []
   let i = 0

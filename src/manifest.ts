@@ -165,7 +165,8 @@ export async function readObject(loc: ResolvedLocation, options: ReadManifestOpt
   return readAll(sourceFor(loc, scope, options).stream(0, undefined, options.signal))
 }
 
-async function readOptional(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope): Promise<Uint8Array | undefined> {
+/** A small object, or undefined when it does not exist (optional checksum files). */
+export async function readOptional(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope): Promise<Uint8Array | undefined> {
   try {
     return await readObject(loc, options, scope)
   } catch (err) {

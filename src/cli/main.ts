@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander'
 import { S3InventoryError } from '../errors.js'
 import pkg from '../../package.json'
 import { register as deliveries } from './commands/deliveries.js'
+import { register as estimate } from './commands/estimate.js'
 import { register as ls } from './commands/ls.js'
+import { register as report } from './commands/report.js'
 import { register as stats } from './commands/stats.js'
 
 /** Each command lives in commands/<name>.ts and registers itself here. */
-const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries]
+const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate]
 
 export function buildProgram(): Command {
   const program = new Command('s3inv')

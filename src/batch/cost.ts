@@ -1,0 +1,100 @@
+/**
+ * What an S3 Batch Operations job costs: the job fee, the per-object fee, the Lambda invocations and
+ * their compute, and the S3 requests each task makes. Prices are options; the defaults are us-east-1
+ * list prices compiled 2026-11 from third-party sources (not read from the AWS pricing page, so check
+ * them: docs/batch-operations.md).
+ */
+import { S3InventoryError } from '../errors.js'
+
+export interface BatchPrices {
+  /** USD per job. */
+  perJob: number
+  /** USD per million object operations (tasks). */
+  perMillionObjects: number
+  /** USD per 1,000 GET/HEAD/SELECT requests (S3 Standard). */
+  getPer1000: number
+  /** USD per 1,000 PUT/COPY/POST/LIST requests (S3 Standard). */
+  putPer1000: number
+  /** USD per million Lambda requests. */
+  lambdaPerMillionRequests: number
+  /** USD per GB-second of Lambda compute (x86, first tier; arm64 is 0.0000133334). */
+  lambdaPerGbSecond: number
+}
+
+/** us-east-1, as of 2026-11 (unconfirmed-current). */
+export const BATCH_PRICES_2026_11: Readonly<BatchPrices> = Object.freeze({
+  perJob: 0.25,
+  perMillionObjects: 1.0,
+  getPer1000: 0.0004,
+  putPer1000: 0.005,
+  lambdaPerMillionRequests: 0.2,
+  lambdaPerGbSecond: 0.0000166667,
+})
+
+export const BATCH_PRICES_AS_OF = '2026-11'
+
+/** Lambda's monthly free tier (requests, GB-seconds), subtracted only when asked. */
+const LAMBDA_FREE = { requests: 1_000_000, gbSeconds: 400_000 }
+
+export interface BatchCostInput {
+  /** Objects in the manifest (one task each). */
+  objects: number
+  /** Jobs the objects are split into. Default 1. */
+  jobs?: number
+  /** The Lambda function, for LambdaInvoke jobs: memory in MB and average billed duration in ms. */
+  lambda?: { memoryMB: number; avgMs: number }
+  /** S3 GET requests per object (made by the function or the operation). Default 0. */
+  gets?: number
+  /** S3 PUT requests per object. Default 0. */
+  puts?: number
+  /** Override any price (USD). */
+  prices?: Partial<BatchPrices>
+  /** Subtract Lambda's monthly free tier (1M requests, 400,000 GB-s). Default false. */
+  freeTier?: boolean
+}
+
+export interface BatchCostEstimate {
+  /** USD. */
+  jobFee: number
+  objectOperations: number
+  lambdaRequests: number
+  lambdaCompute: number
+  gets: number
+  puts: number
+  total: number
+  /** What was counted. */
+  quantities: { jobs: number; objects: number; lambdaRequests: number; gbSeconds: number; gets: number; puts: number }
+  prices: BatchPrices
+  pricesAsOf: string
+}
+
+export function estimateBatchCost(input: BatchCostInput): BatchCostEstimate {
+  const num = (name: string, v: unknown, fallback?: number): number => {
+    const n = v === undefined ? fallback : v
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+      throw new S3InventoryError('INVALID_ARGUMENT', `${name} must be a non-negative number`, { column: name, actual: String(v) })
+    }
+    return n
+  }
+  const objects = num('objects', input.objects)
+  const jobs = num('jobs', input.jobs, 1)
+  const prices = { ...BATCH_PRICES_2026_11, ...input.prices }
+  for (const [k, v] of Object.entries(prices)) num(`prices.${k}`, v)
+  const gets = objects * num('gets', input.gets, 0)
+  const puts = objects * num('puts', input.puts, 0)
+  const lambdaRequests = input.lambda ? objects : 0
+  const gbSeconds = input.lambda ? objects * (num('lambda.memoryMB', input.lambda.memoryMB) / 1024) * (num('lambda.avgMs', input.lambda.avgMs) / 1000) : 0
+  const billedRequests = input.freeTier ? Math.max(0, lambdaRequests - LAMBDA_FREE.requests) : lambdaRequests
+  const billedGbSeconds = input.freeTier ? Math.max(0, gbSeconds - LAMBDA_FREE.gbSeconds) : gbSeconds
+
+  const cost = {
+    jobFee: jobs * prices.perJob,
+    objectOperations: (objects / 1e6) * prices.perMillionObjects,
+    lambdaRequests: (billedRequests / 1e6) * prices.lambdaPerMillionRequests,
+    lambdaCompute: billedGbSeconds * prices.lambdaPerGbSecond,
+    gets: (gets / 1000) * prices.getPer1000,
+    puts: (puts / 1000) * prices.putPer1000,
+  }
+  const total = cost.jobFee + cost.objectOperations + cost.lambdaRequests + cost.lambdaCompute + cost.gets + cost.puts
+  return { ...cost, total, quantities: { jobs, objects, lambdaRequests, gbSeconds, gets, puts }, prices, pricesAsOf: BATCH_PRICES_AS_OF }
+}

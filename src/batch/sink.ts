@@ -1,0 +1,190 @@
+/**
+ * Where a written object goes, as a sink of byte chunks: a local file (written to a temporary name and
+ * renamed when complete, so a failed write never leaves a file that looks finished) or an S3 object
+ * (one PutObject when it fits in a part, else a multipart upload streamed part by part). Memory is
+ * bounded by about two parts: the one filling and the one uploading.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
+import path from 'node:path'
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { throwIfAborted } from '../errors.js'
+import type { ResolvedLocation } from '../location.js'
+import { localError } from '../sources/local.js'
+import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from '../sources/retry.js'
+
+export interface Sink {
+  write(chunk: Uint8Array): Promise<void>
+  /** Finishes the object; S3 answers with its ETag (quoted, as S3 returns it) and VersionId. */
+  complete(): Promise<{ etag?: string; versionId?: string }>
+  /** Discards everything written (best effort); never throws. */
+  abort(): Promise<void>
+}
+
+export interface SinkOptions {
+  client?: () => S3Client
+  signal?: AbortSignal
+  /** First part size for multipart uploads. Default 8 MiB (S3 minimum 5 MiB). */
+  partSize?: number
+  retry?: RetryOptions
+  contentType?: string
+}
+
+export function sinkFor(dest: ResolvedLocation, options: SinkOptions): Sink {
+  return dest.kind === 'local' ? fileSink(dest.path) : s3Sink(options.client!(), dest.bucket, dest.key, options)
+}
+
+function fileSink(file: string): Sink {
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
+  let fh: FileHandle | undefined
+  const opened = async () => {
+    if (!fh) {
+      try {
+        await mkdir(path.dirname(file), { recursive: true })
+        fh = await open(temp, 'wx')
+      } catch (err) {
+        throw localError(err, file)
+      }
+    }
+    return fh
+  }
+  return {
+    async write(chunk) {
+      const h = await opened()
+      try {
+        await h.write(chunk)
+      } catch (err) {
+        throw localError(err, file)
+      }
+    },
+    async complete() {
+      const h = await opened()
+      try {
+        await h.close()
+        fh = undefined
+        await rename(temp, file)
+      } catch (err) {
+        throw localError(err, file)
+      }
+      return {}
+    },
+    async abort() {
+      await fh?.close().catch(() => {})
+      fh = undefined
+      await rm(temp, { force: true }).catch(() => {})
+    },
+  }
+}
+
+const MIN_PART = 5 * 1024 * 1024
+const MAX_PART = 5 * 1024 ** 3
+const MAX_PARTS = 10_000
+
+function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): Sink {
+  const base = Math.max(MIN_PART, o.partSize ?? 8 * 1024 * 1024)
+  const retry = { ...DEFAULT_RETRY, ...o.retry }
+  const signal = o.signal
+  const ref = { bucket, key }
+  let pending: Uint8Array[] = []
+  let pendingBytes = 0
+  let written = 0
+  let uploadId: string | undefined
+  let crc32 = false
+  const parts: CompletedPart[] = []
+  let inflight: Promise<void> | undefined
+
+  // Parts grow (×2 every 1,000) so that 10,000 parts hold any manifest.
+  const partSizeFor = (n: number) => Math.min(MAX_PART, base * 2 ** Math.floor((n - 1) / 1000))
+
+  /** One request, retried on throttling / 5xx / network errors (bodies are buffers, so resending is safe). */
+  async function send<T>(request: (abortSignal: AbortSignal | undefined) => Promise<T>, offset: number): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      throwIfAborted(signal)
+      try {
+        return await request(signal)
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason
+        const c = classify(err, ref, offset)
+        if (!c.retriable || attempt >= retry.retries) throw c.error
+        await backoff(attempt + 1, retry, signal)
+      }
+    }
+  }
+
+  async function start(): Promise<string> {
+    // Mirror lib-storage: when the client adds checksums by default, declare CRC32 for the whole upload.
+    const mode = await (client.config as { requestChecksumCalculation?: () => Promise<string> }).requestChecksumCalculation?.()
+    crc32 = mode !== 'WHEN_REQUIRED'
+    const res = await send(
+      (abortSignal) =>
+        client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: o.contentType, ChecksumAlgorithm: crc32 ? 'CRC32' : undefined }), { abortSignal }),
+      0,
+    )
+    if (!res.UploadId) throw classify(new Error('CreateMultipartUpload returned no UploadId'), ref, 0).error
+    return res.UploadId
+  }
+
+  async function flushPart(): Promise<void> {
+    const body = Buffer.concat(pending, pendingBytes)
+    const offset = written
+    written += body.length
+    pending = []
+    pendingBytes = 0
+    uploadId ??= await start()
+    const n = parts.length + 1
+    if (n > MAX_PARTS) throw classify(new Error(`more than ${MAX_PARTS} parts`), ref, offset).error
+    // One part uploads while the next one fills.
+    await inflight
+    const id = uploadId
+    parts.push({ PartNumber: n })
+    inflight = send(
+      (abortSignal) =>
+        client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ChecksumAlgorithm: crc32 ? 'CRC32' : undefined }), { abortSignal }),
+      offset,
+    ).then((res) => {
+      parts[n - 1] = { PartNumber: n, ETag: res.ETag, ...(res.ChecksumCRC32 && { ChecksumCRC32: res.ChecksumCRC32 }) }
+    })
+    inflight.catch(() => {}) // awaited (and thrown) by the next flush or by complete()
+  }
+
+  return {
+    async write(chunk) {
+      pending.push(chunk)
+      pendingBytes += chunk.length
+      if (pendingBytes >= partSizeFor(parts.length + 1)) await flushPart()
+    },
+    async complete() {
+      if (uploadId === undefined) {
+        const body = Buffer.concat(pending, pendingBytes)
+        const res = await send((abortSignal) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: o.contentType }), { abortSignal }), 0)
+        return { etag: res.ETag, versionId: res.VersionId }
+      }
+      if (pendingBytes > 0) await flushPart()
+      await inflight
+      const id = uploadId
+      const res = await send(
+        (abortSignal) => client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal }),
+        written,
+      )
+      uploadId = undefined
+      return { etag: res.ETag, versionId: res.VersionId }
+    },
+    async abort() {
+      pending = []
+      await inflight?.catch(() => {})
+      if (uploadId === undefined) return
+      const id = uploadId
+      uploadId = undefined
+      // Not under the caller's signal: the upload must be discarded even when the caller aborted.
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id })).catch(() => {})
+    },
+  }
+}

@@ -1,0 +1,94 @@
+/** `s3inv report`: summary of an S3 Batch Operations completion report (counts, error codes, top messages), or its rows. */
+import { Option, type Command } from 'commander'
+import { readCompletionReport } from '../../batch/report.js'
+import { REPORT_ROW_FIELDS, type TaskStatus } from '../../batch/report-csv.js'
+import type { CompletionReportManifest } from '../../batch/report-manifest.js'
+import { reportSummarizer, type ReportSummary } from '../../batch/summary.js'
+import { formatLocation } from '../../location.js'
+import type { InventoryRow } from '../../schema/row.js'
+import { addCommon, int, readerOptions, type CommonFlags } from '../common.js'
+import { formatter, OutputClosed, writer } from '../output.js'
+
+interface ReportFlags extends CommonFlags {
+  status?: TaskStatus
+  rows?: boolean
+  format: 'ndjson' | 'csv'
+  top: number
+  json?: boolean
+}
+
+export function register(program: Command): void {
+  addCommon(program.command('report'))
+    .description('summarize an S3 Batch Operations completion report (or print its rows)')
+    .argument('<location>', 's3://bucket/…/job-<id>/manifest.json, a local manifest.json, or file:// URL')
+    .addOption(new Option('--status <status>', 'only tasks with this status').choices(['succeeded', 'failed']))
+    .option('--rows', 'print the rows on stdout (the summary goes to stderr unless --quiet)')
+    .addOption(new Option('--format <format>', 'row format for --rows').choices(['ndjson', 'csv']).default('ndjson'))
+    .option('--top <n>', 'result messages listed in the summary', int('--top'), 10)
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  s3inv report s3://report-bucket/reports/job-f8fb9d89-…/manifest.json
+  s3inv report ./job-f8fb9d89-…/manifest.json --status failed --rows --format csv > failed.csv`,
+    )
+    .action(async (location: string, flags: ReportFlags) => {
+      const ac = new AbortController()
+      const o = readerOptions(location, flags, ac.signal)
+      const report = readCompletionReport(location, { client: o.client, concurrency: o.concurrency, verify: o.verify, root: o.root, signal: ac.signal, status: flags.status })
+      const summary = reportSummarizer({ top: flags.top })
+      if (flags.rows) {
+        const out = writer()
+        const fmt = formatter(flags.format, flags.format === 'csv' ? [...REPORT_ROW_FIELDS] : undefined)
+        try {
+          for await (const batch of report.batches()) {
+            for (const row of batch) summary.add(row)
+            // The formatters read fields by name; report rows have no index signature.
+            await out.write(fmt.rows(batch as unknown as InventoryRow[]))
+          }
+        } catch (err) {
+          if (err instanceof OutputClosed) return ac.abort()
+          throw err
+        }
+        if (!flags.quiet) process.stderr.write(render(await report.manifest, summary.result(), flags.json))
+        return
+      }
+      for await (const batch of report.batches()) for (const row of batch) summary.add(row)
+      process.stdout.write(render(await report.manifest, summary.result(), flags.json))
+    })
+}
+
+function render(m: CompletionReportManifest, s: ReportSummary, json: boolean | undefined): string {
+  if (json) {
+    return `${JSON.stringify({ report: formatLocation(m.location), jobId: m.jobId, reportCreationDate: m.reportCreationDate.toISOString(), checksum: m.checksum, ...s })}\n`
+  }
+  const lines = [
+    `report     ${formatLocation(m.location)}`,
+    `job        ${m.jobId ?? '(unknown)'}`,
+    `created    ${m.reportCreationDate.toISOString()}`,
+    `checksum   ${m.checksum === 'verified' ? 'manifest.json.md5 verified' : 'no manifest.json.md5'}`,
+    `tasks      ${s.rows} (succeeded ${s.byStatus.succeeded}, failed ${s.byStatus.failed})`,
+    '',
+    'by error code',
+    ...table(s.byErrorCode),
+    '',
+    'by HTTP status',
+    ...table(s.byHttpStatus),
+    '',
+    `top result messages${s.messagesCapped ? ' (too many distinct messages: later new ones not counted)' : ''}`,
+    ...s.topMessages.map(({ message, count }) => `  ${String(count).padStart(8)}  ${oneLine(message) || '(empty)'}`),
+  ]
+  return `${lines.join('\n')}\n`
+}
+
+function table(counts: Record<string, number>): string[] {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([k, n]) => `  ${String(n).padStart(8)}  ${k}`)
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim()
+  return t.length > 160 ? `${t.slice(0, 159)}…` : t
+}
