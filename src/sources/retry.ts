@@ -78,7 +78,7 @@ export function classify(err: unknown, ref: ObjectRef, offset: number): Classifi
     RETRIABLE_CODES.has(code) ||
     (status === undefined && e.$retryable !== undefined) ||
     // Sockets closed mid-body surface as plain Errors from the http parser ("aborted", "socket hang up").
-    (status === undefined && /aborted|socket hang up|premature close|other side closed/i.test(e.message ?? ''))
+    (status === undefined && (e.name === undefined || e.name === 'Error') && /^aborted$|socket hang up|premature close|other side closed/i.test(e.message ?? ''))
   return { retriable, error: make('S3_ERROR', what) }
 }
 
