@@ -38,6 +38,8 @@ export interface ReadInventoryOptions extends ClientOptions {
   allowEmpty?: boolean
   /** Rows that do not match are dropped as early as possible. */
   filter?: RowFilter
+  /** Counters to update while reading (default: a new object, exposed as `stream.progress`). */
+  progress?: InventoryProgress
   /** Read only these data files (indexes into manifest.files), in this order. Default: all. */
   fileIndexes?: readonly number[]
   /** Parquet only: bytes fetched per request / buffered per file. Default 16 MiB. */
@@ -85,7 +87,7 @@ export function readInventory(location: Location | InventoryManifest, options: R
       progress.bytesTotal = chosen.reduce((n, i) => n + (m.files[i]?.size ?? 0), 0)
       return m
     }))
-  const progress: InventoryProgress = { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
+  const progress: InventoryProgress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
 
   async function* batches(): AsyncGenerator<InventoryRow[]> {
     try {
@@ -108,7 +110,7 @@ export function readInventory(location: Location | InventoryManifest, options: R
   }
 }
 
-function isManifest(v: unknown): v is InventoryManifest {
+export function isManifest(v: unknown): v is InventoryManifest {
   return typeof v === 'object' && v !== null && 'files' in v && 'md5' in v && 'location' in v
 }
 
@@ -213,7 +215,7 @@ function startPosition(m: InventoryManifest, after: Cursor | string | undefined)
  * Column plan for a CSV inventory: fields come from fileSchema, by name, never by position. The
  * columns extracted are the requested ones (in file order), then any the filter alone needs.
  */
-function csvPlan(fileSchema: string, columns: readonly string[] | undefined, filter: CompiledFilter | undefined) {
+export function csvPlan(fileSchema: string, columns: readonly string[] | undefined, filter: CompiledFilter | undefined) {
   const names = parseCsvSchema(fileSchema)
   const fields = names.map(fieldForCsvName)
   const wanted = columns ? new Set(columns) : undefined

@@ -165,45 +165,63 @@ interface Acc {
   max: number
 }
 
-/** Summarize any (async) iterable of rows; an InventoryStream is read in batches. */
-export async function summarize(
-  rows: AsyncIterable<InventoryRow> | Iterable<InventoryRow> | { batches(): AsyncIterable<InventoryRow[]> },
-  options: SummarizeOptions = {},
-): Promise<Summary> {
-  const dims = (options.by === undefined ? [] : Array.isArray(options.by) ? options.by : [options.by]).map((b) => dimension(b as GroupBy))
-  const filter = compileFilter(options.filter)
+/** A summary in progress, in a form that crosses threads; merge several with mergeSummaries. */
+export interface PartialSummary {
+  groups: Acc[]
+  total: Acc
+}
+
+const emptyAcc = (key: string[] = []): Acc => ({ key, count: 0, bytes: 0, sized: 0, min: Infinity, max: -Infinity })
+
+function add(a: Acc, size: number | undefined): void {
+  a.count++
+  if (size !== undefined) {
+    a.bytes += size
+    a.sized++
+    if (size < a.min) a.min = size
+    if (size > a.max) a.max = size
+  }
+}
+
+/** Accumulates rows into groups; memory grows with the number of groups, not rows. */
+export function createAccumulator(by: readonly GroupBy[]): { add(row: InventoryRow): void; partial(): PartialSummary } {
+  const dims = by.map(dimension)
   const groups = new Map<string, Acc>()
-  const total: Acc = { key: [], count: 0, bytes: 0, sized: 0, min: Infinity, max: -Infinity }
-  const add = (a: Acc, size: number | undefined) => {
-    a.count++
-    if (size !== undefined) {
-      a.bytes += size
-      a.sized++
-      if (size < a.min) a.min = size
-      if (size > a.max) a.max = size
-    }
+  const total = emptyAcc()
+  return {
+    add(r) {
+      const size = typeof r.size === 'number' ? r.size : undefined
+      add(total, size)
+      if (dims.length === 0) return
+      const labels = dims.length === 1 ? [dims[0].label(r)] : dims.map((d) => d.label(r))
+      const id = labels.length === 1 ? labels[0] : labels.join('\u0000')
+      let g = groups.get(id)
+      if (!g) groups.set(id, (g = emptyAcc(labels)))
+      add(g, size)
+    },
+    partial: () => ({ groups: [...groups.values()], total }),
   }
-  const one = (r: InventoryRow) => {
-    if (filter && !rowMatches(filter, r)) return
-    const size = typeof r.size === 'number' ? r.size : undefined
-    add(total, size)
-    if (dims.length === 0) return
-    const labels = dims.length === 1 ? [dims[0].label(r)] : dims.map((d) => d.label(r))
-    const id = labels.length === 1 ? labels[0] : labels.join('\u0000')
-    let g = groups.get(id)
-    if (!g) groups.set(id, (g = { key: labels, count: 0, bytes: 0, sized: 0, min: Infinity, max: -Infinity }))
-    add(g, size)
+}
+
+/** Combines partial summaries (e.g. one per data file) into the final, ordered summary. */
+export function mergeSummaries(parts: readonly PartialSummary[], by: readonly GroupBy[]): Summary {
+  const dims = by.map(dimension)
+  const groups = new Map<string, Acc>()
+  const total = emptyAcc()
+  const into = (a: Acc, b: Acc) => {
+    a.count += b.count
+    a.bytes += b.bytes
+    a.sized += b.sized
+    a.min = Math.min(a.min, b.min)
+    a.max = Math.max(a.max, b.max)
   }
-  if ('batches' in rows && typeof rows.batches === 'function') {
-    for await (const batch of rows.batches()) {
-      throwIfAborted(options.signal)
-      for (const r of batch) one(r)
-    }
-  } else {
-    let n = 0
-    for await (const r of rows as AsyncIterable<InventoryRow>) {
-      if ((++n & 4095) === 0) throwIfAborted(options.signal)
-      one(r)
+  for (const p of parts) {
+    into(total, p.total)
+    for (const g of p.groups) {
+      const id = g.key.join('\u0000')
+      let t = groups.get(id)
+      if (!t) groups.set(id, (t = emptyAcc(g.key)))
+      into(t, g)
     }
   }
   const stats = (a: Acc): SummaryStats => ({
@@ -228,11 +246,38 @@ export async function summarize(
   return { by: dims.map((d) => d.name), groups: list, total: stats(total) }
 }
 
+const byList = (by: GroupBy | readonly GroupBy[] | undefined): GroupBy[] => (by === undefined ? [] : Array.isArray(by) ? [...by] : [by as GroupBy])
+
+/** Summarize any (async) iterable of rows; an InventoryStream is read in batches. */
+export async function summarize(
+  rows: AsyncIterable<InventoryRow> | Iterable<InventoryRow> | { batches(): AsyncIterable<InventoryRow[]> },
+  options: SummarizeOptions = {},
+): Promise<Summary> {
+  const by = byList(options.by)
+  const acc = createAccumulator(by)
+  const filter = compileFilter(options.filter)
+  const one = (r: InventoryRow) => {
+    if (!filter || rowMatches(filter, r)) acc.add(r)
+  }
+  if ('batches' in rows && typeof rows.batches === 'function') {
+    for await (const batch of rows.batches()) {
+      throwIfAborted(options.signal)
+      for (const r of batch) one(r)
+    }
+  } else {
+    let n = 0
+    for await (const r of rows as AsyncIterable<InventoryRow>) {
+      if ((++n & 4095) === 0) throwIfAborted(options.signal)
+      one(r)
+    }
+  }
+  return mergeSummaries([acc.partial()], by)
+}
+
 /** Row fields a summary needs (for a projection): size plus whatever the dimensions read. */
 export function columnsFor(by: GroupBy | readonly GroupBy[] | undefined): string[] {
-  const dims = by === undefined ? [] : Array.isArray(by) ? by : [by]
   const cols = new Set(['size'])
-  for (const d of dims as GroupBy[]) {
+  for (const d of byList(by)) {
     if (typeof d === 'string') {
       const name = dimension(d).name
       cols.add(name === 'extension' ? 'key' : name)

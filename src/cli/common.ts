@@ -5,6 +5,7 @@ import { locateManifest, type Delivery } from '../deliveries.js'
 import type { RowFilter } from '../filter.js'
 import { readInventory, type InventoryStream } from '../inventory.js'
 import { formatLocation } from '../location.js'
+import { readManifest, type InventoryManifest } from '../manifest.js'
 import { s3ClientFromFlags, type AwsFlags } from './aws.js'
 
 export interface CommonFlags extends AwsFlags {
@@ -112,19 +113,30 @@ export function clientFor(location: string, flags: AwsFlags): S3Client | undefin
 }
 
 /**
- * Opens the inventory a command names: a manifest.json, a delivery folder, or a configuration folder
- * (its newest complete delivery, announced on stderr).
+ * Finds and reads the manifest a command names: a manifest.json, a delivery folder, or a configuration
+ * folder (its newest complete delivery, announced on stderr).
  */
+export async function openManifest(
+  location: string,
+  flags: CommonFlags,
+  signal: AbortSignal,
+): Promise<{ manifest: InventoryManifest; delivery?: Delivery; client?: S3Client }> {
+  const client = clientFor(location, flags)
+  const { manifest: where, delivery } = await locateManifest(location, { client, signal })
+  if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(where)})\n`)
+  const manifest = await readManifest(where, { client, signal })
+  return { manifest, delivery, client }
+}
+
+/** openManifest, then a reader over it with the common and filter flags. */
 export async function openInventory(
   location: string,
   flags: CommonFlags & FilterFlags,
   signal: AbortSignal,
   columns?: string[],
 ): Promise<{ stream: InventoryStream; delivery?: Delivery; client?: S3Client }> {
-  const client = clientFor(location, flags)
-  const { manifest, delivery } = await locateManifest(location, { client, signal })
-  if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(manifest)})\n`)
-  const stream = readInventory(manifest.kind === 's3' ? { bucket: manifest.bucket, key: manifest.key } : manifest.path, readerOptions(location, flags, signal, columns, client))
-  await stream.manifest // read (and validated) before any progress is shown; iteration reuses it
+  const { manifest, delivery, client } = await openManifest(location, flags, signal)
+  const stream = readInventory(manifest, readerOptions(location, flags, signal, columns, client))
+  await stream.manifest // progress totals are known before any progress is shown
   return { stream, delivery, client }
 }

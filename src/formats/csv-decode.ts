@@ -1,14 +1,16 @@
 /**
- * CSV.gz bytes → scanned batches (text + field offsets), on a worker thread when the machine has a
- * core to spare, else in-process. The worker does MD5, gunzip and scanning; the caller's thread only
- * builds rows. Only text and an Int32Array cross the thread boundary — never row objects, whose
- * structured cloning costs more than building them (measured: docs/performance.md).
+ * CSV.gz bytes → columnar batches, in-process or on a worker thread (formats/csv-worker.ts). The worker
+ * does MD5, gunzip, scanning and typed extraction; only typed arrays come back (transferred) — never
+ * row objects, whose structured cloning costs more than building them. For summaries the worker also
+ * aggregates, and only the totals come back (aggregateCsvGz).
  *
  * Flow control: at most WINDOW compressed chunks are in the worker and not yet consumed by the
  * reader; a reader that stops pulling stops the feeding, then the network read.
  */
 import { isAscii } from 'node:buffer'
+import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { gunzip } from '../codecs/gzip.js'
 import { S3InventoryError, type ErrorCode } from '../errors.js'
@@ -23,8 +25,9 @@ import {
   scanFailureToError,
   type ColumnarBatch,
   type ColumnSpec,
-  type ScanBatch,
 } from './csv.js'
+import type { AggregateSpec, FromWorker, ToWorker } from './csv-worker-protocol.js'
+import type { PartialSummary } from '../summarize.js'
 
 export interface DecodeOptions {
   fieldCount: number
@@ -80,127 +83,6 @@ function failureToError(err: unknown, ref: ObjectRef): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Worker side. Self-contained: its source text is evaluated in the worker.
-
-type ToWorker =
-  | { type: 'open'; id: number; fieldCount: number; spec: ColumnSpec[]; maxRecord: number; md5?: string; size?: number }
-  | { type: 'data'; id: number; chunk: Uint8Array }
-  | { type: 'end'; id: number }
-  | { type: 'close'; id: number }
-
-type FromWorker =
-  | { type: 'batch'; id: number; batch: ColumnarBatch }
-  | { type: 'ack'; id: number }
-  | { type: 'done'; id: number }
-  | { type: 'error'; id: number; code: string; message: string; expected?: string; actual?: string; row?: number; column?: string; offset?: number }
-
-interface WorkerDeps {
-  threads: typeof import('node:worker_threads')
-  zlib: typeof import('node:zlib')
-  crypto: typeof import('node:crypto')
-  buffer: typeof import('node:buffer')
-}
-
-interface WorkerCode {
-  createCsvScanner: typeof createCsvScanner
-  createColumnExtractor: typeof createColumnExtractor
-  valueParsers: typeof valueParsers
-}
-
-function workerMain(code: WorkerCode, deps: WorkerDeps): void {
-  const { zlib, crypto } = deps
-  const { parentPort } = deps.threads
-  const ascii = deps.buffer.isAscii
-  const parsers = code.valueParsers()
-  interface FileState {
-    gz: import('node:zlib').Gunzip
-    hash?: import('node:crypto').Hash
-    md5?: string
-    size?: number
-    bytes: number
-    failed: boolean
-  }
-  const files = new Map<number, FileState>()
-  const port = parentPort!
-  const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer)
-  const failFile = (id: number, f: FileState, e: Omit<Extract<FromWorker, { type: 'error' }>, 'type' | 'id'>) => {
-    if (f.failed) return
-    f.failed = true
-    f.gz.destroy()
-    post({ type: 'error', id, ...e })
-  }
-  port.on('message', (m: ToWorker) => {
-    if (m.type === 'open') {
-      const gz = zlib.createGunzip({ chunkSize: 256 * 1024 })
-      const scanner = code.createCsvScanner(m.fieldCount, m.maxRecord, ascii)
-      const extract = code.createColumnExtractor(m.fieldCount, m.spec, parsers)
-      const f: FileState = { gz, hash: m.md5 ? crypto.createHash('md5') : undefined, md5: m.md5, size: m.size, bytes: 0, failed: false }
-      files.set(m.id, f)
-      const send = (scanned: ReturnType<typeof scanner.push>) => {
-        if (!scanned) return
-        const batch = extract(scanned)
-        batch.text = undefined // decoded again on the other side from the transferred bytes
-        post({ type: 'batch', id: m.id, batch }, [batch.bytes.buffer as ArrayBuffer, ...batch.cols.map((a) => a.buffer as ArrayBuffer)])
-      }
-      const guard = (fn: () => void) => {
-        try {
-          fn()
-        } catch (e) {
-          const s = e as { scanFailure?: boolean; valueFailure?: boolean; code?: string; column?: string; message: string; expected?: string; actual?: string; row?: number }
-          if (s.scanFailure) failFile(m.id, f, { code: 'CSV_MALFORMED', message: s.message, expected: s.expected, actual: s.actual, row: s.row })
-          else if (s.valueFailure) failFile(m.id, f, { code: s.code!, message: `cannot read ${s.column}`, expected: s.expected, actual: s.actual, row: s.row, column: s.column })
-          else failFile(m.id, f, { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) })
-        }
-      }
-      gz.on('data', (d: Buffer) => guard(() => send(scanner.push(d))))
-      gz.on('error', (e: Error & { code?: string }) => {
-        const truncated = e.code === 'Z_BUF_ERROR'
-        failFile(m.id, f, {
-          code: 'GZIP_CORRUPT',
-          message: truncated ? 'gzip data ends early (truncated file)' : `invalid gzip data (${e.message})`,
-          expected: truncated ? 'a complete gzip stream' : 'gzip data',
-          offset: gz.bytesWritten,
-        })
-      })
-      gz.on('end', () =>
-        guard(() => {
-          send(scanner.end())
-          if (f.failed) return
-          // Integrity before 'done': the reader holds the last batch until then.
-          if (f.size !== undefined && f.bytes !== f.size) {
-            return failFile(m.id, f, { code: 'DATA_SIZE_MISMATCH', message: 'data file size differs from the manifest', expected: `${f.size} bytes`, actual: `${f.bytes} bytes` })
-          }
-          const md5 = f.hash?.digest('hex')
-          if (f.md5 && md5 !== f.md5) {
-            return failFile(m.id, f, { code: 'DATA_CHECKSUM_MISMATCH', message: 'data file bytes do not match the manifest MD5', expected: f.md5, actual: md5 })
-          }
-          files.delete(m.id)
-          post({ type: 'done', id: m.id })
-        }),
-      )
-      return
-    }
-    const f = files.get(m.id)
-    if (!f) return
-    if (m.type === 'data') {
-      if (f.failed) return
-      f.bytes += m.chunk.length
-      if (f.size !== undefined && f.bytes > f.size) {
-        return failFile(m.id, f, { code: 'DATA_SIZE_MISMATCH', message: 'data file size differs from the manifest', expected: `${f.size} bytes`, actual: `more than ${f.size} bytes` })
-      }
-      f.hash?.update(m.chunk)
-      f.gz.write(m.chunk, () => post({ type: 'ack', id: m.id }))
-    } else if (m.type === 'end') {
-      if (!f.failed) f.gz.end()
-    } else if (m.type === 'close') {
-      f.failed = true
-      f.gz.destroy()
-      files.delete(m.id)
-    }
-  })
-}
-
-// ---------------------------------------------------------------------------------------------
 // Caller side: a small shared pool; each file is a channel multiplexed over one worker.
 
 interface Channel {
@@ -218,19 +100,28 @@ interface PoolWorker {
 let pool: PoolWorker[] | undefined
 let nextId = 1
 
-function workerCount(): number {
-  return Math.max(1, Math.min(2, availableParallelism() - 1))
+/** Worker threads to use: one per core beyond the caller's, at least one, at most `max`. */
+export function workerCount(max = 2): number {
+  return Math.max(1, Math.min(max, availableParallelism() - 1))
+}
+
+/**
+ * The worker's module: next to this file once built (dist/csv-worker.js), or the TypeScript source
+ * when running from src/ under tsx or vitest (then the worker loads it through tsx's require hook).
+ */
+function workerSource(): { code: string | URL; eval?: boolean } {
+  const js = new URL('./csv-worker.js', import.meta.url)
+  if (existsSync(fileURLToPath(js))) return { code: js }
+  const ts = new URL('./csv-worker.ts', import.meta.url)
+  if (existsSync(fileURLToPath(ts))) {
+    return { code: `require('tsx/cjs'); require(${JSON.stringify(fileURLToPath(ts))})`, eval: true }
+  }
+  throw new S3InventoryError('INTERNAL', 'the CSV worker module is missing next to the library (csv-worker.js)')
 }
 
 function spawn(): PoolWorker {
-  // __name: the helper esbuild-based toolchains (tsx, vitest) insert when keeping function names.
-  // Modules are passed in because bundlers rewrite `require` inside functions.
-  // The worker may run the code as CommonJS or, when the process was started with
-  // --input-type=module, as ESM: process.getBuiltinModule works in both.
-  const deps = `{ threads: load('node:worker_threads'), zlib: load('node:zlib'), crypto: load('node:crypto'), buffer: load('node:buffer') }`
-  const code = `{ createCsvScanner: ${createCsvScanner}, createColumnExtractor: ${createColumnExtractor}, valueParsers: ${valueParsers} }`
-  const source = `'use strict';\nvar __name = (f) => f;\nconst load = typeof require === 'function' ? require : process.getBuiltinModule;\n(${workerMain})(${code}, ${deps});`
-  const worker = new Worker(source, { eval: true })
+  const { code, eval: isEval } = workerSource()
+  const worker = new Worker(code, { eval: isEval })
   const w: PoolWorker = { worker, channels: new Map() }
   worker.unref()
   worker.on('message', (m: FromWorker) => {
@@ -242,7 +133,7 @@ function spawn(): PoolWorker {
   const die = (err: unknown) => {
     pool = pool?.filter((p) => p !== w)
     for (const ch of w.channels.values()) {
-      ch.failure ??= new S3InventoryError('S3_ERROR', `CSV worker thread failed: ${(err as Error)?.message ?? err}`, { cause: err })
+      ch.failure ??= new S3InventoryError('INTERNAL', `CSV worker thread failed: ${(err as Error)?.message ?? err}`, { cause: err })
       ch.wake?.()
     }
     w.channels.clear()
@@ -252,9 +143,10 @@ function spawn(): PoolWorker {
   return w
 }
 
-function acquire(): { w: PoolWorker; ch: Channel } {
+function acquire(threads: number): { w: PoolWorker; ch: Channel } {
   pool ??= []
-  if (pool.length < workerCount()) pool.push(spawn())
+  // A new thread only when every existing one is busy.
+  if (pool.length < threads && pool.every((p) => p.channels.size > 0)) pool.push(spawn())
   const w = pool.reduce((a, b) => (b.channels.size < a.channels.size ? b : a))
   const ch: Channel = { id: nextId++, queue: [] }
   if (w.channels.size === 0) w.worker.ref() // keep the process alive while a file is being decoded
@@ -268,10 +160,21 @@ function release(w: PoolWorker, ch: Channel): void {
   if (w.channels.size === 0) w.worker.unref()
 }
 
-async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
-  const { w, ch } = acquire()
+/**
+ * One file through a worker: feeds the bytes (with flow control) and yields the worker's batch, done
+ * and error messages; acks are handled here (`onRows` hears how many records were scanned).
+ */
+async function* viaWorker(
+  open: OpenBytes,
+  ref: ObjectRef,
+  o: DecodeOptions,
+  aggregate?: AggregateSpec,
+  onRows?: (n: number) => void,
+): AsyncGenerator<Exclude<FromWorker, { type: 'ack' }>> {
+  // Rows are built on the caller's thread, so it keeps a core; summaries leave it nearly idle.
+  const { w, ch } = acquire(aggregate ? Math.max(1, Math.min(4, availableParallelism())) : workerCount())
   const send = (m: ToWorker, transfer?: ArrayBuffer[]) => w.worker.postMessage(m, transfer)
-  send({ type: 'open', id: ch.id, fieldCount: o.fieldCount, spec: o.spec, maxRecord: o.maxRecordLength ?? MAX_RECORD, md5: o.expected?.md5, size: o.expected?.size })
+  send({ type: 'open', id: ch.id, fieldCount: o.fieldCount, spec: o.spec, maxRecord: o.maxRecordLength ?? MAX_RECORD, md5: o.expected?.md5, size: o.expected?.size, aggregate })
 
   // Stop the feeder (and its network read) when this generator ends for any reason.
   const stop = new AbortController()
@@ -307,7 +210,6 @@ async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions
   })()
 
   try {
-    let held: ColumnarBatch | undefined
     for (;;) {
       if (ch.queue.length === 0) {
         if (ch.failure !== undefined) throw ch.failure
@@ -320,13 +222,10 @@ async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions
         credit++
         creditWake?.()
         creditWake = undefined
-      } else if (m.type === 'batch') {
-        if (held) yield held
-        held = m.batch
-      } else if (m.type === 'done') {
-        if (held) yield held
-        return
-      } else if (m.type === 'error') {
+        if (m.rows) onRows?.(m.rows)
+        continue
+      }
+      if (m.type === 'error') {
         throw new S3InventoryError(m.code as ErrorCode, m.message, {
           bucket: ref.bucket,
           key: ref.key,
@@ -337,6 +236,9 @@ async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions
           actual: m.actual,
         })
       }
+      if (m.type === 'done' && m.rows) onRows?.(m.rows)
+      yield m
+      if (m.type === 'done') return
     }
   } finally {
     o.signal.removeEventListener('abort', onAbort)
@@ -345,4 +247,25 @@ async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions
     release(w, ch)
     await feeder
   }
+}
+
+async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
+  let held: ColumnarBatch | undefined
+  for await (const m of viaWorker(open, ref, o)) {
+    if (m.type === 'batch') {
+      if (held) yield held
+      held = m.batch
+    } else if (m.type === 'done' && held) yield held
+  }
+}
+
+/** One CSV.gz file aggregated on a worker thread: only its partial summary comes back. */
+export async function aggregateCsvGz(open: OpenBytes, ref: ObjectRef, o: DecodeOptions, aggregate: AggregateSpec, onRows?: (n: number) => void): Promise<PartialSummary> {
+  for await (const m of viaWorker(open, ref, o, aggregate, onRows)) {
+    if (m.type === 'done') {
+      if (!m.summary) throw new S3InventoryError('INTERNAL', 'CSV worker sent no summary', { bucket: ref.bucket, key: ref.key })
+      return m.summary
+    }
+  }
+  throw new S3InventoryError('INTERNAL', 'CSV worker ended without a result', { bucket: ref.bucket, key: ref.key })
 }

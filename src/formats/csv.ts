@@ -199,8 +199,8 @@ export function createCsvScanner(fieldCount: number, maxRecord: number, isAscii:
 
   function batch(t: string, b: Uint8Array, end: number, ascii: boolean, count: number, firstRow: number): ScanBatch | undefined {
     if (count === 0) return undefined
-    // A copy that owns its memory (so it can be transferred): b may be a view into the decompressor's buffer.
-    return { text: extra ? t + extra : t, bytes: new Uint8Array(b.subarray(0, end)), end, ascii, extra, bounds: bounds.slice(0, count * stride), count, firstRow }
+    // `bytes` may be a view into the decompressor's buffer: whoever transfers it copies it first.
+    return { text: extra ? t + extra : t, bytes: b.subarray(0, end), end, ascii, extra, bounds: bounds.slice(0, count * stride), count, firstRow }
   }
 
   return {

@@ -1,7 +1,8 @@
 /** `s3inv stats`: count, bytes and min/avg/max size per group — the Athena queries people write, locally. */
 import type { Command } from 'commander'
-import { columnsFor, parseGroupBy, summarize, type Summary } from '../../summarize.js'
-import { addCommon, addFilters, collect, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
+import { summarizeInventory } from '../../summarize-inventory.js'
+import { parseGroupBy, type Summary } from '../../summarize.js'
+import { addCommon, addFilters, collect, openManifest, readerOptions, type CommonFlags, type FilterFlags } from '../common.js'
 import { writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
 
@@ -28,11 +29,13 @@ Examples:
     .action(async (location: string, flags: CommonFlags & FilterFlags & { by?: string[]; json?: boolean; bytes?: boolean }) => {
       const ac = new AbortController()
       const by = (flags.by ?? []).map(parseGroupBy)
-      const { stream, client } = await openInventory(location, flags, ac.signal, columnsFor(by))
-      const done = startProgress(stream.progress, flags)
+      const { manifest, client } = await openManifest(location, flags, ac.signal)
+      const progress = { filesTotal: manifest.files.length, filesDone: 0, bytesTotal: manifest.files.reduce((n, f) => n + f.size, 0), bytesRead: 0, rows: 0 }
+      const done = startProgress(progress, flags)
       let summary: Summary
       try {
-        summary = await summarize(stream, { by })
+        // CSV files are aggregated on worker threads; only totals come back.
+        summary = await summarizeInventory(manifest, { ...readerOptions(location, flags, ac.signal, undefined, client), by, progress })
         done(true)
       } catch (err) {
         done(false)

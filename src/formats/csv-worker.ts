@@ -1,0 +1,123 @@
+/**
+ * The CSV worker thread: MD5, gunzip, scanning and typed extraction of the files the caller's thread
+ * feeds it (it does no I/O itself, so S3 clients and credentials stay with the caller). It sends
+ * columnar batches back, or, for summaries, aggregates them here and sends only the totals.
+ */
+import { isAscii } from 'node:buffer'
+import { createHash, type Hash } from 'node:crypto'
+import { parentPort } from 'node:worker_threads'
+import { createGunzip, type Gunzip } from 'node:zlib'
+import { S3InventoryError } from '../errors.js'
+import { compileFilter } from '../filter.js'
+import type { DataFileRef } from '../schema/row.js'
+import { valueParsers } from '../schema/values.js'
+import { createAccumulator } from '../summarize.js'
+import { createColumnExtractor, createCsvScanner, csvRowBuilder, isScanFailure, isValueFailure } from './csv.js'
+import type { FromWorker, ToWorker } from './csv-worker-protocol.js'
+
+interface FileState {
+  gz: Gunzip
+  hash?: Hash
+  md5?: string
+  size?: number
+  bytes: number
+  rows: number
+  failed: boolean
+}
+
+const port = parentPort!
+const parsers = valueParsers()
+const files = new Map<number, FileState>()
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer)
+
+function fail(id: number, f: FileState, e: Omit<Extract<FromWorker, { type: 'error' }>, 'type' | 'id'>): void {
+  if (f.failed) return
+  f.failed = true
+  f.gz.destroy()
+  post({ type: 'error', id, ...e })
+}
+
+function open(m: Extract<ToWorker, { type: 'open' }>): void {
+  const gz = createGunzip({ chunkSize: 256 * 1024 })
+  const f: FileState = { gz, hash: m.md5 ? createHash('md5') : undefined, md5: m.md5, size: m.size, bytes: 0, rows: 0, failed: false }
+  files.set(m.id, f)
+  const scanner = createCsvScanner(m.fieldCount, m.maxRecord, isAscii)
+  const extract = createColumnExtractor(m.fieldCount, m.spec, parsers)
+  const agg = m.aggregate
+  const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
+  const build = agg && csvRowBuilder({ spec: m.spec, fields: agg.fields, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })
+  const acc = agg && createAccumulator(agg.by)
+
+  const take = (scanned: ReturnType<typeof scanner.push>) => {
+    if (!scanned) return
+    f.rows += scanned.count
+    const batch = extract(scanned)
+    if (build && acc) {
+      for (const row of build(batch)) acc.add(row)
+      return
+    }
+    batch.text = undefined // decoded again on the other side from the transferred bytes
+    batch.bytes = new Uint8Array(batch.bytes) // a copy that owns its memory, so it can be transferred
+    post({ type: 'batch', id: m.id, batch }, [batch.bytes.buffer as ArrayBuffer, ...batch.cols.map((a) => a.buffer as ArrayBuffer)])
+  }
+  const guard = (fn: () => void) => {
+    try {
+      fn()
+    } catch (e) {
+      if (isScanFailure(e)) fail(m.id, f, { code: 'CSV_MALFORMED', message: e.message, expected: e.expected, actual: e.actual, row: e.row })
+      else if (isValueFailure(e)) fail(m.id, f, { code: e.code, message: `cannot read ${e.column}`, expected: e.expected, actual: e.actual, row: e.row, column: e.column })
+      else if (e instanceof S3InventoryError) fail(m.id, f, { code: e.code, message: e.message.replace(/^[A-Z_]+: /, '').replace(/ \[.*\]$/, ''), expected: e.expected, actual: e.actual, row: e.row, column: e.column })
+      else fail(m.id, f, { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) })
+    }
+  }
+  gz.on('data', (d: Buffer) => guard(() => take(scanner.push(d))))
+  gz.on('error', (e: Error & { code?: string }) => {
+    const truncated = e.code === 'Z_BUF_ERROR'
+    fail(m.id, f, {
+      code: 'GZIP_CORRUPT',
+      message: truncated ? 'gzip data ends early (truncated file)' : `invalid gzip data (${e.message})`,
+      expected: truncated ? 'a complete gzip stream' : 'gzip data',
+      offset: gz.bytesWritten,
+    })
+  })
+  gz.on('end', () =>
+    guard(() => {
+      take(scanner.end())
+      if (f.failed) return
+      // Integrity before 'done': the reader holds the last batch until then.
+      if (f.size !== undefined && f.bytes !== f.size) {
+        return fail(m.id, f, { code: 'DATA_SIZE_MISMATCH', message: 'data file size differs from the manifest', expected: `${f.size} bytes`, actual: `${f.bytes} bytes` })
+      }
+      const md5 = f.hash?.digest('hex')
+      if (f.md5 && md5 !== f.md5) {
+        return fail(m.id, f, { code: 'DATA_CHECKSUM_MISMATCH', message: 'data file bytes do not match the manifest MD5', expected: f.md5, actual: md5 })
+      }
+      files.delete(m.id)
+      post({ type: 'done', id: m.id, summary: acc?.partial(), rows: f.rows })
+    }),
+  )
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'open') return open(m)
+  const f = files.get(m.id)
+  if (!f) return
+  if (m.type === 'data') {
+    if (f.failed) return
+    f.bytes += m.chunk.length
+    if (f.size !== undefined && f.bytes > f.size) {
+      return fail(m.id, f, { code: 'DATA_SIZE_MISMATCH', message: 'data file size differs from the manifest', expected: `${f.size} bytes`, actual: `more than ${f.size} bytes` })
+    }
+    f.hash?.update(m.chunk)
+    f.gz.write(m.chunk, () => {
+      post({ type: 'ack', id: m.id, rows: f.rows })
+      f.rows = 0
+    })
+  } else if (m.type === 'end') {
+    if (!f.failed) f.gz.end()
+  } else if (m.type === 'close') {
+    f.failed = true
+    f.gz.destroy()
+    files.delete(m.id)
+  }
+})
