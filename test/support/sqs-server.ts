@@ -43,7 +43,7 @@ export interface CallPlan {
   /** Fail this entry (reported in Failed[] of a 200 response). */
   fail?: (entry: SqsEntry, index: number) => EntryFailure | undefined
   /** Answer the whole request with this error. */
-  error?: { status: number; type: string; message: string }
+  error?: { status: number; type: string; message: string; /** x-amzn-query-error code, e.g. AWS.SimpleQueueService.NonExistentQueue */ queryCode?: string }
 }
 
 export interface SqsServer {
@@ -125,7 +125,7 @@ export async function startSqsServer(): Promise<SqsServer> {
       const plan = state.plan(call)
       if (plan?.delayMs) await new Promise((r) => setTimeout(r, plan.delayMs))
       if (res.destroyed) return
-      if (plan?.error) return reply(res, plan.error.status, { __type: `com.amazonaws.sqs#${plan.error.type}`, message: plan.error.message }, `AWS.SimpleQueueService.${plan.error.type};${plan.error.status < 500 ? 'Sender' : 'Receiver'}`)
+      if (plan?.error) return reply(res, plan.error.status, { __type: `com.amazonaws.sqs#${plan.error.type}`, message: plan.error.message }, `${plan.error.queryCode ?? `AWS.SimpleQueueService.${plan.error.type}`};${plan.error.status < 500 ? 'Sender' : 'Receiver'}`)
       const fifo = input.QueueUrl.endsWith('.fifo')
       const Successful: unknown[] = []
       const Failed: unknown[] = []
