@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { makeRows, parquetFileSchema, ALL_FIELDS, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
 import { cursorOf, formatCursor } from '../src/cursor.js'
 import { readInventory } from '../src/inventory.js'
@@ -172,6 +172,27 @@ describe('shards', async () => {
     const flatShards = await listShards(path.join(flat, 'manifest.json'))
     expect(flatShards[4].manifest).toEqual({ path: path.join(flat, 'manifest.json') })
     expect(plain(await collect(readShard(flatShards[4])))).toEqual(rows.slice(540, 740))
+  })
+
+  it('the example Lambda worker reads its shard and reports only the messages that failed', async () => {
+    const { handler } = await import('../examples/scale-out/worker.js')
+    const shards = await listShards(fixtures.CSV.manifestPath)
+    const logs: string[] = []
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line))
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const event = { Records: [{ messageId: 'm1', body: JSON.stringify(shards[2]) }, { messageId: 'm2', body: '{"type":"something else"}' }] }
+      const res = await handler(event as never, { getRemainingTimeInMillis: () => 60_000 } as never)
+      expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
+      const totals = JSON.parse(logs[0]).totals as Record<string, { objects: number; bytes: number }>
+      const want = rows.slice(170, 400)
+      expect(Object.values(totals).reduce((n, t) => n + t.objects, 0)).toBe(want.length)
+      expect(Object.values(totals).reduce((n, t) => n + t.bytes, 0)).toBe(want.reduce((n, r) => n + ((r.size as number | undefined) ?? 0), 0))
+      expect(error).toHaveBeenCalledTimes(1)
+    } finally {
+      log.mockRestore()
+      error.mockRestore()
+    }
   })
 
   it('rejects things that are not shards with INVALID_ARGUMENT', () => {
