@@ -267,25 +267,28 @@ async function* chunks<T>(source: EnqueueSource<T>): AsyncGenerator<T[]> {
 }
 
 /**
- * Stops waiting on a source that is slow to yield as soon as `signal` aborts. The source is then
- * told to return without being awaited (an async generator busy in next() could not answer).
+ * Stops waiting on a source that is slow to yield as soon as `signal` aborts. A source interrupted in
+ * the middle of next() is told to return without being awaited (an async generator busy in next()
+ * answers return() only when that next() ends); one paused at a yield is closed and awaited.
  */
 async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]()
-  let aborted: Promise<never> | undefined
   let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason ?? abortError())
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+  })
+  aborted.catch(() => {})
   let done = false
+  let busy = false
   try {
-    aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason ?? abortError())
-      if (signal.aborted) onAbort()
-      else signal.addEventListener('abort', onAbort, { once: true })
-    })
-    aborted.catch(() => {})
     for (;;) {
+      busy = true
       const next = it.next()
       next.catch(() => {})
       const r = await Promise.race([next, aborted])
+      busy = false
       if (r.done) {
         done = true
         return
@@ -293,10 +296,10 @@ async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): 
       yield r.value
     }
   } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort)
+    signal.removeEventListener('abort', onAbort!)
     if (!done) {
-      const closing = it.return?.()
-      if (signal.aborted) Promise.resolve(closing).catch(() => {})
+      const closing = Promise.resolve(it.return?.())
+      if (busy) closing.catch(() => {})
       else await closing
     }
   }
