@@ -1,12 +1,14 @@
 /** `s3inv enqueue`: inventory rows (or one shard per data file) → SQS messages, with a summary on stderr. */
 import { writeFile } from 'node:fs/promises'
 import { CommanderError, type Command } from 'commander'
+import { locateManifest } from '../../deliveries.js'
 import { S3InventoryError } from '../../errors.js'
-import { readInventory } from '../../inventory.js'
+import { formatLocation } from '../../location.js'
 import { listShards } from '../../shards.js'
-import { enqueue, type EnqueueProgress, type EnqueueSource } from '../../sinks/sqs.js'
+import { enqueue, type EnqueueSource } from '../../sinks/sqs.js'
 import { sqsClientFromFlags } from '../aws-services.js'
-import { addCommon, addFilters, filterFromFlags, int, readerOptions, size, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, clientFor, filterFromFlags, int, openInventory, size, type CommonFlags, type FilterFlags } from '../common.js'
+import { startProgress } from '../progress.js'
 
 interface EnqueueFlags extends CommonFlags, FilterFlags {
   queueUrl: string
@@ -17,13 +19,12 @@ interface EnqueueFlags extends CommonFlags, FilterFlags {
   messageGroupId?: string
   sqsEndpointUrl?: string
   failedOut?: string
-  progress?: boolean
 }
 
 export function register(program: Command): void {
   addFilters(addCommon(program.command('enqueue')))
     .description('send inventory rows (or one message per data file with --shards) to an SQS queue')
-    .argument('<location>', 's3://bucket/…/manifest.json, a local manifest.json, or file:// URL')
+    .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .requiredOption('--queue-url <url>', 'SQS queue URL (a .fifo URL makes a FIFO send)')
     .option('--keys-per-message <n>', 'rows per message: 1 sends {bucket,key,versionId,size}; more send a JSON array of those', int('--keys-per-message'), 1)
     .option('--shards', 'one message per data file (a shard for readShard()) instead of one per row')
@@ -32,7 +33,6 @@ export function register(program: Command): void {
     .option('--message-group-id <id>', 'FIFO: one message group for all (default: one group per message)')
     .option('--sqs-endpoint-url <url>', 'SQS endpoint (default: from the queue URL)')
     .option('--failed-out <file>', 'write messages that could not be sent to this file (NDJSON)')
-    .option('--progress', 'show progress on stderr (default when stderr is a terminal)')
     .addHelpText(
       'after',
       `
@@ -47,21 +47,23 @@ Examples:
       }
       if (flags.keysPerMessage < 1 || flags.batchesInFlight < 1) throw new CommanderError(2, 'commander.invalidArgument', '--keys-per-message and --batches-in-flight must be at least 1')
       const ac = new AbortController()
-      // The default body needs only these fields (Parquet then fetches only their column chunks).
-      const reader = readerOptions(location, flags, ac.signal, ['bucket', 'key', 'versionId', 'size'])
       const sqs = sqsClientFromFlags(flags, flags.queueUrl)
-      const showProgress = !flags.quiet && (flags.progress ?? process.stderr.isTTY === true)
-      let lastDraw = 0
-      const draw = (p: EnqueueProgress, force = false) => {
-        const now = Date.now()
-        if (!force && now - lastDraw < 500) return
-        lastDraw = now
-        process.stderr.write(`\rs3inv: ${p.rows} read, ${p.sentRows} sent in ${p.sent} messages, ${p.failed} failed, ${p.inFlight} in flight `)
-      }
+      let s3 = flags.shards ? clientFor(location, flags) : undefined
+      let done: (ok: boolean) => void = () => {}
+      let ok = false
       try {
-        const source: EnqueueSource<object> = flags.shards
-          ? await listShards(location, { client: reader.client, root: flags.root, signal: ac.signal })
-          : readInventory(location, reader)
+        let source: EnqueueSource<object>
+        if (flags.shards) {
+          const { manifest, delivery } = await locateManifest(location, { client: s3, signal: ac.signal })
+          if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(manifest)})\n`)
+          source = await listShards(manifest.kind === 's3' ? { bucket: manifest.bucket, key: manifest.key } : manifest.path, { client: s3, root: flags.root, signal: ac.signal })
+        } else {
+          // The default body needs only these fields (Parquet then fetches only their column chunks).
+          const opened = await openInventory(location, flags, ac.signal, ['bucket', 'key', 'versionId', 'size'])
+          s3 = opened.client
+          source = opened.stream
+          done = startProgress(opened.stream.progress, flags)
+        }
         const result = await enqueue(source, {
           queueUrl: flags.queueUrl,
           client: sqs,
@@ -70,9 +72,9 @@ Examples:
           maxMessageBytes: flags.maxMessageBytes,
           messageGroupId: flags.messageGroupId,
           signal: ac.signal,
-          onProgress: showProgress ? (p) => draw(p) : undefined,
         })
-        if (showProgress) process.stderr.write('\n')
+        ok = true
+        done(true)
         if (!flags.quiet) {
           const what = flags.shards ? 'shards' : 'rows'
           process.stderr.write(
@@ -90,8 +92,9 @@ Examples:
           })
         }
       } finally {
+        if (!ok) done(false)
         sqs.destroy()
-        reader.client?.destroy()
+        s3?.destroy()
       }
     })
 }

@@ -1,10 +1,10 @@
 /** `s3inv export`: inventory rows → an Arrow IPC stream or a Parquet file, streamed with bounded memory. */
 import { rm } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
-import { readInventory } from '../../inventory.js'
 import { writeArrowFile } from '../../sinks/arrow.js'
 import { writeParquetFile } from '../../sinks/parquet.js'
-import { addCommon, addFilters, collect, int, readerOptions, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, collect, int, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
+import { startProgress } from '../progress.js'
 
 interface ExportFlags extends CommonFlags, FilterFlags {
   format: 'arrow' | 'parquet'
@@ -16,7 +16,7 @@ interface ExportFlags extends CommonFlags, FilterFlags {
 export function register(program: Command): void {
   addFilters(addCommon(program.command('export')))
     .description('write inventory rows to an Arrow IPC stream or a Parquet file')
-    .argument('<location>', 's3://bucket/…/manifest.json, a local manifest.json, or file:// URL')
+    .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .addOption(new Option('--format <format>', 'output format').choices(['arrow', 'parquet']).makeOptionMandatory())
     .requiredOption('--out <file>', 'output file')
     .option('--columns <list>', 'only these fields, e.g. key,size,storageClass', collect)
@@ -30,14 +30,17 @@ Examples:
     )
     .action(async (location: string, flags: ExportFlags) => {
       const ac = new AbortController()
-      const reader = readerOptions(location, flags, ac.signal, flags.columns)
-      const stream = readInventory(location, reader)
+      const { stream, client } = await openInventory(location, flags, ac.signal, flags.columns)
+      const done = startProgress(stream.progress, flags)
+      let ok = false
       try {
         const options = { columns: flags.columns, signal: ac.signal }
         const result =
           flags.format === 'arrow'
             ? await writeArrowFile(stream, flags.out, { ...options, batchSize: flags.batchSize || undefined })
             : await writeParquetFile(stream, flags.out, { ...options, rowGroupSize: flags.batchSize || undefined })
+        ok = true
+        done(true)
         if (!flags.quiet) {
           const unit = flags.format === 'arrow' ? 'record batches' : 'row groups'
           process.stderr.write(`s3inv: wrote ${result.rows} rows (${result.batches} ${unit}, ${result.bytes} bytes) to ${flags.out}\n`)
@@ -47,7 +50,8 @@ Examples:
         await rm(flags.out, { force: true }).catch(() => {})
         throw err
       } finally {
-        reader.client?.destroy()
+        if (!ok) done(false)
+        client?.destroy()
       }
     })
 }
