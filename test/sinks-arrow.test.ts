@@ -162,6 +162,15 @@ describe('Arrow and Parquet export', async () => {
     ])
     expect(got.groups).toBe(4n)
     expect(got.keys).toEqual(rows.map((r) => r.key))
+
+    // No rows: still a valid file, with the requested columns.
+    const empty = path.join(root, 'empty.parquet')
+    expect(await writeParquetFile([], empty, { columns: ['key', 'size'] })).toMatchObject({ rows: 0, batches: 0 })
+    const described = await duck(async (c) => ({
+      count: (await c.runAndReadAll(`select count(*) from read_parquet('${empty}')`)).getRows()[0][0],
+      columns: (await c.runAndReadAll(`describe select * from read_parquet('${empty}')`)).getRows().map((r) => [r[0], r[1]]),
+    }))
+    expect(described).toEqual({ count: 0n, columns: [['key', 'VARCHAR'], ['size', 'BIGINT']] })
   })
 
   describe('s3inv export', () => {
