@@ -25,6 +25,12 @@ export type ErrorCode =
   | 'CURSOR_INVALID' // startAfter does not belong to this inventory
   | 'EVENT_INVALID' // a Lambda event that is not an S3 Batch Operations invocation
   | 'INVALID_ARGUMENT' // an option of the wrong shape
+  | 'MESSAGE_TOO_LARGE' // an SQS message body over the size limit (names the row's key)
+  | 'MESSAGE_INVALID' // an SQS message body with characters SQS rejects, or an invalid FIFO id
+  | 'SQS_ERROR' // an SQS request failed (not a per-entry failure: those are in the result)
+  | 'SECRET_INVALID' // a database secret that is not JSON, or lacks a part the URI needs (never quotes the password)
+  | 'SECRETS_MANAGER_ERROR' // a Secrets Manager request failed
+  | 'WRITE_FAILED' // an export's output file could not be written
   | 'INTERNAL' // a bug in this library: please report it
 
 export interface ErrorContext {

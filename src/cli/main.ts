@@ -7,9 +7,12 @@ import { register as estimate } from './commands/estimate.js'
 import { register as ls } from './commands/ls.js'
 import { register as report } from './commands/report.js'
 import { register as stats } from './commands/stats.js'
+import { register as enqueue } from './commands/enqueue.js'
+import { register as exportCmd } from './commands/export.js'
+import { register as dbUri } from './commands/db-uri.js'
 
 /** Each command lives in commands/<name>.ts and registers itself here. */
-const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate]
+const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate, enqueue, exportCmd, dbUri]
 
 export function buildProgram(): Command {
   const program = new Command('s3inv')

@@ -1,0 +1,366 @@
+/**
+ * enqueue: rows (or shards) → SQS SendMessageBatch calls, with a bounded number in flight so the
+ * reader is paced by SQS. The source is pulled only when a send slot is free: backpressure runs from
+ * SQS's response times back to the S3 downloads.
+ */
+import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry, type SendMessageBatchResult } from '@aws-sdk/client-sqs'
+import { abortError, S3InventoryError, type ErrorCode } from '../errors.js'
+import { backoff, DEFAULT_RETRY, scrub, type RetryOptions } from '../sources/retry.js'
+import {
+  batcher,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  keyOf,
+  packer,
+  SQS_MAX_BYTES,
+  type FifoOptions,
+  type MessageRules,
+  type PreparedMessage,
+  type ToMessage,
+} from './sqs-messages.js'
+
+export type { FifoOptions, MessageDraft, OutgoingMessage, ToMessage } from './sqs-messages.js'
+
+export interface EnqueueOptions<T> extends FifoOptions<T> {
+  queueUrl: string
+  /** Default: `new SQSClient({})`, destroyed when done. An injected client is never destroyed. */
+  client?: SQSClient
+  /** Rows per message. Default 1. With the default body, up to this many rows go in a JSON array (fewer if the size limit says so). */
+  rowsPerMessage?: number
+  /** Body of one message from its rows. Default: `{bucket,key,versionId?,size?}` JSON (a shard: the shard's JSON). */
+  toMessage?: ToMessage<T>
+  /** SendMessageBatch calls in flight at once. Default 4. */
+  concurrency?: number
+  signal?: AbortSignal
+  /** Largest message and batch, in bytes. Default 262,144 (256 KiB); at most 1,048,576 (1 MiB), if the queue allows it. */
+  maxMessageBytes?: number
+  /** FIFO queue (MessageGroupId and MessageDeduplicationId are sent). Default: the queue URL ends in `.fifo`. */
+  fifo?: boolean
+  /** Retries of entries SQS reports as failed (not sender faults) and of failed requests. Default 5 retries, 100 ms–5 s jittered backoff. */
+  retry?: RetryOptions
+  /** Called after each batch settles, with live counters (for progress displays). */
+  onProgress?: (progress: EnqueueProgress) => void
+}
+
+export interface EnqueueProgress {
+  /** Items pulled from the source. */
+  rows: number
+  /** Messages SQS accepted. */
+  sent: number
+  /** Rows in the accepted messages. */
+  sentRows: number
+  /** Messages that failed for good. */
+  failed: number
+  /** SendMessageBatch calls made (retries included). */
+  requests: number
+  inFlight: number
+}
+
+export interface FailedMessage<T> {
+  /** SQS's error code for the entry, e.g. `InvalidParameterValue`, `InternalError`. */
+  code: string
+  message: string
+  /** True when SQS blamed the request (not retried). */
+  senderFault: boolean
+  /** Key of the first row of the message (the row's key, when one row per message). */
+  key?: string
+  /** Keys of every row in the message. */
+  keys: (string | undefined)[]
+  rows: T[]
+  body: string
+  /** Attempts made for this message. */
+  attempts: number
+}
+
+export interface EnqueueResult<T> {
+  /** Messages SQS accepted. */
+  sent: number
+  /** Rows in the accepted messages. */
+  sentRows: number
+  /** Messages that still failed after retries, or that SQS rejected as the sender's fault. Never dropped silently. */
+  failed: FailedMessage<T>[]
+  /** Batches formed (each sent with one or more SendMessageBatch calls). */
+  batches: number
+  /** SendMessageBatch calls made, retries included. */
+  requests: number
+  /** Items pulled from the source. */
+  rows: number
+  elapsedMs: number
+}
+
+/** Any iterable of items, or a stream with `batches()` (preferred: one await per batch, not per row). */
+export type EnqueueSource<T> = Iterable<T> | AsyncIterable<T> | { batches(): AsyncIterable<T[]> }
+
+/**
+ * Sends every item of `source` to an SQS queue. Resolves when everything was sent or failed for good
+ * (see `failed`). Rejects on errors no retry can fix (queue missing, access denied, a message too
+ * large, the source failing) or when `signal` aborts; messages still in flight then are cancelled and
+ * may or may not have been delivered.
+ */
+export async function enqueue<T extends object>(source: EnqueueSource<T>, options: EnqueueOptions<T>): Promise<EnqueueResult<T>> {
+  const started = performance.now()
+  const o = validate(options)
+  const outer = options.signal
+  if (outer?.aborted) throw outer.reason ?? abortError()
+  const client = options.client ?? new SQSClient({})
+  const ac = new AbortController()
+  const onAbort = () => ac.abort(outer?.reason ?? abortError())
+  outer?.addEventListener('abort', onAbort, { once: true })
+
+  const rules: MessageRules<T> = {
+    maxBytes: o.maxBytes,
+    fifo: o.fifo,
+    fifoOptions: { messageGroupId: options.messageGroupId, deduplicationId: options.deduplicationId },
+    groupIdOnStandard: options.messageGroupId !== undefined,
+  }
+  const pack = packer(o.rowsPerMessage, options.toMessage, rules)
+  const batch = batcher<T>(o.maxBytes)
+  const progress: EnqueueProgress = { rows: 0, sent: 0, sentRows: 0, failed: 0, requests: 0, inFlight: 0 }
+  const failed: FailedMessage<T>[] = []
+  const inFlight = new Set<Promise<void>>()
+  let batches = 0
+  let fatal: { error: unknown } | undefined
+
+  const settle = () => {
+    progress.inFlight = inFlight.size
+    progress.failed = failed.length
+    options.onProgress?.({ ...progress })
+  }
+  const launch = async (messages: PreparedMessage<T>[]) => {
+    // Wait for a free slot: this is where the source stops being pulled while SQS is slow.
+    while (inFlight.size >= o.concurrency && !fatal) await Promise.race(inFlight)
+    if (fatal) throw fatal.error
+    if (ac.signal.aborted) throw ac.signal.reason
+    batches++
+    const p: Promise<void> = sendBatch(messages).then(
+      () => {
+        inFlight.delete(p)
+        settle()
+      },
+      (error: unknown) => {
+        inFlight.delete(p)
+        fatal ??= { error }
+        // Nothing more will be sent: stop the other requests and their backoffs now.
+        ac.abort(error)
+      },
+    )
+    inFlight.add(p)
+    progress.inFlight = inFlight.size
+  }
+
+  async function sendBatch(messages: PreparedMessage<T>[]): Promise<void> {
+    let pending = messages
+    const last = new Map<PreparedMessage<T>, { code: string; message: string }>()
+    for (let attempt = 0; ; attempt++) {
+      const entries = pending.map((m, i) => entry(m, String(i)))
+      let res: SendMessageBatchResult
+      progress.requests++
+      try {
+        res = await client.send(new SendMessageBatchCommand({ QueueUrl: o.queueUrl, Entries: entries }), { abortSignal: ac.signal })
+      } catch (err) {
+        if (ac.signal.aborted) throw ac.signal.reason
+        const c = classify(err, o.queueUrl)
+        if (!c.retriable) throw c.error
+        if (attempt >= o.retry.retries) {
+          throw new S3InventoryError('RETRIES_EXHAUSTED', `SendMessageBatch kept failing (${attempt + 1} attempts)`, { key: o.queueUrl, cause: c.error })
+        }
+        await backoff(attempt, o.retry, ac.signal)
+        continue
+      }
+      const ok = new Set((res.Successful ?? []).map((s) => s.Id))
+      const failedById = new Map((res.Failed ?? []).map((f) => [f.Id, f]))
+      const retry: PreparedMessage<T>[] = []
+      pending.forEach((m, i) => {
+        const id = String(i)
+        if (ok.has(id)) {
+          progress.sent++
+          progress.sentRows += m.rows.length
+          return
+        }
+        const f = failedById.get(id)
+        // An entry in neither list is treated like a server-side failure: it may not have been sent.
+        const err = { code: f?.Code ?? 'MissingResult', message: scrub(f?.Message ?? 'entry missing from the SendMessageBatch response') }
+        if (f?.SenderFault) failed.push(failure(m, err, true, attempt + 1))
+        else {
+          last.set(m, err)
+          retry.push(m)
+        }
+      })
+      if (retry.length === 0) return
+      if (attempt >= o.retry.retries) {
+        for (const m of retry) failed.push(failure(m, last.get(m)!, false, attempt + 1))
+        return
+      }
+      pending = retry
+      await backoff(attempt, o.retry, ac.signal)
+    }
+  }
+
+  const flushBatch = async () => {
+    const b = batch.flush()
+    if (b) await launch(b)
+  }
+  const add = async (item: T) => {
+    progress.rows++
+    const m = pack.add(item)
+    if (m) {
+      const b = batch.add(m)
+      if (b) await launch(b)
+    }
+  }
+
+  try {
+    try {
+      for await (const items of untilAborted(chunks(source), ac.signal)) {
+        for (const item of items) await add(item)
+      }
+      const m = pack.flush()
+      if (m) {
+        const b = batch.add(m)
+        if (b) await launch(b)
+      }
+      await flushBatch()
+      while (inFlight.size > 0) await Promise.race(inFlight)
+    } catch (err) {
+      fatal ??= { error: err }
+      ac.abort(err)
+    }
+    // Every request has settled before we return or throw: no stray sockets or rejections.
+    await Promise.allSettled(inFlight)
+    if (outer?.aborted) throw outer.reason ?? abortError()
+    if (fatal) throw fatal.error
+    return {
+      sent: progress.sent,
+      sentRows: progress.sentRows,
+      failed,
+      batches,
+      requests: progress.requests,
+      rows: progress.rows,
+      elapsedMs: performance.now() - started,
+    }
+  } finally {
+    outer?.removeEventListener('abort', onAbort)
+    if (!options.client) client.destroy()
+  }
+}
+
+function entry<T>(m: PreparedMessage<T>, id: string): SendMessageBatchRequestEntry {
+  const e: SendMessageBatchRequestEntry = { Id: id, MessageBody: m.body }
+  if (m.groupId !== undefined) e.MessageGroupId = m.groupId
+  if (m.deduplicationId !== undefined) e.MessageDeduplicationId = m.deduplicationId
+  if (m.delaySeconds !== undefined) e.DelaySeconds = m.delaySeconds
+  return e
+}
+
+function failure<T>(m: PreparedMessage<T>, err: { code: string; message: string }, senderFault: boolean, attempts: number): FailedMessage<T> {
+  const keys = m.rows.map(keyOf)
+  return { code: err.code, message: err.message, senderFault, key: keys[0], keys, rows: m.rows, body: m.body, attempts }
+}
+
+/** Items in arrays: a stream's batches() as they come, other iterables one item at a time. */
+async function* chunks<T>(source: EnqueueSource<T>): AsyncGenerator<T[]> {
+  const s = source as { batches?: unknown }
+  if (typeof s.batches === 'function') {
+    yield* (source as { batches(): AsyncIterable<T[]> }).batches()
+    return
+  }
+  for await (const item of source as AsyncIterable<T> | Iterable<T>) yield [item]
+}
+
+/**
+ * Stops waiting on a source that is slow to yield as soon as `signal` aborts. A source interrupted in
+ * the middle of next() is told to return without being awaited (an async generator busy in next()
+ * answers return() only when that next() ends); one paused at a yield is closed and awaited.
+ */
+async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]()
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason ?? abortError())
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+  })
+  aborted.catch(() => {})
+  let done = false
+  let busy = false
+  try {
+    for (;;) {
+      busy = true
+      const next = it.next()
+      next.catch(() => {})
+      const r = await Promise.race([next, aborted])
+      busy = false
+      if (r.done) {
+        done = true
+        return
+      }
+      yield r.value
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort!)
+    if (!done) {
+      const closing = Promise.resolve(it.return?.())
+      if (busy) closing.catch(() => {})
+      else await closing
+    }
+  }
+}
+
+function validate<T>(options: EnqueueOptions<T>) {
+  const bad = (what: string, expected: string, actual: unknown) =>
+    new S3InventoryError('INVALID_ARGUMENT', `${what}: expected ${expected}`, { column: what, expected, actual: String(actual) })
+  let url: URL
+  try {
+    url = new URL(options?.queueUrl)
+    if (!/^https?:$/.test(url.protocol)) throw new Error('not http(s)')
+  } catch {
+    throw bad('queueUrl', 'an http(s) queue URL', options?.queueUrl)
+  }
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > SQS_MAX_BYTES) throw bad('maxMessageBytes', `an integer 1–${SQS_MAX_BYTES}`, maxBytes)
+  const concurrency = options.concurrency ?? 4
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw bad('concurrency', 'an integer ≥ 1', concurrency)
+  const rowsPerMessage = options.rowsPerMessage ?? 1
+  if (!Number.isInteger(rowsPerMessage) || rowsPerMessage < 1) throw bad('rowsPerMessage', 'an integer ≥ 1', rowsPerMessage)
+  return {
+    queueUrl: options.queueUrl,
+    maxBytes,
+    concurrency,
+    rowsPerMessage,
+    fifo: options.fifo ?? /\.fifo$/i.test(url.pathname),
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+  }
+}
+
+interface SdkLikeError {
+  name?: string
+  code?: string
+  message?: string
+  $metadata?: { httpStatusCode?: number }
+  $retryable?: unknown
+  cause?: unknown
+}
+
+const RETRIABLE = /^(RequestThrottled|ThrottlingException|Throttling|TooManyRequestsException|ServiceUnavailable|InternalError|InternalFailure|KmsThrottled|TimeoutError|RequestTimeout)$/
+const NETWORK = /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_SOCKET)$/
+
+/** A failed SendMessageBatch request → typed error, and whether another attempt may help. */
+function classify(err: unknown, queueUrl: string): { retriable: boolean; error: S3InventoryError } {
+  if (err instanceof S3InventoryError) return { retriable: false, error: err }
+  const e = (err ?? {}) as SdkLikeError
+  const status = e.$metadata?.httpStatusCode
+  const name = e.name ?? ''
+  const netCode = e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? ''
+  const what = `${name || netCode || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}`
+  const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { key: queueUrl, cause: err })
+  if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return { retriable: false, error: make('NOT_FOUND', `queue not found — ${what}`) }
+  if (status === 403 || /AccessDenied|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch|InvalidSecurity/.test(name)) {
+    return { retriable: false, error: make('ACCESS_DENIED', `access denied — ${what}`) }
+  }
+  const retriable =
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    RETRIABLE.test(name) ||
+    NETWORK.test(netCode) ||
+    (status === undefined && e.$retryable !== undefined) ||
+    (status === undefined && /socket hang up|other side closed|premature close/i.test(e.message ?? ''))
+  return { retriable, error: make('SQS_ERROR', what) }
+}
