@@ -151,7 +151,8 @@ async function* readBatches(
   progress.filesTotal = chosen.length
   progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
   progress.filesDone = chosen.length - list.length
-  const dataFile = await fileLocator(m.location, m.files[0]?.key, { root: options.root })
+  // Probe with a file that is being read: files[] may be sparse (a shard) or not start at 0.
+  const dataFile = await fileLocator(m.location, m.files[chosen[0]]?.key, { root: options.root })
   const verify = options.verify ?? true
   const csvColumns = format === 'csv' ? csvPlan(m.fileSchema, options.columns, filter) : undefined
 

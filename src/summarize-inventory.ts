@@ -62,7 +62,7 @@ async function inWorkers(
   progress.filesTotal = chosen.length
   progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
   const counter: ByteCounter = { bytes: 0 }
-  const locate = await fileLocator(m.location, m.files[0]?.key, { root: options.root })
+  const locate = await fileLocator(m.location, m.files[chosen[0]]?.key, { root: options.root })
   const ac = new AbortController()
   const onAbort = () => ac.abort(options.signal?.reason)
   options.signal?.addEventListener('abort', onAbort, { once: true })
