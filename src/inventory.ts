@@ -26,7 +26,7 @@ export interface ReadInventoryOptions extends ClientOptions {
   signal?: AbortSignal
   /** Only these row fields are decoded (camelCase names, e.g. ['key', 'size']). Default: all columns. */
   columns?: readonly string[]
-  /** Rows each file may hold decoded ahead of the consumer before its download pauses. Default 16384. */
+  /** Rows each file may hold decoded ahead of the consumer before its download pauses. Default 4096. */
   bufferRows?: number
   /** Check every data file's MD5 and size against the manifest. Default true. See docs/reliability.md. */
   verify?: boolean
@@ -68,7 +68,7 @@ export interface InventoryStream extends AsyncIterable<InventoryRow> {
   readonly progress: InventoryProgress
 }
 
-const DEFAULTS = { concurrency: 4, bufferRows: 16_384 }
+const DEFAULTS = { concurrency: 4, bufferRows: 4096 }
 
 /** Stream the rows of the inventory whose manifest.json is at `bucket`/`manifestKey`. */
 export function listKeys(bucket: string, manifestKey: string, options: ReadInventoryOptions = {}): InventoryStream {
