@@ -3,7 +3,8 @@
  * part percent-encoded: generated passwords contain `@ : / ? # [ ] % & = +`, and interpolating them
  * raw gives a URI that parses as something else. No error message ever contains the password.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+// Loaded on first use: most users of this package never read secrets.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { z } from 'zod'
 import { S3InventoryError, type ErrorCode } from './errors.js'
 import { formatPath } from './manifest.js'
@@ -156,10 +157,11 @@ export interface ReadDatabaseUriOptions extends DatabaseUriOptions {
 /** Fetches a database secret (GetSecretValue) and returns its connection URI (see databaseUri). */
 export async function readDatabaseUri(secretId: string, options: ReadDatabaseUriOptions = {}): Promise<string> {
   if (typeof secretId !== 'string' || secretId === '') throw new S3InventoryError('INVALID_ARGUMENT', 'secretId must be a non-empty string', { column: 'secretId' })
-  const client = options.client ?? new SecretsManagerClient({})
+  const sm = await import('@aws-sdk/client-secrets-manager')
+  const client = options.client ?? new sm.SecretsManagerClient({})
   let secretString: string | undefined
   try {
-    const res = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: options.versionStage }), { abortSignal: options.signal })
+    const res = await client.send(new sm.GetSecretValueCommand({ SecretId: secretId, VersionStage: options.versionStage }), { abortSignal: options.signal })
     secretString = res.SecretString
   } catch (err) {
     if (options.signal?.aborted) throw options.signal.reason

@@ -1,6 +1,6 @@
 /** SQS and Secrets Manager clients from the CLI's AWS flags (same conventions as the S3 client in aws.ts). */
-import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
-import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs'
+import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
+import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs'
 import type { AwsFlags } from './aws.js'
 
 const envRegion = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
@@ -9,7 +9,7 @@ const envRegion = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
  * SQS client for a queue URL. The region defaults to the one in the URL (sqs.<region>.amazonaws.com);
  * a queue URL on another host (a local or test server) is used as the endpoint.
  */
-export function sqsClientFromFlags(flags: AwsFlags & { sqsEndpointUrl?: string }, queueUrl: string): SQSClient {
+export async function sqsClientFromFlags(flags: AwsFlags & { sqsEndpointUrl?: string }, queueUrl: string): Promise<SQSClient> {
   const config: SQSClientConfig = {}
   if (flags.profile) config.profile = flags.profile
   const url = new URL(queueUrl)
@@ -21,11 +21,12 @@ export function sqsClientFromFlags(flags: AwsFlags & { sqsEndpointUrl?: string }
     config.endpoint = url.origin
     config.region ??= 'us-east-1'
   }
+  const { SQSClient } = await import('@aws-sdk/client-sqs') // loaded only by the commands that need it
   return new SQSClient(config)
 }
 
 /** Secrets Manager client; the region defaults to the one in a secret ARN. */
-export function secretsClientFromFlags(flags: AwsFlags, secretId: string): SecretsManagerClient {
+export async function secretsClientFromFlags(flags: AwsFlags, secretId: string): Promise<SecretsManagerClient> {
   const config: SecretsManagerClientConfig = {}
   if (flags.profile) config.profile = flags.profile
   const arnRegion = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretId)?.[1]
@@ -35,5 +36,6 @@ export function secretsClientFromFlags(flags: AwsFlags, secretId: string): Secre
     config.endpoint = flags.endpointUrl
     config.region ??= 'us-east-1'
   }
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager')
   return new SecretsManagerClient(config)
 }

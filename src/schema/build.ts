@@ -89,12 +89,18 @@ export function valueErrorToInventoryError(err: unknown, file: DataFileRef, row:
 
 /**
  * Builds rows from typed column values (Parquet): `v[j][o[j] + i]` is the value of the file's j-th
- * decoded column for the i-th row of the current window. Values are already typed (undefined for null).
+ * decoded column for the i-th row of the current window. Values are already typed (undefined for null),
+ * dates as epoch ms.
  */
 export type ColumnRowFactory = (v: unknown[][], o: number[], i: number, rowIndex: number) => InventoryRow
 
 export function columnRowFactory(columns: readonly ColumnPlan[], file: DataFileRef): ColumnRowFactory {
-  const assigns = columns.map((c) => `this[${JSON.stringify(c.field.name)}] = v[${c.index}][o[${c.index}] + i];`)
+  // Dates arrive as epoch ms: the Date object is made here, for rows that are actually built.
+  const assigns = columns.map((c) =>
+    c.field.type === 'date'
+      ? `{ const x = v[${c.index}][o[${c.index}] + i]; this[${JSON.stringify(c.field.name)}] = x === undefined ? undefined : new Date(x); }`
+      : `this[${JSON.stringify(c.field.name)}] = v[${c.index}][o[${c.index}] + i];`,
+  )
   const Row = rowClass('v, o, i', assigns)
   return (v, o, i, rowIndex) => new Row(file, rowIndex, v, o, i) as InventoryRow
 }

@@ -3,7 +3,8 @@
  * reader is paced by SQS. The source is pulled only when a send slot is free: backpressure runs from
  * SQS's response times back to the S3 downloads.
  */
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry, type SendMessageBatchResult } from '@aws-sdk/client-sqs'
+// Loaded on first use: most users of this package never enqueue.
+import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } from '@aws-sdk/client-sqs'
 import { abortError, S3InventoryError, type ErrorCode } from '../errors.js'
 import { backoff, DEFAULT_RETRY, scrub, type RetryOptions } from '../sources/retry.js'
 import {
@@ -101,7 +102,8 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
   const o = validate(options)
   const outer = options.signal
   if (outer?.aborted) throw outer.reason ?? abortError()
-  const client = options.client ?? new SQSClient({})
+  const sqs = await import('@aws-sdk/client-sqs')
+  const client = options.client ?? new sqs.SQSClient({})
   const ac = new AbortController()
   const onAbort = () => ac.abort(outer?.reason ?? abortError())
   outer?.addEventListener('abort', onAbort, { once: true })
@@ -155,7 +157,7 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
       let res: SendMessageBatchResult
       progress.requests++
       try {
-        res = await client.send(new SendMessageBatchCommand({ QueueUrl: o.queueUrl, Entries: entries }), { abortSignal: ac.signal })
+        res = await client.send(new sqs.SendMessageBatchCommand({ QueueUrl: o.queueUrl, Entries: entries }), { abortSignal: ac.signal })
       } catch (err) {
         if (ac.signal.aborted) throw ac.signal.reason
         const c = classify(err, o.queueUrl)

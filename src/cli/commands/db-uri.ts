@@ -37,7 +37,7 @@ Examples:
   s3inv db-uri 'rds!db-0123abcd' --host db.example.internal --port 5432 --database app`,
     )
     .action(async (secretId: string, flags: DbUriFlags) => {
-      const client = secretsClientFromFlags(flags, secretId)
+      const client = await secretsClientFromFlags(flags, secretId)
       try {
         const uri = await readDatabaseUri(secretId, { client, scheme: flags.scheme, database: flags.database, host: flags.host, port: flags.port, versionStage: flags.versionStage })
         process.stdout.write(`${uri}\n`)

@@ -47,7 +47,7 @@ Examples:
       }
       if (flags.keysPerMessage < 1 || flags.batchesInFlight < 1) throw new CommanderError(2, 'commander.invalidArgument', '--keys-per-message and --batches-in-flight must be at least 1')
       const ac = new AbortController()
-      const sqs = sqsClientFromFlags(flags, flags.queueUrl)
+      const sqs = await sqsClientFromFlags(flags, flags.queueUrl)
       let s3 = flags.shards ? clientFor(location, flags) : undefined
       let done: (ok: boolean) => void = () => {}
       let ok = false

@@ -7,7 +7,8 @@ import { snappyUncompress } from '../../codecs/snappy.js'
 import { S3InventoryError } from '../../errors.js'
 import type { FieldDef } from '../../schema/fields.js'
 import { parseBoolean, parseDateMs, parseSize } from '../../schema/values.js'
-import { bitWidthOf, decodePlain, decodeValues, readHybrid, type Reader } from './encoding.js'
+import { isAscii } from 'node:buffer'
+import { bitWidthOf, decodePlain, decodeValues, EncodingError, readHybrid, type Reader } from './encoding.js'
 import { Codec, CODEC_NAMES, Encoding, PageType, PhysicalType, type ColumnChunkMeta, type PageHeader, type SchemaElement } from './metadata.js'
 import { parsePageHeader } from './metadata.js'
 import { ThriftError } from './thrift.js'
@@ -22,10 +23,72 @@ export interface ChunkBytes {
   readonly offset: number
 }
 
+/**
+ * One data page's values, kept in typed form (no JS string or number object per value): strings are
+ * made for the rows actually built, by `materialize`. Nulls: NaN, -1, or a start of -1.
+ */
+export type PageValues =
+  | { kind: 'num'; n: number; values: Float64Array }
+  | { kind: 'bool'; n: number; values: Int8Array }
+  | { kind: 'dict'; n: number; ids: Int32Array; dict: unknown[] }
+  | { kind: 'bytes'; n: number; buf: Buffer; starts: Int32Array; ends: Int32Array; ascii: boolean }
+  | { kind: 'any'; n: number; values: unknown[] }
+
 export interface ColumnPages {
-  /** Values of the next data page (undefined for nulls), or undefined at the chunk's end. */
-  next(): Promise<unknown[] | undefined>
+  /** Values of the next data page, or undefined at the chunk's end. */
+  next(): Promise<PageValues | undefined>
 }
+
+/** Writes page values [from, from + count) into `out` as JS values (undefined for null). */
+export function materialize(p: PageValues, from: number, count: number, out: unknown[]): void {
+  switch (p.kind) {
+    case 'num': {
+      const v = p.values
+      for (let i = 0; i < count; i++) {
+        const x = v[from + i]
+        out[i] = x === x ? x : undefined
+      }
+      return
+    }
+    case 'bool': {
+      const v = p.values
+      for (let i = 0; i < count; i++) {
+        const x = v[from + i]
+        out[i] = x === 1 ? true : x === 0 ? false : undefined
+      }
+      return
+    }
+    case 'dict': {
+      const { ids, dict } = p
+      for (let i = 0; i < count; i++) {
+        const x = ids[from + i]
+        out[i] = x < 0 ? undefined : dict[x]
+      }
+      return
+    }
+    case 'bytes': {
+      const { starts, ends } = p
+      const b = p.buf as NodeBuffer
+      if (p.ascii) {
+        for (let i = 0; i < count; i++) {
+          const s = starts[from + i]
+          out[i] = s < 0 ? undefined : b.latin1Slice(s, ends[from + i])
+        }
+      } else {
+        for (let i = 0; i < count; i++) {
+          const s = starts[from + i]
+          out[i] = s < 0 ? undefined : b.utf8Slice(s, ends[from + i])
+        }
+      }
+      return
+    }
+    default:
+      for (let i = 0; i < count; i++) out[i] = p.values[from + i]
+  }
+}
+
+// Buffer's long-standing fast paths (what toString() calls underneath), missing from its types.
+type NodeBuffer = Buffer & { latin1Slice(s: number, e: number): string; utf8Slice(s: number, e: number): string }
 
 export function columnPages(
   bytes: ChunkBytes,
@@ -37,10 +100,9 @@ export function columnPages(
   const maxDef = leaf.repetition === 1 ? 1 : 0
   const type = chunk.type
   const convert = converter(leaf, field)
-  // Values that need a new object per row (Dates) are kept raw in the dictionary and converted per row.
-  const perRow = convert !== undefined && field.type === 'date'
   let dictionary: unknown[] | undefined
   let valuesSeen = 0
+  let scratch: Uint8Array | undefined
 
   async function readPage(): Promise<{ header: PageHeader; data: Buffer; offset: number } | undefined> {
     if (bytes.remaining <= 0 || valuesSeen >= chunk.numValues) return undefined
@@ -74,8 +136,12 @@ export function columnPages(
       switch (chunk.codec) {
         case Codec.UNCOMPRESSED:
           return data
-        case Codec.SNAPPY:
-          return snappyUncompress(data, size)
+        case Codec.SNAPPY: {
+          // Pages of one column are consumed in order: the previous page's buffer can be reused.
+          const out = snappyUncompress(data, size, scratch)
+          if (out.buffer !== scratch?.buffer) scratch = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+          return out
+        }
         case Codec.GZIP:
           return gunzipSync(data)
         case Codec.BROTLI:
@@ -92,7 +158,7 @@ export function columnPages(
     }
   }
 
-  async function next(): Promise<unknown[] | undefined> {
+  async function next(): Promise<PageValues | undefined> {
     for (;;) {
       const page = await readPage()
       if (!page) return undefined
@@ -102,7 +168,7 @@ export function columnPages(
           const plain = decompress(data, header.uncompressedSize, offset)
           const r: Reader = { buf: plain, pos: 0, end: plain.length }
           const values = decodePlain(r, type, header.numValues, leaf.typeLength)
-          dictionary = convert && !perRow ? values.map(convert) : values
+          dictionary = convert ? values.map(convert) : values
           continue
         }
         if (header.type === PageType.DATA_PAGE) {
@@ -147,27 +213,102 @@ export function columnPages(
     }
   }
 
-  function expand(r: Reader, header: PageHeader, n: number, defs: Int32Array | undefined): unknown[] {
+  function expand(r: Reader, header: PageHeader, n: number, defs: Int32Array | undefined): PageValues {
     let nonNull = n
     if (defs) {
       nonNull = 0
       for (let i = 0; i < n; i++) if (defs[i] === maxDef) nonNull++
     }
-    const dense = decodeValues(r, type, header.encoding, nonNull, leaf.typeLength, dictionary)
-    const dictionaryEncoded = header.encoding === Encoding.PLAIN_DICTIONARY || header.encoding === Encoding.RLE_DICTIONARY
-    const conv = convert && (perRow || !dictionaryEncoded) ? convert : undefined
-    if (!defs) {
-      if (conv) for (let i = 0; i < n; i++) dense[i] = conv(dense[i])
-      return dense
+    const enc = header.encoding
+    const dictionaryEncoded = enc === Encoding.PLAIN_DICTIONARY || enc === Encoding.RLE_DICTIONARY
+    // Typed fast paths for what inventories contain; everything else through the generic decoder.
+    if (dictionaryEncoded && dictionary) {
+      const dense = new Int32Array(nonNull)
+      if (nonNull > 0) {
+        if (r.pos >= r.end) throw new EncodingError('dictionary indices past end of page')
+        const width = r.buf[r.pos++]
+        readHybrid(r, width, nonNull, dense)
+        for (let i = 0; i < nonNull; i++) if (dense[i] >= dictionary.length) throw new EncodingError(`dictionary index ${dense[i]} out of range (${dictionary.length} entries)`)
+      }
+      return { kind: 'dict', n, ids: spread(dense, defs, n, -1), dict: dictionary }
     }
+    if (enc === Encoding.PLAIN && type === PhysicalType.BYTE_ARRAY && (field.type === 'string' || field.type === 'key')) {
+      const starts = new Int32Array(nonNull)
+      const ends = new Int32Array(nonNull)
+      const buf = r.buf
+      let p = r.pos
+      for (let i = 0; i < nonNull; i++) {
+        if (p + 4 > r.end) throw new EncodingError('byte array length past end of page')
+        const len = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)
+        p += 4
+        if (len < 0 || p + len > r.end) throw new EncodingError('byte array past end of page')
+        starts[i] = p
+        ends[i] = p + len
+        p += len
+      }
+      const ascii = isAscii(buf.subarray(r.pos, p))
+      r.pos = p
+      return { kind: 'bytes', n, buf, starts: spread(starts, defs, n, -1), ends: spread(ends, defs, n, -1), ascii }
+    }
+    if (enc === Encoding.PLAIN && (type === PhysicalType.INT64 || type === PhysicalType.INT32) && (field.type === 'number' || field.type === 'date')) {
+      const dense = new Float64Array(nonNull)
+      const buf = r.buf
+      let p = r.pos
+      if (type === PhysicalType.INT64) {
+        if (p + 8 * nonNull > r.end) throw new EncodingError('INT64 values past end of page')
+        for (let i = 0; i < nonNull; i++) {
+          const lo = (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16)) + buf[p + 3] * 0x1000000
+          const hi = buf[p + 4] | (buf[p + 5] << 8) | (buf[p + 6] << 16) | (buf[p + 7] << 24)
+          dense[i] = hi * 4294967296 + lo
+          p += 8
+        }
+      } else {
+        if (p + 4 * nonNull > r.end) throw new EncodingError('INT32 values past end of page')
+        for (let i = 0; i < nonNull; i++) {
+          dense[i] = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)
+          p += 4
+        }
+      }
+      r.pos = p
+      if (convert) for (let i = 0; i < nonNull; i++) dense[i] = convert(dense[i]) as number
+      return { kind: 'num', n, values: spread(dense, defs, n, NaN) }
+    }
+    if (type === PhysicalType.BOOLEAN && field.type === 'boolean' && (enc === Encoding.PLAIN || enc === Encoding.RLE)) {
+      const dense = new Int8Array(nonNull)
+      if (enc === Encoding.PLAIN) {
+        const bytes = Math.ceil(nonNull / 8)
+        if (r.pos + bytes > r.end) throw new EncodingError('BOOLEAN values past end of page')
+        for (let i = 0; i < nonNull; i++) dense[i] = (r.buf[r.pos + (i >> 3)] >> (i & 7)) & 1
+        r.pos += bytes
+      } else {
+        const len = r.buf.readInt32LE(r.pos)
+        r.pos += 4
+        const bits = new Int32Array(nonNull)
+        readHybrid({ buf: r.buf, pos: r.pos, end: Math.min(r.end, r.pos + len) }, 1, nonNull, bits)
+        r.pos += len
+        for (let i = 0; i < nonNull; i++) dense[i] = bits[i]
+      }
+      return { kind: 'bool', n, values: spread(dense, defs, n, -1) }
+    }
+    const dense = decodeValues(r, type, enc, nonNull, leaf.typeLength, dictionary)
+    const conv = convert && !dictionaryEncoded ? convert : undefined
     const out: unknown[] = new Array(n)
     let j = 0
     for (let i = 0; i < n; i++) {
-      if (defs[i] === maxDef) {
+      if (!defs || defs[i] === maxDef) {
         const v = dense[j++]
         out[i] = conv ? conv(v) : v
       } else out[i] = undefined
     }
+    return { kind: 'any', n, values: out }
+  }
+
+  /** Dense values → one per row, with `none` where the definition level says null. */
+  function spread<T extends Int32Array | Float64Array | Int8Array>(dense: T, defs: Int32Array | undefined, n: number, none: number): T {
+    if (!defs) return dense
+    const out = new (dense.constructor as new (n: number) => T)(n)
+    let j = 0
+    for (let i = 0; i < n; i++) out[i] = defs[i] === maxDef ? dense[j++] : none
     return out
   }
 
@@ -188,8 +329,9 @@ function converter(leaf: SchemaElement, field: FieldDef): ((v: unknown) => unkno
   const toMs = unit === 'MICROS' ? (v: number) => Math.floor(v / 1000) : unit === 'NANOS' ? (v: number) => Math.floor(v / 1e6) : undefined
   switch (field.type) {
     case 'date':
-      if (t === PhysicalType.BYTE_ARRAY) return (v) => new Date(parseDateMs(v as string))
-      return toMs ? (v) => new Date(toMs(v as number)) : (v) => new Date(v as number)
+      // Epoch ms; the Date object is made when the row is (rows.ts), so pages hold plain numbers.
+      if (t === PhysicalType.BYTE_ARRAY) return (v) => parseDateMs(v as string)
+      return toMs ? (v) => toMs(v as number) : undefined
     case 'number':
       return t === PhysicalType.BYTE_ARRAY ? (v) => parseSize(v as string) : undefined
     case 'boolean':

@@ -3,7 +3,11 @@
  * hybrid), RLE booleans, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY.
  * INT64 becomes a number (exact below 2^53: sizes and millisecond timestamps), BYTE_ARRAY a UTF-8 string.
  */
+import { isAscii } from 'node:buffer'
 import { Encoding, PhysicalType } from './metadata.js'
+
+// Buffer's long-standing fast paths (what toString() calls underneath), missing from its types.
+type NodeBuffer = Buffer & { latin1Slice(s: number, e: number): string; utf8Slice(s: number, e: number): string }
 
 export class EncodingError extends Error {}
 
@@ -14,12 +18,14 @@ export interface Reader {
 }
 
 export function varint(r: Reader): number {
+  // Small-integer arithmetic while it fits (a double here would make the callers' loops slower).
   let result = 0
   let shift = 0
   for (;;) {
     if (r.pos >= r.end) throw new EncodingError('varint past end of page')
     const b = r.buf[r.pos++]
-    result += (b & 0x7f) * 2 ** shift
+    if (shift < 28) result |= (b & 0x7f) << shift
+    else result += (b & 0x7f) * 2 ** shift
     if ((b & 0x80) === 0) return result
     shift += 7
     if (shift > 63) throw new EncodingError('varint too long')
@@ -43,7 +49,7 @@ export function readHybrid(r: Reader, bitWidth: number, count: number, out: Int3
     const header = varint(r)
     if ((header & 1) === 0) {
       // RLE run: one value repeated.
-      const run = header / 2
+      const run = header >>> 1
       if (r.pos + byteWidth > r.end) throw new EncodingError('RLE value past end of page')
       let v = 0
       for (let i = 0; i < byteWidth; i++) v += r.buf[r.pos + i] * 2 ** (8 * i)
@@ -52,8 +58,8 @@ export function readHybrid(r: Reader, bitWidth: number, count: number, out: Int3
       for (; n < stop; n++) out[n] = v
     } else {
       // Bit-packed groups of 8 values, least significant bit first.
-      const values = ((header - 1) / 2) * 8
-      const bytes = (values * bitWidth) / 8
+      const values = (header >>> 1) << 3
+      const bytes = (values * bitWidth) >>> 3
       if (r.pos + bytes > r.end) {
         // The last group of a page may be cut short; read what is there.
         if (r.pos >= r.end) throw new EncodingError('bit-packed run past end of page')
@@ -176,16 +182,20 @@ export function decodePlain(r: Reader, type: number, count: number, typeLength: 
   let p = r.pos
   const end = r.end
   switch (type) {
-    case PhysicalType.BYTE_ARRAY:
+    case PhysicalType.BYTE_ARRAY: {
+      // One check per page: ASCII text (the usual case) takes the cheaper latin1 decode.
+      const b = buf as NodeBuffer
+      const ascii = isAscii(buf.subarray(p, end))
       for (let i = 0; i < count; i++) {
         if (p + 4 > end) throw new EncodingError('byte array length past end of page')
         const len = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)
         p += 4
         if (len < 0 || p + len > end) throw new EncodingError('byte array past end of page')
-        out[i] = buf.toString('utf8', p, p + len)
+        out[i] = ascii ? b.latin1Slice(p, p + len) : b.utf8Slice(p, p + len)
         p += len
       }
       break
+    }
     case PhysicalType.INT64:
       if (p + 8 * count > end) throw new EncodingError('INT64 values past end of page')
       for (let i = 0; i < count; i++) {

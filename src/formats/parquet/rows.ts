@@ -12,7 +12,7 @@ import { fieldForColumnName } from '../../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../../schema/row.js'
 import type { ByteSource } from '../../sources/source.js'
 import { checkEnd, type Expected } from '../../sources/verify.js'
-import { columnPages, type ChunkBytes } from './column.js'
+import { columnPages, materialize, type ChunkBytes, type PageValues } from './column.js'
 import { parseFileMeta, type ColumnChunkMeta, type FileMeta } from './metadata.js'
 
 export interface ParquetReadOptions {
@@ -75,10 +75,12 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
   const keyLeaf = fields.findIndex((f) => f.name === 'key')
   const input = emptyFilterInput()
 
-  // MD5: when every byte is fetched in file order (all columns, no skipping, row groups that fit the
-  // read size), hash as we go; otherwise hash in a separate sequential read, see docs/reliability.md.
+  // MD5: when row groups fit the read size, each one is fetched whole, in file order, and hashed as it
+  // arrives (the gaps between them too) — even with a projection or skipped row groups, whose bytes are
+  // then read for the hash only. Otherwise a separate sequential read hashes the file. With verify off,
+  // only the needed column chunks are fetched. See docs/reliability.md.
   const rgSpans = meta.rowGroups.map((rg) => span(rg.columns, rg.columns.map(() => true)))
-  const sequential = neededIdx.length === leaves.length && o.startRow === 0 && !filter?.prefixes && rgSpans.every(([a, b]) => b - a <= readSize)
+  const sequential = rgSpans.every(([a, b]) => b - a <= readSize)
   let hasher: SequentialHasher | undefined
   let sideHash: Promise<string> | undefined
   const sideAbort = new AbortController()
@@ -118,36 +120,43 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
         bytesFor = await fetchChunks(chunks, readSize, slice)
       }
       const pages = chunks.map((c, j) => columnPages(bytesFor(j), leaves[neededIdx[j]], c, fields[neededIdx[j]], fail))
-      const vals: unknown[][] = chunks.map(() => [])
+      const win: unknown[][] = chunks.map(() => new Array(BATCH))
+      const zeros: number[] = chunks.map(() => 0)
+      const page: (PageValues | undefined)[] = chunks.map(() => undefined)
       const offs: number[] = chunks.map(() => 0)
       let left = rg.numRows
       let r = rgFirst
       while (left > 0) {
-        // Batches of at most BATCH rows, so buffering limits apply at row granularity even when a
-        // writer puts a whole row group in one page (DuckDB does).
+        // Windows of at most BATCH rows: JS values (strings, numbers) exist only for the window being
+        // built, and buffering limits apply at row granularity even when a writer puts a whole row
+        // group in one page (DuckDB does).
         let n = Math.min(left, BATCH)
         for (let j = 0; j < chunks.length; j++) {
-          if (offs[j] >= vals[j].length) {
+          const p = page[j]
+          if (p === undefined || offs[j] >= p.n) {
             const next = await pages[j].next()
             if (!next) throw fail(`column ${chunks[j].path.join('.')} ends before row group ${g}'s ${rg.numRows} rows`)
-            vals[j] = next
+            page[j] = next
             offs[j] = 0
           }
-          n = Math.min(n, vals[j].length - offs[j])
+          n = Math.min(n, page[j]!.n - offs[j])
         }
+        // Rows before a resume cursor are not materialized at all.
+        const skip = Math.min(n, Math.max(0, o.startRow - r))
+        for (let j = 0; j < chunks.length; j++) materialize(page[j]!, offs[j] + skip, n - skip, win[j])
+        r += skip
         const batch: InventoryRow[] = []
-        for (let i = 0; i < n; i++, r++) {
-          if (r < o.startRow) continue
+        for (let i = 0; i < n - skip; i++, r++) {
           if (filter) {
-            if (kJ >= 0) input.key = vals[kJ][offs[kJ] + i] as string
-            if (sJ >= 0) input.size = vals[sJ][offs[sJ] + i] as number | undefined
-            if (cJ >= 0) input.storageClass = vals[cJ][offs[cJ] + i] as string | undefined
-            if (dJ >= 0) input.lastModified = (vals[dJ][offs[dJ] + i] as Date | undefined)?.getTime()
-            if (lJ >= 0) input.isLatest = vals[lJ][offs[lJ] + i] as boolean | undefined
-            if (mJ >= 0) input.isDeleteMarker = vals[mJ][offs[mJ] + i] as boolean | undefined
+            if (kJ >= 0) input.key = win[kJ][i] as string
+            if (sJ >= 0) input.size = win[sJ][i] as number | undefined
+            if (cJ >= 0) input.storageClass = win[cJ][i] as string | undefined
+            if (dJ >= 0) input.lastModified = win[dJ][i] as number | undefined
+            if (lJ >= 0) input.isLatest = win[lJ][i] as boolean | undefined
+            if (mJ >= 0) input.isDeleteMarker = win[mJ][i] as boolean | undefined
             if (!filter.test(input)) continue
           }
-          batch.push(make(vals, offs, i, r))
+          batch.push(make(win, zeros, i, r))
         }
         for (let j = 0; j < chunks.length; j++) offs[j] += n
         left -= n
