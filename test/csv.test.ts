@@ -1,11 +1,9 @@
-import { isAscii } from 'node:buffer'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { isInventoryError } from '../src/errors.js'
 import { decodeCsvGz } from '../src/formats/csv-decode.js'
 import type { ColumnarBatch } from '../src/formats/csv.js'
 import { columnKind, createColumnExtractor, createCsvScanner, csvRowBuilder, isScanFailure, parseCsvSchema, type ScanBatch } from '../src/formats/csv.js'
-import { valueParsers } from '../src/schema/values.js'
 import { fieldForCsvName } from '../src/schema/fields.js'
 import { rowSource, type DataFileRef } from '../src/schema/row.js'
 import { collect } from './support/tmp.js'
@@ -24,7 +22,7 @@ function fieldsOf(batches: ScanBatch[], n: number): string[][] {
 }
 
 function scanChunks(chunks: Uint8Array[], n: number): string[][] {
-  const s = createCsvScanner(n, 1 << 20, isAscii)
+  const s = createCsvScanner(n, 1 << 20)
   const batches: ScanBatch[] = []
   for (const c of chunks) {
     const b = s.push(c)
@@ -79,7 +77,7 @@ describe('CSV scanner (inventory dialect)', () => {
     }
   })
   it('fails on a wrong number of fields, naming the row and the expected count', () => {
-    const s = createCsvScanner(3, 1 << 20, isAscii)
+    const s = createCsvScanner(3, 1 << 20)
     try {
       s.push(Buffer.from('"a","b","c"\n"a","b"\n'))
       s.end()
@@ -90,14 +88,14 @@ describe('CSV scanner (inventory dialect)', () => {
     }
   })
   it('fails on an unterminated quote at the end of input and on text after a closing quote', () => {
-    const s = createCsvScanner(2, 1 << 20, isAscii)
+    const s = createCsvScanner(2, 1 << 20)
     expect(s.push(Buffer.from('"a","b\n'))).toBeUndefined()
     expect(() => s.end()).toThrow(expect.objectContaining({ message: 'unterminated quoted field', row: 0 }))
-    const t = createCsvScanner(2, 1 << 20, isAscii)
+    const t = createCsvScanner(2, 1 << 20)
     expect(() => t.push(Buffer.from('"a"x,"b"\n'))).toThrow(expect.objectContaining({ message: 'unexpected character after a quoted field' }))
   })
   it('bounds memory when a quote never closes', () => {
-    const s = createCsvScanner(2, 1000, isAscii)
+    const s = createCsvScanner(2, 1000)
     expect(() => {
       s.push(Buffer.from('"'))
       for (let i = 0; i < 10; i++) s.push(Buffer.from('x'.repeat(200)))
@@ -113,9 +111,9 @@ describe('CSV column extraction and row building', () => {
   const fields = schema.map(fieldForCsvName)
   const spec = (names?: string[]) => fields.flatMap((f, index) => (!names || names.includes(f.name) ? [{ index, kind: columnKind(f), name: f.name }] : []))
   const build = (text: string | string[], names?: string[], extra: Partial<Parameters<typeof csvRowBuilder>[0]> = {}) => {
-    const s = createCsvScanner(schema.length, 1 << 20, isAscii)
+    const s = createCsvScanner(schema.length, 1 << 20)
     const sp = spec(names)
-    const extract = createColumnExtractor(schema.length, sp, valueParsers())
+    const extract = createColumnExtractor(schema.length, sp)
     const chunks = typeof text === 'string' ? [text] : text
     const batches = [...chunks.map((c) => s.push(Buffer.from(c))), s.end()].filter((b): b is ScanBatch => b !== undefined)
     const b = csvRowBuilder({ spec: sp, fields: sp.map((c) => fields[c.index]), outputs: sp.length, file, ...extra })

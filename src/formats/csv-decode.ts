@@ -7,7 +7,6 @@
  * Flow control: at most WINDOW compressed chunks are in the worker and not yet consumed by the
  * reader; a reader that stops pulling stops the feeding, then the network read.
  */
-import { isAscii } from 'node:buffer'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -16,7 +15,6 @@ import { gunzip } from '../codecs/gzip.js'
 import { S3InventoryError, type ErrorCode } from '../errors.js'
 import type { ObjectRef } from '../sources/source.js'
 import { verified, type Expected } from '../sources/verify.js'
-import { valueParsers } from '../schema/values.js'
 import {
   createColumnExtractor,
   createCsvScanner,
@@ -55,8 +53,8 @@ export function decodeCsvGz(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): 
 
 async function* decodeInProcess(bytes: AsyncIterable<Uint8Array>, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
   const checked = o.expected ? verified(bytes, o.expected, ref) : bytes
-  const scanner = createCsvScanner(o.fieldCount, o.maxRecordLength ?? MAX_RECORD, isAscii)
-  const extract = createColumnExtractor(o.fieldCount, o.spec, valueParsers())
+  const scanner = createCsvScanner(o.fieldCount, o.maxRecordLength ?? MAX_RECORD)
+  const extract = createColumnExtractor(o.fieldCount, o.spec)
   try {
     // The last batch is held until the file ends cleanly (MD5 verified, gzip complete).
     let held: ColumnarBatch | undefined

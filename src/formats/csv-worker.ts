@@ -3,14 +3,12 @@
  * feeds it (it does no I/O itself, so S3 clients and credentials stay with the caller). It sends
  * columnar batches back, or, for summaries, aggregates them here and sends only the totals.
  */
-import { isAscii } from 'node:buffer'
 import { createHash, type Hash } from 'node:crypto'
 import { parentPort } from 'node:worker_threads'
 import { createGunzip, type Gunzip } from 'node:zlib'
 import { S3InventoryError } from '../errors.js'
 import { compileFilter } from '../filter.js'
 import type { DataFileRef } from '../schema/row.js'
-import { valueParsers } from '../schema/values.js'
 import { createAccumulator } from '../summarize.js'
 import { createColumnExtractor, createCsvScanner, csvRowBuilder, isScanFailure, isValueFailure } from './csv.js'
 import type { FromWorker, ToWorker } from './csv-worker-protocol.js'
@@ -26,7 +24,6 @@ interface FileState {
 }
 
 const port = parentPort!
-const parsers = valueParsers()
 const files = new Map<number, FileState>()
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer)
 
@@ -41,8 +38,8 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
   const gz = createGunzip({ chunkSize: 256 * 1024 })
   const f: FileState = { gz, hash: m.md5 ? createHash('md5') : undefined, md5: m.md5, size: m.size, bytes: 0, rows: 0, failed: false }
   files.set(m.id, f)
-  const scanner = createCsvScanner(m.fieldCount, m.maxRecord, isAscii)
-  const extract = createColumnExtractor(m.fieldCount, m.spec, parsers)
+  const scanner = createCsvScanner(m.fieldCount, m.maxRecord)
+  const extract = createColumnExtractor(m.fieldCount, m.spec)
   const agg = m.aggregate
   const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
   const build = agg && csvRowBuilder({ spec: m.spec, fields: agg.fields, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })

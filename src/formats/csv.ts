@@ -10,12 +10,14 @@
  * chunk's bytes into the same text again, which is cheaper than cloning the string.
  * csv-parse spends 10–90× longer per row on this dialect (see docs/performance.md).
  */
+import type { FastBuffer } from '../codecs/buffers.js'
 import { S3InventoryError } from '../errors.js'
 import { emptyFilterInput, type CompiledFilter } from '../filter.js'
 import { columnarRowFactory, valueErrorToInventoryError } from '../schema/build.js'
 import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
-import { decodeKey } from '../schema/values.js'
+import { isAscii } from 'node:buffer'
+import { booleanAt, dateMsAt, decodeKey, sizeAt } from '../schema/values.js'
 
 /**
  * Whole records of one chunk: field j of record i is text[bounds[i·2n + 2j] .. bounds[i·2n + 2j + 1]).
@@ -52,11 +54,8 @@ export interface CsvScanner {
   end(): ScanBatch | undefined
 }
 
-/**
- * Field-boundary scanner. Self-contained — it references nothing outside its body — because its
- * source text is also run on a worker thread.
- */
-export function createCsvScanner(fieldCount: number, maxRecord: number, isAscii: (b: Uint8Array) => boolean): CsvScanner {
+/** Field-boundary scanner (runs in-process or on the CSV worker thread). */
+export function createCsvScanner(fieldCount: number, maxRecord: number): CsvScanner {
   const QUOTE = 34
   const COMMA = 44
   const LF = 10
@@ -290,14 +289,10 @@ export interface ValueFailure {
   actual: string
 }
 
-/**
- * Scanned records → typed columns. Self-contained like the scanner (it runs on the worker too);
- * `parsers` is an instance of schema/values.ts's valueParsers().
- */
-export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], parsers: import('../schema/values.js').ValueParsers) {
+/** Scanned records → typed columns (runs in-process or on the CSV worker thread). */
+export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
   const DICT_MAX = 1 << 16
   const stride = 2 * fieldCount
-  const { sizeAt, dateMsAt, booleanAt } = parsers
   const SMALL = 24
   const dicts = spec.map(() => ({ values: [] as string[], ids: new Map<string, number>() }))
   // Which record failed, for the error (each loop below keeps it current).
@@ -523,12 +518,10 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
 
 function decodeText(b: ColumnarBatch): string {
   const buf = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.end)
-  const t = b.ascii ? (buf as NodeBuffer).latin1Slice(0, b.end) : buf.toString('utf8')
+  const t = b.ascii ? (buf as FastBuffer).latin1Slice(0, b.end) : buf.toString('utf8')
   return b.extra ? t + b.extra : t
 }
 
-// Buffer's long-standing fast path (what toString('latin1') calls underneath), missing from its types.
-type NodeBuffer = Buffer & { latin1Slice(s: number, e: number): string }
 
 /** Splits a CSV `fileSchema` ("Bucket, Key, Size, …") into trimmed names. */
 export function parseCsvSchema(fileSchema: string): string[] {

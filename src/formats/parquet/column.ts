@@ -2,6 +2,7 @@
  * One column chunk, page by page: header → decompress → definition levels → values, converted to
  * the row field's type. Only one page of values per column is held at a time.
  */
+import type { FastBuffer } from '../../codecs/buffers.js'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { snappyUncompress } from '../../codecs/snappy.js'
 import { S3InventoryError } from '../../errors.js'
@@ -68,7 +69,7 @@ export function materialize(p: PageValues, from: number, count: number, out: unk
     }
     case 'bytes': {
       const { starts, ends } = p
-      const b = p.buf as NodeBuffer
+      const b = p.buf as FastBuffer
       if (p.ascii) {
         for (let i = 0; i < count; i++) {
           const s = starts[from + i]
@@ -87,8 +88,6 @@ export function materialize(p: PageValues, from: number, count: number, out: unk
   }
 }
 
-// Buffer's long-standing fast paths (what toString() calls underneath), missing from its types.
-type NodeBuffer = Buffer & { latin1Slice(s: number, e: number): string; utf8Slice(s: number, e: number): string }
 
 export function columnPages(
   bytes: ChunkBytes,

@@ -3,11 +3,10 @@
  * hybrid), RLE booleans, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY.
  * INT64 becomes a number (exact below 2^53: sizes and millisecond timestamps), BYTE_ARRAY a UTF-8 string.
  */
+import type { FastBuffer } from '../../codecs/buffers.js'
 import { isAscii } from 'node:buffer'
 import { Encoding, PhysicalType } from './metadata.js'
 
-// Buffer's long-standing fast paths (what toString() calls underneath), missing from its types.
-type NodeBuffer = Buffer & { latin1Slice(s: number, e: number): string; utf8Slice(s: number, e: number): string }
 
 export class EncodingError extends Error {}
 
@@ -184,7 +183,7 @@ export function decodePlain(r: Reader, type: number, count: number, typeLength: 
   switch (type) {
     case PhysicalType.BYTE_ARRAY: {
       // One check per page: ASCII text (the usual case) takes the cheaper latin1 decode.
-      const b = buf as NodeBuffer
+      const b = buf as FastBuffer
       const ascii = isAscii(buf.subarray(p, end))
       for (let i = 0; i < count; i++) {
         if (p + 4 > end) throw new EncodingError('byte array length past end of page')
