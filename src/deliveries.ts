@@ -52,13 +52,20 @@ export async function listDeliveries(location: Location, options: DeliveriesOpti
     const found = await deliveryFolders(resolveLocation(location), scope, options)
     const out: Delivery[] = new Array(found.length)
     let next = 0
+    let failure: { error: unknown } | undefined
+    // Workers stop at the first failure, and all have finished before the client is released.
     const worker = async () => {
-      while (next < found.length) {
+      while (next < found.length && !failure) {
         const i = next++
-        out[i] = { ...found[i], status: await checkDelivery(found[i].manifest, scope, options) }
+        try {
+          out[i] = { ...found[i], status: await checkDelivery(found[i].manifest, scope, options) }
+        } catch (error) {
+          failure ??= { error }
+        }
       }
     }
     await Promise.all(Array.from({ length: Math.min(found.length, options.concurrency ?? 8) }, worker))
+    if (failure) throw failure.error
     return out
   } finally {
     scope.release()
@@ -107,7 +114,8 @@ async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, option
       entries = await readdir(loc.path, { withFileTypes: true })
     } catch (err) {
       const code = (err as { code?: string }).code
-      throw new S3InventoryError(code === 'ENOENT' ? 'NOT_FOUND' : 'LOCATION_INVALID', 'cannot list the inventory configuration folder', { key: loc.path, cause: err })
+      const kind = code === 'ENOENT' ? 'NOT_FOUND' : code === 'EACCES' || code === 'EPERM' ? 'ACCESS_DENIED' : code === 'ENOTDIR' ? 'LOCATION_INVALID' : 'IO_ERROR'
+      throw new S3InventoryError(kind, 'cannot list the inventory configuration folder', { key: loc.path, expected: 'a readable folder of delivery folders', actual: code, cause: err })
     }
     for (const e of entries) if (e.isDirectory()) add(e.name, { kind: 'local', path: path.join(loc.path, e.name, 'manifest.json') })
   } else {

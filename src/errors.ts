@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'OBJECT_CHANGED' // the object's ETag changed between ranged reads
   | 'RETRIES_EXHAUSTED' // a retriable failure kept happening
   | 'S3_ERROR' // any other S3 failure
+  | 'IO_ERROR' // a local file could not be read (EIO, EMFILE, ELOOP…)
   | 'CURSOR_INVALID' // startAfter does not belong to this inventory
   | 'EVENT_INVALID' // a Lambda event that is not an S3 Batch Operations invocation
   | 'INVALID_ARGUMENT' // an option of the wrong shape
@@ -101,8 +102,3 @@ export function abortError(): Error {
   return e
 }
 
-export function isAbortError(err: unknown, signal?: AbortSignal): boolean {
-  if (signal?.aborted && (err === signal.reason)) return true
-  const name = (err as { name?: string } | null)?.name
-  return name === 'AbortError'
-}

@@ -66,7 +66,12 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
   }
   if (filter.glob !== undefined) {
     fields.add('key')
-    const re = globToRegExp(filter.glob)
+    let re: RegExp
+    try {
+      re = globToRegExp(filter.glob)
+    } catch (err) {
+      throw new S3InventoryError('INVALID_ARGUMENT', `filter.glob is not a valid pattern (${(err as Error).message})`, { actual: filter.glob })
+    }
     const lastSegment = !filter.glob.includes('/')
     tests.push(lastSegment ? (v) => re.test(v.key.slice(v.key.lastIndexOf('/') + 1)) : (v) => re.test(v.key))
   }
@@ -74,7 +79,8 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
     fields.add('key')
     let re: RegExp
     try {
-      re = typeof filter.regex === 'string' ? new RegExp(filter.regex, 'u') : new RegExp(filter.regex.source, filter.regex.flags.replace('g', ''))
+      // Without g and y: test() must not carry lastIndex from one key to the next.
+      re = typeof filter.regex === 'string' ? new RegExp(filter.regex, 'u') : new RegExp(filter.regex.source, filter.regex.flags.replace(/[gy]/g, ''))
     } catch (err) {
       throw new S3InventoryError('INVALID_ARGUMENT', `filter.regex is not a valid regular expression (${(err as Error).message})`, { actual: String(filter.regex) })
     }

@@ -54,7 +54,10 @@ export interface InventoryProgress {
   filesDone: number
   /** Sum of files[].size (compressed). */
   bytesTotal: number
-  /** Data-file bytes received so far. */
+  /**
+   * Data-file bytes received so far, as fetched: a verified Parquet file whose row groups exceed
+   * `parquetReadSize` is read twice (hashed, and decoded), so this can pass `bytesTotal`.
+   */
   bytesRead: number
   /** Rows handed to the consumer. */
   rows: number
@@ -78,9 +81,13 @@ export function listKeys(bucket: string, manifestKey: string, options: ReadInven
 /** Stream the rows of an inventory, given its manifest's location (or an already read manifest). */
 export function readInventory(location: Location | InventoryManifest, options: ReadInventoryOptions = {}): InventoryStream {
   const scope = clientScope(options)
+  let iterating = false
   let manifestPromise: Promise<InventoryManifest> | undefined
   const manifest = () =>
-    (manifestPromise ??= (isManifest(location) ? Promise.resolve(location) : readManifestWith(location, options, scope)).then((m) => {
+    (manifestPromise ??= (isManifest(location) ? Promise.resolve(location) : readManifestWith(location, options, scope).finally(() => {
+      // Only the manifest was asked for: do not keep a client (and its sockets) open for rows nobody reads.
+      if (!iterating) scope.release()
+    })).then((m) => {
       // Totals as soon as they are known (reading refines them for fileIndexes / startAfter).
       const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
       progress.filesTotal = chosen.length
@@ -90,6 +97,7 @@ export function readInventory(location: Location | InventoryManifest, options: R
   const progress: InventoryProgress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
 
   async function* batches(): AsyncGenerator<InventoryRow[]> {
+    iterating = true
     try {
       const m = await manifest()
       yield* readBatches(m, options, scope, progress)
@@ -108,6 +116,17 @@ export function readInventory(location: Location | InventoryManifest, options: R
     batches,
     [Symbol.asyncIterator]: () => flatten(batches(), options.signal),
   }
+}
+
+/** Indexes of the data files to read: all of them, or `fileIndexes` once each is checked. */
+export function chosenFiles(m: InventoryManifest, fileIndexes: readonly number[] | undefined): readonly number[] {
+  if (fileIndexes === undefined) return m.files.map((_, i) => i)
+  for (const i of fileIndexes) {
+    if (!Number.isInteger(i) || m.files[i] === undefined) {
+      throw new S3InventoryError('INVALID_ARGUMENT', `fileIndexes: no data file at index ${i}`, { ...manifestRef(m), expected: `indexes of files[] (0–${m.files.length - 1})` })
+    }
+  }
+  return fileIndexes
 }
 
 export function isManifest(v: unknown): v is InventoryManifest {
@@ -137,12 +156,7 @@ async function* readBatches(
   }
   const start = startPosition(m, options.startAfter)
   // The data files to read, in order: all of them (or those chosen), from the cursor's file on.
-  const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
-  for (const i of chosen) {
-    if (!Number.isInteger(i) || m.files[i] === undefined) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `fileIndexes: no data file at index ${i}`, { ...manifestRef(m), expected: `indexes of files[] (0–${m.files.length - 1})` })
-    }
-  }
+  const chosen = chosenFiles(m, options.fileIndexes)
   const from = options.startAfter === undefined ? 0 : chosen.indexOf(start.file)
   if (from < 0) throw new S3InventoryError('CURSOR_INVALID', 'cursor points at a data file that is not being read', { ...manifestRef(m), actual: `file ${start.file}` })
   const list = chosen.slice(from)

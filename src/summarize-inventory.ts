@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os'
 import { S3InventoryError } from './errors.js'
 import { compileFilter } from './filter.js'
 import { aggregateCsvGz } from './formats/csv-decode.js'
-import { csvPlan, isManifest, readInventory, type InventoryProgress, type ReadInventoryOptions } from './inventory.js'
+import { chosenFiles, csvPlan, isManifest, readInventory, type InventoryProgress, type ReadInventoryOptions } from './inventory.js'
 import type { Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
 import { fileLocator } from './sources/locate.js'
@@ -28,6 +28,7 @@ export async function summarizeInventory(location: Location | InventoryManifest,
   const by = options.by === undefined ? [] : Array.isArray(options.by) ? [...options.by] : [options.by as GroupBy]
   const columns = columnsFor(by)
   const filter = compileFilter(options.filter) // validates before any work
+  options.signal?.throwIfAborted()
   const scope = clientScope(options)
   try {
     const m = isManifest(location) ? location : await readManifestWith(location, options, scope)
@@ -57,7 +58,7 @@ async function inWorkers(
     })
   }
   const plan = csvPlan(m.fileSchema, columns, filtered ? compileFilter(options.filter) : undefined)
-  const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
+  const chosen = chosenFiles(m, options.fileIndexes)
   const progress: InventoryProgress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
   progress.filesTotal = chosen.length
   progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)

@@ -66,9 +66,10 @@ describe('corrupt data files are typed errors, never partial listings presented 
     ['a gzip with garbage after it', () => Buffer.concat([csvGz(rows, fields), Buffer.from('not gzip')]), 'GZIP_CORRUPT'],
     ['a row with a missing field', () => gzipSync(`"b","k","1"\n"b","k2"\n`), 'CSV_MALFORMED'],
     ['an empty file', () => Buffer.alloc(0), 'GZIP_CORRUPT'],
+    ['invalid UTF-8 in a key', () => gzipSync(Buffer.concat([Buffer.from('"b","k1","1"\n"b","k\xff', 'latin1'), Buffer.from('é","2"\n"b","k3","3"\n')])), 'CSV_MALFORMED'],
   ])('%s → %s', async (name, make, code) => {
     const bytes = make()
-    const schema = name.includes('missing field') ? 'Bucket, Key, Size' : undefined
+    const schema = /missing field|UTF-8/.test(name) ? 'Bucket, Key, Size' : undefined
     const manifest = await inventoryWith(name.replace(/\W+/g, '-'), bytes, schema)
     const seen: unknown[] = []
     const err = await (async () => {

@@ -31,7 +31,7 @@ describe('snappy', () => {
 })
 
 /** A Parquet file written by DuckDB: data pages v1 and PLAIN/dictionary choices like parquet-mr's. */
-async function duckdbParquet(rows: Row[], file: string, rowGroupSize: number): Promise<void> {
+async function duckdbParquet(rows: Row[], file: string, rowGroupSize: number, compression = 'snappy'): Promise<void> {
   const { DuckDBInstance } = await import('@duckdb/node-api')
   const db = await DuckDBInstance.create(':memory:')
   const con = await db.connect()
@@ -42,7 +42,7 @@ async function duckdbParquet(rows: Row[], file: string, rowGroupSize: number): P
              make_timestamp_ms(lastModifiedDate)::TIMESTAMP_MS AS last_modified_date, eTag AS e_tag, storageClass AS storage_class
       FROM read_json('${json}', format = 'newline_delimited', columns = {bucket: 'VARCHAR', key: 'VARCHAR', versionId: 'VARCHAR', isLatest: 'BOOLEAN',
         isDeleteMarker: 'BOOLEAN', size: 'BIGINT', lastModifiedDate: 'BIGINT', eTag: 'VARCHAR', storageClass: 'VARCHAR'})
-    ) TO '${file}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${rowGroupSize})`)
+    ) TO '${file}' (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${rowGroupSize})`)
   con.closeSync()
 }
 
@@ -141,5 +141,40 @@ describe('Parquet reader', async () => {
     }))
     await expect(collect(readInventory(manifest))).rejects.toMatchObject({ code: 'DATA_SIZE_MISMATCH' })
     await expect(collect(readInventory(manifest, { verify: false }))).rejects.toMatchObject({ code: 'PARQUET_CORRUPT' })
+  })
+
+  it('a codec we do not decode (ZSTD) is UNSUPPORTED_CODEC naming the file and column', async () => {
+    const file = path.join(root, 'zstd.parquet')
+    await duckdbParquet(rows.slice(0, 50), file, 700, 'zstd')
+    const bytes = await readFile(file)
+    const manifest = path.join(root, 'zstd-manifest.json')
+    await writeFile(manifest, JSON.stringify({
+      sourceBucket: 'b', destinationBucket: 'd', version: '1', creationTimestamp: '1', fileFormat: 'Parquet', fileSchema: 'message s3.inventory {}',
+      files: [{ key: 'zstd.parquet', size: bytes.length, MD5checksum: md5(bytes) }],
+    }))
+    const err = await collect(readInventory(manifest)).catch((e) => e)
+    expect(err).toMatchObject({ code: 'UNSUPPORTED_CODEC', key: file, column: 'bucket', actual: 'ZSTD' })
+  })
+
+  it('a file longer or shorter than the manifest says is DATA_SIZE_MISMATCH, locally and over S3', async () => {
+    const good = parquetBytes(rows.slice(0, 100), fields)
+    // A valid Parquet file with bytes in front: its footer still parses, only the size gives it away.
+    const longer = Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(100, 7), good.subarray(4)])
+    const cases: Array<[string, Buffer]> = [['longer', longer], ['shorter', good.subarray(0, good.length - 50)]]
+    for (const [name, bytes] of cases) {
+      const key = `size-${name}.parquet`
+      await writeFile(path.join(root, key), bytes)
+      const manifestJson = JSON.stringify({
+        sourceBucket: 'b', destinationBucket: 'd', version: '1', creationTimestamp: '1', fileFormat: 'Parquet', fileSchema: 'message s3.inventory {}',
+        files: [{ key, size: good.length, MD5checksum: md5(good) }],
+      })
+      const manifest = path.join(root, `size-${name}-manifest.json`)
+      await writeFile(manifest, manifestJson)
+      const local = await collect(readInventory(manifest)).catch((e) => e)
+      expect(local, name).toMatchObject({ code: 'DATA_SIZE_MISMATCH', key: path.join(root, key), expected: `${good.length} bytes` })
+      await putObjects(client, bucket, new Map([[key, bytes], [`size-${name}-manifest.json`, Buffer.from(manifestJson)]]))
+      const remote = await collect(readInventory({ bucket, key: `size-${name}-manifest.json` }, { client })).catch((e) => e)
+      expect(remote, name).toMatchObject({ code: 'DATA_SIZE_MISMATCH', bucket, key })
+    }
   })
 })

@@ -81,3 +81,19 @@ describe('field names', () => {
     expect(camelCase('URL')).toBe('url')
   })
 })
+
+describe('compileFilter', () => {
+  it('a global or sticky RegExp matches every key, not every other one (no lastIndex carried over)', async () => {
+    const { compileFilter, rowMatches } = await import('../src/filter.js')
+    for (const regex of [/\.png$/g, /\.png$/y, /\.png$/gy]) {
+      const f = compileFilter({ regex })!
+      const keys = ['a.png', 'b.png', 'c.png', 'd.txt', 'e.png']
+      expect(keys.filter((key) => rowMatches(f, { key })), String(regex)).toEqual(['a.png', 'b.png', 'c.png', 'e.png'])
+    }
+  })
+  it('a malformed glob or regex is INVALID_ARGUMENT, not a SyntaxError', async () => {
+    const { compileFilter } = await import('../src/filter.js')
+    expect(() => compileFilter({ regex: '(' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    expect(() => compileFilter({ glob: '[z-a]' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+  })
+})

@@ -10,6 +10,7 @@ import { register as stats } from './commands/stats.js'
 import { register as enqueue } from './commands/enqueue.js'
 import { register as exportCmd } from './commands/export.js'
 import { register as dbUri } from './commands/db-uri.js'
+import { OutputClosed } from './output.js'
 
 /** Each command lives in commands/<name>.ts and registers itself here. */
 const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate, enqueue, exportCmd, dbUri]
@@ -39,6 +40,7 @@ export async function main(argv = process.argv): Promise<number> {
       }
       return 2
     }
+    if (err instanceof OutputClosed) return 0 // the reader of stdout went away (`| head`): not a failure
     const code = err instanceof S3InventoryError ? err.code : ((err as { name?: string })?.name ?? 'ERROR')
     const message = err instanceof S3InventoryError ? err.message.replace(/^[A-Z_]+: /, '') : ((err as Error)?.message ?? String(err))
     process.stderr.write(`s3inv: ${code}: ${message}\n`)

@@ -22,7 +22,6 @@ export function tsvField(v: unknown): string {
 }
 
 export interface Formatter {
-  header(): string
   rows(rows: readonly InventoryRow[]): string
 }
 
@@ -31,10 +30,9 @@ export function formatter(format: OutputFormat, columns: readonly string[] | und
   const pick = (r: InventoryRow) => (cols ??= Object.keys(r))
   switch (format) {
     case 'keys':
-      return { header: () => '', rows: (rows) => rows.map((r) => `${r.key}\n`).join('') }
+      return { rows: (rows) => rows.map((r) => `${r.key}\n`).join('') }
     case 'ndjson':
       return {
-        header: () => '',
         rows: (rows) =>
           rows
             .map((r) => {
@@ -51,7 +49,6 @@ export function formatter(format: OutputFormat, columns: readonly string[] | und
       const sep = format === 'csv' ? ',' : '\t'
       let wroteHeader = false
       return {
-        header: () => '',
         rows: (rows) => {
           if (rows.length === 0) return ''
           let out = ''
@@ -70,28 +67,31 @@ export function formatter(format: OutputFormat, columns: readonly string[] | und
 
 export class OutputClosed extends Error {}
 
-/** Writes to a stream, waiting for 'drain' when its buffer is full; rejects with OutputClosed on EPIPE. */
+/**
+ * Writes to a stream, waiting for 'drain' when its buffer is full. When the stream is closed
+ * (EPIPE) or fails, the pending and every later write reject: OutputClosed for a closed pipe,
+ * the stream's error otherwise. Never throws from the 'error' listener (that would crash the process).
+ */
 export function writer(stream: NodeJS.WritableStream = process.stdout): { write(s: string): Promise<void>; closed(): boolean } {
-  let closed = false
+  let failure: Error | undefined
   let wake: (() => void) | undefined
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
-      closed = true
-      wake?.()
-    } else throw err
+    failure ??= err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? new OutputClosed('output closed') : err
+    wake?.()
   })
   return {
-    closed: () => closed,
+    closed: () => failure !== undefined,
     async write(s) {
-      if (closed) throw new OutputClosed()
+      if (failure) throw failure
       if (s.length === 0) return
       if (!stream.write(s)) {
         await new Promise<void>((resolve) => {
           wake = resolve
           stream.once('drain', resolve)
         })
+        stream.removeListener('drain', wake!)
         wake = undefined
-        if (closed) throw new OutputClosed()
+        if (failure) throw failure
       }
     },
   }

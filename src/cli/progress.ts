@@ -30,7 +30,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US')
 
 function eta(p: InventoryProgress, elapsedS: number): string {
   if (p.bytesRead <= 0 || p.bytesTotal <= 0 || elapsedS < 0.5) return '?'
-  const s = (elapsedS * (p.bytesTotal - p.bytesRead)) / p.bytesRead
+  const s = (elapsedS * Math.max(0, p.bytesTotal - p.bytesRead)) / p.bytesRead
   return s < 60 ? `${Math.ceil(s)}s` : s < 3600 ? `${Math.floor(s / 60)}m${Math.round(s % 60)}s` : `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`
 }
 
@@ -52,7 +52,7 @@ export function startProgress(p: InventoryProgress, options: ProgressOptions): (
       cliProgress.Presets.shades_classic,
     )
     bar.start(Math.max(1, p.bytesTotal), 0, { line: line(p, 0) })
-    const timer = setInterval(() => bar.update(p.bytesRead, { line: line(p, elapsed()) }), 200)
+    const timer = setInterval(() => bar.update(Math.min(p.bytesRead, p.bytesTotal), { line: line(p, elapsed()) }), 200)
     timer.unref()
     stop = () => {
       clearInterval(timer)

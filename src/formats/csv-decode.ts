@@ -85,6 +85,8 @@ function failureToError(err: unknown, ref: ObjectRef): unknown {
 
 interface Channel {
   id: number
+  /** The file this channel decodes, named in errors. */
+  ref: ObjectRef
   queue: FromWorker[]
   wake?: () => void
   failure?: unknown
@@ -131,7 +133,7 @@ function spawn(): PoolWorker {
   const die = (err: unknown) => {
     pool = pool?.filter((p) => p !== w)
     for (const ch of w.channels.values()) {
-      ch.failure ??= new S3InventoryError('INTERNAL', `CSV worker thread failed: ${(err as Error)?.message ?? err}`, { cause: err })
+      ch.failure ??= new S3InventoryError('INTERNAL', `CSV worker thread failed: ${(err as Error)?.message ?? err}`, { bucket: ch.ref.bucket, key: ch.ref.key, cause: err })
       ch.wake?.()
     }
     w.channels.clear()
@@ -141,12 +143,12 @@ function spawn(): PoolWorker {
   return w
 }
 
-function acquire(threads: number): { w: PoolWorker; ch: Channel } {
+function acquire(threads: number, ref: ObjectRef): { w: PoolWorker; ch: Channel } {
   pool ??= []
   // A new thread only when every existing one is busy.
   if (pool.length < threads && pool.every((p) => p.channels.size > 0)) pool.push(spawn())
   const w = pool.reduce((a, b) => (b.channels.size < a.channels.size ? b : a))
-  const ch: Channel = { id: nextId++, queue: [] }
+  const ch: Channel = { id: nextId++, ref, queue: [] }
   if (w.channels.size === 0) w.worker.ref() // keep the process alive while a file is being decoded
   w.channels.set(ch.id, ch)
   return { w, ch }
@@ -170,7 +172,7 @@ async function* viaWorker(
   onRows?: (n: number) => void,
 ): AsyncGenerator<Exclude<FromWorker, { type: 'ack' }>> {
   // Rows are built on the caller's thread, so it keeps a core; summaries leave it nearly idle.
-  const { w, ch } = acquire(aggregate ? Math.max(1, Math.min(4, availableParallelism())) : workerCount())
+  const { w, ch } = acquire(aggregate ? Math.max(1, Math.min(4, availableParallelism())) : workerCount(), ref)
   const send = (m: ToWorker, transfer?: ArrayBuffer[]) => w.worker.postMessage(m, transfer)
   send({ type: 'open', id: ch.id, fieldCount: o.fieldCount, spec: o.spec, maxRecord: o.maxRecordLength ?? MAX_RECORD, md5: o.expected?.md5, size: o.expected?.size, aggregate })
 

@@ -16,7 +16,7 @@ import { emptyFilterInput, type CompiledFilter } from '../filter.js'
 import { columnarRowFactory, valueErrorToInventoryError } from '../schema/build.js'
 import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
-import { isAscii } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import { booleanAt, dateMsAt, decodeKey, sizeAt } from '../schema/values.js'
 
 /**
@@ -213,6 +213,10 @@ export function createCsvScanner(fieldCount: number, maxRecord: number): CsvScan
       const buf = Buffer.from(b.buffer, b.byteOffset, b.length)
       const ascii = isAscii(buf)
       const end = ascii ? buf.length : completeUtf8End(buf)
+      // Invalid UTF-8 would decode to U+FFFD, whose re-encoded length differs from the bytes it
+      // replaced, so the carried-over tail would start at the wrong byte. Inventory text is UTF-8
+      // (keys are even URL-encoded): anything else is a corrupt file.
+      if (!ascii && !isUtf8(buf.subarray(0, end))) throw fail('invalid UTF-8 in the text', 'UTF-8 text')
       // ASCII (the norm: keys are URL-encoded) decodes as latin1, the cheapest copy.
       const t = buf.toString(ascii ? 'latin1' : 'utf8', 0, end)
       const firstRow = rowIndex
@@ -228,7 +232,9 @@ export function createCsvScanner(fieldCount: number, maxRecord: number): CsvScan
       if (!carry) return undefined
       const b = carry
       carry = undefined
-      const t = Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8')
+      const buf = Buffer.from(b.buffer, b.byteOffset, b.length)
+      if (!isUtf8(buf)) throw fail('invalid UTF-8 in the text', 'UTF-8 text')
+      const t = buf.toString('utf8')
       const firstRow = rowIndex
       const [, count] = scan(t, true)
       return batch(t, b, b.length, false, count, firstRow)

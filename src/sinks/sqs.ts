@@ -6,7 +6,7 @@
 // Loaded on first use: most users of this package never enqueue.
 import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } from '@aws-sdk/client-sqs'
 import { abortError, S3InventoryError, type ErrorCode } from '../errors.js'
-import { backoff, DEFAULT_RETRY, scrub, type RetryOptions } from '../sources/retry.js'
+import { backoff, DEFAULT_RETRY, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
 import {
   batcher,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -353,7 +353,7 @@ function classify(err: unknown, queueUrl: string): { retriable: boolean; error: 
   const name = e.name ?? ''
   const netCode = e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? ''
   const what = `${name || netCode || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}`
-  const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { key: queueUrl, cause: err })
+  const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { key: queueUrl, cause: sanitize(err) })
   if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return { retriable: false, error: make('NOT_FOUND', `queue not found — ${what}`) }
   if (status === 403 || /AccessDenied|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch|InvalidSecurity/.test(name)) {
     return { retriable: false, error: make('ACCESS_DENIED', `access denied — ${what}`) }

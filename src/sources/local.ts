@@ -9,11 +9,13 @@ import type { ByteCounter, ByteSource, ObjectRef } from './source.js'
 const READ_CHUNK = 256 * 1024
 
 export function localError(err: unknown, file: string): unknown {
+  if (err instanceof S3InventoryError) return err
   const code = (err as { code?: string } | null)?.code
   if (code === 'ENOENT' || code === 'ENOTDIR') return new S3InventoryError('NOT_FOUND', 'file not found', { key: file, cause: err })
   if (code === 'EACCES' || code === 'EPERM') return new S3InventoryError('ACCESS_DENIED', 'permission denied', { key: file, cause: err })
   if (code === 'EISDIR') return new S3InventoryError('NOT_FOUND', 'is a directory, not a file', { key: file, cause: err })
-  return err
+  if (code === 'ABORT_ERR') return err
+  return new S3InventoryError('IO_ERROR', `cannot read the file (${code ?? (err as Error)?.message ?? err})`, { key: file, cause: err })
 }
 
 export function localSource(file: string, options: { counter?: ByteCounter; size?: number } = {}): ByteSource {
@@ -36,26 +38,33 @@ export function localSource(file: string, options: { counter?: ByteCounter; size
     }
   }
 
-  async function slice(start: number, end: number): Promise<Uint8Array> {
-    if (end <= start) return new Uint8Array(0)
+  async function read(start: number, end: number | undefined): Promise<{ bytes: Uint8Array; size: number }> {
     let fh
     try {
       fh = await open(file, 'r')
-      const buf = Buffer.allocUnsafe(end - start)
+      const size = (await fh.stat()).size
+      const from = end === undefined ? Math.max(0, size - start) : start
+      const to = end === undefined ? size : end
+      if (to > size) {
+        throw new S3InventoryError('DATA_SIZE_MISMATCH', 'file is shorter than expected', { key: file, expected: `at least ${to} bytes`, actual: `${size} bytes` })
+      }
+      const buf = Buffer.allocUnsafe(Math.max(0, to - from))
       let got = 0
       while (got < buf.length) {
-        const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got)
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got)
         if (bytesRead === 0) break
         got += bytesRead
       }
+      if (got !== buf.length) throw new S3InventoryError('DATA_SIZE_MISMATCH', 'file ended while reading', { key: file, offset: from + got, expected: `${to} bytes` })
       if (options.counter) options.counter.bytes += got
-      return got === buf.length ? buf : buf.subarray(0, got)
+      return { bytes: buf, size }
     } catch (err) {
       throw localError(err, file)
     } finally {
       await fh?.close()
     }
   }
+  const slice = async (start: number, end: number): Promise<Uint8Array> => (end <= start ? new Uint8Array(0) : (await read(start, end)).bytes)
 
   return {
     ref,
@@ -71,6 +80,7 @@ export function localSource(file: string, options: { counter?: ByteCounter; size
     },
     stream,
     slice,
+    tail: (n) => read(n, undefined),
   }
 }
 
@@ -120,6 +130,8 @@ export async function resolveUnderRoot(root: string, key: string, manifest: Obje
 export async function findLocalRoot(manifestPath: string, probeKey: string | undefined): Promise<string> {
   const start = path.dirname(path.resolve(manifestPath))
   if (probeKey === undefined) return start
+  // Checked before probing, so a hostile key never makes us stat outside any candidate root.
+  assertSafeKey(probeKey, { key: manifestPath })
   for (let dir = start; ; dir = path.dirname(dir)) {
     if (await exists(path.join(dir, probeKey))) return dir
     if (path.dirname(dir) === dir) return start

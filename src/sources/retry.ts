@@ -1,5 +1,5 @@
 /** Which S3/network failures are worth retrying, and how long to wait between attempts. */
-import { S3InventoryError, isAbortError, throwIfAborted, type ErrorCode } from '../errors.js'
+import { S3InventoryError, throwIfAborted, type ErrorCode } from '../errors.js'
 import type { ObjectRef } from './source.js'
 
 export interface RetryOptions {
@@ -86,7 +86,7 @@ export function classify(err: unknown, ref: ObjectRef, offset: number): Classifi
  * The cause we attach: name, scrubbed message, code and request ids — not the SDK error itself, whose
  * fields can echo an access key id, a string-to-sign or a signature (SignatureDoesNotMatch does).
  */
-function sanitize(err: unknown): Error {
+export function sanitize(err: unknown): Error {
   const e = (err ?? {}) as SdkLikeError & { $metadata?: { requestId?: string; extendedRequestId?: string } }
   const out = new Error(scrub(e.message ?? String(err)))
   out.name = e.name ?? 'Error'
@@ -118,9 +118,4 @@ export function backoff(attempt: number, options: Required<RetryOptions>, signal
     }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
-}
-
-export function rethrowIfAborted(err: unknown, signal?: AbortSignal): void {
-  if (signal?.aborted) throw signal.reason
-  if (isAbortError(err) && !signal) throw err
 }

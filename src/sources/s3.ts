@@ -145,11 +145,68 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
     }
   }
 
+  function slice(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
+    return end <= start ? Promise.resolve(new Uint8Array(0)) : readAll(stream(start, end, signal))
+  }
+
+  /**
+   * The last n bytes and, from Content-Range, the object's real size, in one request when the
+   * expected size is right. With a size hint it asks for `bytes=(hint - n)-`, which every
+   * S3-compatible server understands; without one, a suffix range `bytes=-n`.
+   */
+  async function tail(n: number, signal?: AbortSignal, sizeHint?: number): Promise<{ bytes: Uint8Array; size: number }> {
+    let failures = 0
+    let start = sizeHint !== undefined ? Math.max(0, sizeHint - n) : undefined
+    for (;;) {
+      let body: Readable | undefined
+      let short: Error | undefined
+      try {
+        const res = await send<GetObjectCommandOutput>(new GetObjectCommand({ Bucket: bucket, Key: key, Range: start === undefined ? `bytes=-${n}` : `bytes=${start}-`, IfMatch: etag }), signal)
+        body = res.Body as Readable
+        if (etag !== undefined && res.ETag !== undefined && res.ETag !== etag) {
+          throw new S3InventoryError('OBJECT_CHANGED', 'object was replaced between ranged reads', { bucket, key, expected: `ETag ${etag}`, actual: `ETag ${res.ETag}` })
+        }
+        etag ??= res.ETag
+        const chunks: Uint8Array[] = []
+        for await (const c of bodyChunks(body, idleMs, signal)) chunks.push(c)
+        const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+        if (options.counter) options.counter.bytes += bytes.length
+        const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.ContentRange ?? '')
+        // No Content-Range: the server sent the whole (small) object.
+        const total = range ? Number(range[3]) : (res.ContentLength ?? bytes.length)
+        const sent = range ? Number(range[2]) + 1 - Number(range[1]) : total
+        if (bytes.length === sent) {
+          knownSize = total
+          // Not the end of the object (it is longer than the hint, or the server read `bytes=-n` as
+          // `bytes=0-n`, as s3rver does): ask for the end explicitly.
+          if (range && Number(range[2]) + 1 !== total) return { bytes: await slice(Math.max(0, total - n), total, signal), size: total }
+          return { bytes, size: total }
+        }
+        short = new Error(`response body ended after ${bytes.length} of ${sent} bytes`)
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason
+        // The object is shorter than the hint: ask for its end without one.
+        if (start !== undefined && (err as { name?: string }).name === 'InvalidRange') {
+          start = undefined
+          continue
+        }
+        const c = classify(err, ref, 0)
+        if (!c.retriable) throw c.error
+        short = err as Error
+      } finally {
+        body?.destroy()
+      }
+      if (++failures > retry.retries) throw exhausted(0, short)
+      await backoff(failures, retry, signal)
+    }
+  }
+
   return {
     ref,
     size,
+    tail,
     stream,
-    slice: (start, end, signal) => (end <= start ? Promise.resolve(new Uint8Array(0)) : readAll(stream(start, end, signal))),
+    slice,
   }
 }
 

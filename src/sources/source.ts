@@ -21,6 +21,8 @@ export interface ByteSource {
   stream(start: number, end: number | undefined, signal?: AbortSignal): AsyncIterable<Uint8Array>
   /** Bytes [start, end) as one buffer. */
   slice(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array>
+  /** The last `n` bytes (fewer if the object is smaller) and the object's real size; `sizeHint` (the manifest's size) lets S3 do it in one request. */
+  tail(n: number, signal?: AbortSignal, sizeHint?: number): Promise<{ bytes: Uint8Array; size: number }>
 }
 
 /** Shared counters a reader updates as bytes arrive (for progress and tests). */

@@ -1,8 +1,7 @@
 /** `s3inv estimate`: what an S3 Batch Operations job over an inventory's (filtered) objects would cost. */
 import { CommanderError, type Command } from 'commander'
 import { BATCH_PRICES_2026_11, estimateBatchCost, type BatchCostEstimate, type BatchPrices } from '../../batch/cost.js'
-import { readInventory } from '../../inventory.js'
-import { addCommon, addFilters, int, readerOptions, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, int, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
 
 interface EstimateFlags extends CommonFlags, FilterFlags {
   lambdaMemory?: number
@@ -28,7 +27,7 @@ function price(v: string, prev: Partial<BatchPrices> | undefined): Partial<Batch
 export function register(program: Command): void {
   addFilters(addCommon(program.command('estimate')))
     .description("estimate the cost of an S3 Batch Operations job over an inventory's objects")
-    .argument('<location>', 'inventory manifest.json: s3://…, a local path, or file:// URL')
+    .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .option('--lambda-memory <MB>', 'LambdaInvoke jobs: function memory in MB', int('--lambda-memory'))
     .option('--lambda-ms <ms>', 'LambdaInvoke jobs: average billed duration per task in ms', int('--lambda-ms'))
     .option('--gets <n>', 'S3 GET requests per object', int('--gets'), 0)
@@ -52,9 +51,13 @@ Examples:
       }
       const ac = new AbortController()
       // Only keys are decoded; the filter reads whatever other columns it needs.
-      const stream = readInventory(location, readerOptions(location, flags, ac.signal, ['key']))
+      const { stream, client } = await openInventory(location, flags, ac.signal, ['key'])
       let objects = 0
-      for await (const batch of stream.batches()) objects += batch.length
+      try {
+        for await (const batch of stream.batches()) objects += batch.length
+      } finally {
+        client?.destroy()
+      }
       const estimate = estimateBatchCost({
         objects,
         jobs: flags.jobs,

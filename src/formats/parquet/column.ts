@@ -5,9 +5,9 @@
 import type { FastBuffer } from '../../codecs/buffers.js'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { snappyUncompress } from '../../codecs/snappy.js'
-import { S3InventoryError } from '../../errors.js'
+import { S3InventoryError, type ErrorCode, type ErrorContext } from '../../errors.js'
 import type { FieldDef } from '../../schema/fields.js'
-import { parseBoolean, parseDateMs, parseSize } from '../../schema/values.js'
+import { parseBoolean, parseDateMs, parseSize, ValueError } from '../../schema/values.js'
 import { isAscii } from 'node:buffer'
 import { bitWidthOf, decodePlain, decodeValues, EncodingError, readHybrid, type Reader } from './encoding.js'
 import { Codec, CODEC_NAMES, Encoding, PageType, PhysicalType, type ColumnChunkMeta, type PageHeader, type SchemaElement } from './metadata.js'
@@ -94,7 +94,7 @@ export function columnPages(
   leaf: SchemaElement,
   chunk: ColumnChunkMeta,
   field: FieldDef,
-  fail: (message: string, offset: number, cause?: unknown) => S3InventoryError,
+  fail: (message: string, offset: number, cause?: unknown, more?: ErrorContext & { code?: ErrorCode }) => S3InventoryError,
 ): ColumnPages {
   const maxDef = leaf.repetition === 1 ? 1 : 0
   const type = chunk.type
@@ -146,7 +146,9 @@ export function columnPages(
         case Codec.BROTLI:
           return brotliDecompressSync(data)
         default:
-          throw new S3InventoryError('UNSUPPORTED_CODEC', `Parquet codec ${CODEC_NAMES[chunk.codec] ?? chunk.codec} is not supported`, {
+          throw fail(`Parquet codec ${CODEC_NAMES[chunk.codec] ?? chunk.codec} is not supported`, offset, undefined, {
+            code: 'UNSUPPORTED_CODEC',
+            column: leaf.name,
             expected: 'UNCOMPRESSED, SNAPPY, GZIP or BROTLI',
             actual: CODEC_NAMES[chunk.codec] ?? String(chunk.codec),
           })
@@ -207,7 +209,9 @@ export function columnPages(
         // INDEX_PAGE and unknown page types carry no values.
       } catch (err) {
         if (err instanceof S3InventoryError) throw err
-        throw fail(`cannot decode page (${(err as Error).message})`, offset, err)
+        // A value the schema cannot hold (an impossible date, a negative size): name the column and the page.
+        if (err instanceof ValueError) throw fail(`cannot read ${leaf.name}`, offset, undefined, { code: err.code, column: leaf.name, expected: err.expected, actual: err.actual })
+        throw fail(`cannot decode page of column ${leaf.name} (${(err as Error).message})`, offset, err)
       }
     }
   }

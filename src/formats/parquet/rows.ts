@@ -5,7 +5,7 @@
  * that lie entirely before a resume cursor, are never fetched.
  */
 import { createHash, type Hash } from 'node:crypto'
-import { S3InventoryError } from '../../errors.js'
+import { S3InventoryError, type ErrorCode, type ErrorContext } from '../../errors.js'
 import { emptyFilterInput, type CompiledFilter } from '../../filter.js'
 import { columnRowFactory, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName } from '../../schema/fields.js'
@@ -34,19 +34,27 @@ const BATCH = 4096
 export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: ParquetReadOptions): AsyncGenerator<InventoryRow[]> {
   const { signal } = o
   const readSize = Math.max(64 * 1024, o.readSize ?? DEFAULT_PARQUET_READ_SIZE)
-  const fail = (message: string, offset?: number, cause?: unknown) =>
-    new S3InventoryError('PARQUET_CORRUPT', message, { bucket: ref.bucket, key: ref.key, offset, cause })
-  const size = await source.size(signal)
+  const fail = (message: string, offset?: number, cause?: unknown, { code = 'PARQUET_CORRUPT', ...more }: ErrorContext & { code?: ErrorCode } = {}) =>
+    new S3InventoryError(code, message, { ...more, bucket: ref.bucket, key: ref.key, offset, cause })
+  // The tail (footer) and the object's real size in one request; the size is checked against the
+  // manifest before anything is read at an offset computed from it.
+  // A file the manifest says fits in one read is fetched whole by this one request.
+  const hint = o.expected.size
+  const end = await source.tail(hint !== undefined && hint <= readSize ? Math.max(hint, 12) : TAIL_GUESS, signal, hint)
+  const size = end.size
+  if (o.verify && o.expected.size !== undefined && size !== o.expected.size) {
+    throw new S3InventoryError('DATA_SIZE_MISMATCH', 'data file size differs from the manifest', { bucket: ref.bucket, key: ref.key, expected: `${o.expected.size} bytes`, actual: `${size} bytes` })
+  }
   if (size < 12) throw fail(`file is ${size} bytes, too small to be Parquet`, 0)
 
   // Small files: one read for everything (and the MD5 comes for free).
-  const whole = size <= readSize ? Buffer.from(await source.slice(0, size, signal)) : undefined
+  const whole = size <= readSize ? (size <= end.bytes.length ? asBuffer(end.bytes) : asBuffer(await source.slice(0, size, signal))) : undefined
   if (whole && o.verify) checkEnd(source.ref, o.expected, whole.length, createHash('md5').update(whole).digest('hex'))
-  const slice = async (start: number, end: number): Promise<Buffer> =>
-    whole ? whole.subarray(start, end) : Buffer.from(await source.slice(start, end, signal))
+  const slice = async (start: number, stop: number): Promise<Buffer> =>
+    whole ? whole.subarray(start, stop) : asBuffer(await source.slice(start, stop, signal))
 
-  const tailStart = Math.max(0, size - TAIL_GUESS)
-  const tail = await slice(tailStart, size)
+  const tailStart = size - end.bytes.length
+  const tail = asBuffer(end.bytes)
   if (tail.readUInt32LE(tail.length - 4) !== MAGIC) throw fail('missing PAR1 magic at the end of the file (not Parquet, or truncated)', size - 4)
   const footerLen = tail.readUInt32LE(tail.length - 8)
   const footerStart = size - 8 - footerLen
@@ -79,14 +87,14 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
   // arrives (the gaps between them too) — even with a projection or skipped row groups, whose bytes are
   // then read for the hash only. Otherwise a separate sequential read hashes the file. With verify off,
   // only the needed column chunks are fetched. See docs/reliability.md.
-  const rgSpans = meta.rowGroups.map((rg) => span(rg.columns, rg.columns.map(() => true)))
+  const rgSpans = meta.rowGroups.map((rg) => span(rg.columns))
   const sequential = rgSpans.every(([a, b]) => b - a <= readSize)
   let hasher: SequentialHasher | undefined
   let sideHash: Promise<string> | undefined
   const sideAbort = new AbortController()
   const onAbort = () => sideAbort.abort(signal.reason)
   if (o.verify && !whole) {
-    if (sequential) hasher = sequentialHasher(slice)
+    if (sequential) hasher = sequentialHasher(slice, readSize)
     else {
       signal.addEventListener('abort', onAbort, { once: true })
       sideHash = hashStream(source.stream(0, size, sideAbort.signal))
@@ -167,7 +175,7 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
       }
     }
     // Integrity before the last batch is released.
-    if (hasher) checkEnd(source.ref, o.expected, size, await hasher.finish(footerStart, size, tailStart, tail))
+    if (hasher) checkEnd(source.ref, o.expected, size, await hasher.finish(size, tailStart, tail))
     if (sideHash) checkEnd(source.ref, o.expected, size, await sideHash)
     if (held) yield held
   } finally {
@@ -175,6 +183,11 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
     sideAbort.abort()
     if (sideHash) await sideHash.catch(() => {})
   }
+}
+
+/** A Buffer view of the same memory (Buffer.from(uint8array) would copy). */
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length)
 }
 
 /** [start, end) of a column chunk: from its dictionary page if it has one. */
@@ -185,11 +198,10 @@ function chunkRange(c: ColumnChunkMeta): [number, number] {
   return [start, start + c.totalCompressedSize]
 }
 
-function span(columns: ColumnChunkMeta[], use: boolean[]): [number, number] {
+function span(columns: ColumnChunkMeta[]): [number, number] {
   let a = Infinity
   let b = 0
-  columns.forEach((c, i) => {
-    if (!use[i]) return
+  columns.forEach((c) => {
     const [s, e] = chunkRange(c)
     a = Math.min(a, s)
     b = Math.max(b, e)
@@ -279,16 +291,22 @@ function windowed(slice: (a: number, b: number) => Promise<Buffer>, [start, end]
 
 interface SequentialHasher {
   update(at: number, buf: Buffer): Promise<void>
-  finish(footerStart: number, size: number, tailStart: number, tail: Buffer): Promise<string>
+  finish(size: number, tailStart: number, tail: Buffer): Promise<string>
 }
 
-/** MD5 over bytes fetched in file order, filling the small gaps (magic, page indexes) itself. */
-function sequentialHasher(slice: (a: number, b: number) => Promise<Buffer>): SequentialHasher {
+/**
+ * MD5 over bytes fetched in file order. Gaps (the magic, page indexes, row groups skipped by a cursor or
+ * a prefix filter) are read here, in windows of at most `window` bytes.
+ */
+function sequentialHasher(slice: (a: number, b: number) => Promise<Buffer>, window: number): SequentialHasher {
   const hash: Hash = createHash('md5')
   let done = 0
   const fill = async (to: number) => {
-    if (to > done) hash.update(await slice(done, to))
-    done = Math.max(done, to)
+    while (done < to) {
+      const stop = Math.min(to, done + window)
+      hash.update(await slice(done, stop))
+      done = stop
+    }
   }
   return {
     async update(at, buf) {
@@ -296,7 +314,7 @@ function sequentialHasher(slice: (a: number, b: number) => Promise<Buffer>): Seq
       if (at + buf.length > done) hash.update(buf.subarray(done - at))
       done = Math.max(done, at + buf.length)
     },
-    async finish(_footerStart, size, tailStart, tail) {
+    async finish(size, tailStart, tail) {
       await fill(tailStart)
       if (size > done) hash.update(tail.subarray(done - tailStart))
       return hash.digest('hex')
