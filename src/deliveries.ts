@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { S3InventoryError } from './errors.js'
 import { resolveLocation, type Location, type ResolvedLocation } from './location.js'
 import { readObject } from './manifest.js'
 import { classify } from './sources/retry.js'
+import { loadS3Sdk } from './sources/sdk.js'
 import { clientScope, type ClientOptions, type ClientScope } from './sources/open.js'
 
 export type DeliveryStatus = 'complete' | 'missing-manifest' | 'missing-checksum' | 'checksum-mismatch'
@@ -124,6 +124,7 @@ async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, option
     do {
       let res
       try {
+        const { ListObjectsV2Command } = await loadS3Sdk()
         res = await scope.get().send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token, MaxKeys: options.pageSize }), {
           abortSignal: options.signal,
         })

@@ -19,6 +19,7 @@ import {
 import { throwIfAborted } from '../errors.js'
 import type { ResolvedLocation } from '../location.js'
 import { localError } from '../sources/local.js'
+import { resolveS3Client } from '../sources/sdk.js'
 import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from '../sources/retry.js'
 
 export interface Sink {
@@ -121,7 +122,7 @@ function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): 
 
   async function start(): Promise<string> {
     // Mirror lib-storage: when the client adds checksums by default, declare CRC32 for the whole upload.
-    const mode = await (client.config as { requestChecksumCalculation?: () => Promise<string> }).requestChecksumCalculation?.()
+    const mode = await ((await resolveS3Client(client)).config as { requestChecksumCalculation?: () => Promise<string> }).requestChecksumCalculation?.()
     crc32 = mode !== 'WHEN_REQUIRED'
     const res = await send(
       (abortSignal) =>

@@ -1,5 +1,6 @@
 /** S3 client from the AWS CLI's conventions: --profile, --region, --endpoint-url, --no-sign-request, AWS_* variables. */
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
+import { lazyS3Client } from '../sources/sdk.js'
 
 export interface AwsFlags {
   profile?: string
@@ -28,5 +29,5 @@ export function s3ClientFromFlags(flags: AwsFlags): S3Client {
     config.signer = { sign: async (request) => request }
     config.region ??= process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
   }
-  return new S3Client(config)
+  return lazyS3Client(config)
 }

@@ -3,12 +3,13 @@
  * read resumes with a ranged GET from the next byte, pinned to the first response's ETag, so the
  * decompressor downstream sees one continuous byte sequence.
  */
-import { GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, type HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
+import type { GetObjectCommandInput, GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
 import { S3InventoryError, throwIfAborted } from '../errors.js'
 import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from './retry.js'
 import type { ByteCounter, ByteSource, ObjectRef } from './source.js'
 import { readAll } from './source.js'
+import { lazyS3Client, loadS3Sdk } from './sdk.js'
 
 export interface S3SourceOptions {
   retry?: RetryOptions
@@ -31,7 +32,9 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
    * client.send with a deadline for the response headers: a server that accepts the request and then
    * says nothing would otherwise hang the read forever (the caller's client may have no timeout).
    */
-  async function send<T>(command: GetObjectCommand | HeadObjectCommand, signal?: AbortSignal): Promise<T> {
+  async function send<T>(input: { get: GetObjectCommandInput } | { head: GetObjectCommandInput }, signal?: AbortSignal): Promise<T> {
+    const { GetObjectCommand, HeadObjectCommand } = await loadS3Sdk()
+    const command = 'get' in input ? new GetObjectCommand(input.get) : new HeadObjectCommand(input.head)
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(Object.assign(new Error(`no response for ${idleMs} ms`), { code: 'IDLE_TIMEOUT' })), idleMs)
     const onAbort = () => deadline.abort(signal?.reason)
@@ -57,12 +60,14 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
       try {
         const whole = offset === 0 && end === undefined
         const res = await send<GetObjectCommandOutput>(
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Range: whole ? undefined : `bytes=${offset}-${end === undefined ? '' : end - 1}`,
-            IfMatch: etag,
-          }),
+          {
+            get: {
+              Bucket: bucket,
+              Key: key,
+              Range: whole ? undefined : `bytes=${offset}-${end === undefined ? '' : end - 1}`,
+              IfMatch: etag,
+            },
+          },
           signal,
         )
         body = res.Body as Readable
@@ -132,7 +137,7 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
     let failures = 0
     for (;;) {
       try {
-        const head = await send<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: bucket, Key: key }), signal)
+        const head = await send<HeadObjectCommandOutput>({ head: { Bucket: bucket, Key: key } }, signal)
         etag ??= head.ETag
         knownSize = head.ContentLength ?? 0
         return knownSize
@@ -161,7 +166,7 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
       let body: Readable | undefined
       let short: Error | undefined
       try {
-        const res = await send<GetObjectCommandOutput>(new GetObjectCommand({ Bucket: bucket, Key: key, Range: start === undefined ? `bytes=-${n}` : `bytes=${start}-`, IfMatch: etag }), signal)
+        const res = await send<GetObjectCommandOutput>({ get: { Bucket: bucket, Key: key, Range: start === undefined ? `bytes=-${n}` : `bytes=${start}-`, IfMatch: etag } }, signal)
         body = res.Body as Readable
         if (etag !== undefined && res.ETag !== undefined && res.ETag !== etag) {
           throw new S3InventoryError('OBJECT_CHANGED', 'object was replaced between ranged reads', { bucket, key, expected: `ETag ${etag}`, actual: `ETag ${res.ETag}` })
@@ -237,7 +242,7 @@ async function* bodyChunks(body: Readable, idleMs: number, signal?: AbortSignal)
   }
 }
 
-/** The client used when the caller does not inject one: default credential chain and region. */
+/** The client used when the caller does not inject one: default credential chain and region (created on first use). */
 export function defaultS3Client(): S3Client {
-  return new S3Client({})
+  return lazyS3Client({})
 }

@@ -1,8 +1,6 @@
 /** `s3inv export`: inventory rows → an Arrow IPC stream or a Parquet file, streamed with bounded memory. */
 import { rm } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
-import { writeArrowFile } from '../../sinks/arrow.js'
-import { writeParquetFile } from '../../sinks/parquet.js'
 import { addCommon, addFilters, collect, int, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
 import { startProgress } from '../progress.js'
 
@@ -37,8 +35,8 @@ Examples:
         const options = { columns: flags.columns, signal: ac.signal }
         const result =
           flags.format === 'arrow'
-            ? await writeArrowFile(stream, flags.out, { ...options, batchSize: flags.batchSize || undefined })
-            : await writeParquetFile(stream, flags.out, { ...options, rowGroupSize: flags.batchSize || undefined })
+            ? await (await import('../../sinks/arrow.js')).writeArrowFile(stream, flags.out, { ...options, batchSize: flags.batchSize || undefined })
+            : await (await import('../../sinks/parquet.js')).writeParquetFile(stream, flags.out, { ...options, rowGroupSize: flags.batchSize || undefined })
         ok = true
         done(true)
         if (!flags.quiet) {
