@@ -52,6 +52,32 @@ switch (name) {
       for await (const c of z) bytes += c.length
     }
     break
+  case 'hand-parser': { // files... A throwaway parser for the inventory dialect, as the baseline:
+    // gunzip (1 MiB chunks) → lines → split('","') → typed objects; keys decoded, no MD5, no provenance.
+    for (const f of args) {
+      const gz = createReadStream(f, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
+      let carry = ''
+      for await (const chunk of gz) {
+        const text = carry + chunk.toString('latin1')
+        let start = 0
+        for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+          const p = text.slice(start + 1, nl - 1).split('","')
+          start = nl + 1
+          const row = {
+            bucket: p[0], key: decodeURIComponent(p[1].replace(/\+/g, ' ')), versionId: p[2] || undefined,
+            isLatest: p[3] === 'true', isDeleteMarker: p[4] === 'true', size: p[5] ? Number(p[5]) : undefined,
+            lastModifiedDate: p[6] ? new Date(p[6]) : undefined, eTag: p[7] || undefined, storageClass: p[8] || undefined,
+            isMultipartUploaded: p[9] === 'true', replicationStatus: p[10] || undefined, encryptionStatus: p[11] || undefined,
+            bucketKeyStatus: p[12] || undefined, checksumAlgorithm: p[13] || undefined,
+          }
+          rows++
+          if (row.size !== undefined) bytes += row.size
+        }
+        carry = text.slice(start)
+      }
+    }
+    break
+  }
   case 'listKeys': { // location
     const { readInventory } = await import('../dist/index.js')
     const client = args[0].startsWith('s3://') ? await s3Client() : undefined

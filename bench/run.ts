@@ -107,6 +107,7 @@ async function main() {
     { id: 'floor', name: 'gunzip only, 1 MiB chunks (the floor)', cmd: node('gunzip', String(1 << 20), ...data.csvFiles) },
     { id: 'gunzip16k', name: 'gunzip only, 16 KiB chunks (Node default)', cmd: node('gunzip', '0', ...data.csvFiles), note: 'reference' },
     { id: 'csv', name: 'listKeys CSV.gz, all columns, local disk', cmd: node('listKeys', data.csvManifest), target: 1.5 },
+    { id: 'hand-parser', name: 'throwaway hand parser → typed objects (keys decoded, no MD5)', cmd: node('hand-parser', ...data.csvFiles), vs: 'csv', note: 'ratio to listKeys CSV' },
     { id: 'csv-noverify', name: 'listKeys CSV.gz, verify: false (cost of MD5)', cmd: node('listKeys', data.csvManifest), opts: { verify: false }, vs: 'csv', note: 'ratio to verified' },
     { id: 'csv-workers', name: 'listKeys CSV.gz, workers: true (decode on a worker thread)', cmd: node('listKeys', data.csvManifest), opts: { workers: true }, vs: 'csv', note: 'ratio to in-process' },
     { id: 'csv-s3', name: 'listKeys CSV.gz, local S3 server', cmd: node('listKeys', 's3://bench/csv/manifest.json'), vs: 'csv', target: 1.3 },
