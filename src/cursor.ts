@@ -2,7 +2,7 @@
  * Cursors: a position in one inventory delivery (manifest identity + file index + row index), so a
  * crashed job can restart right after the last row it finished.
  */
-import { S3InventoryError } from './errors.js'
+import { S3InventoryError, safeJson } from './errors.js'
 import { rowSource } from './schema/row.js'
 
 export interface Cursor {
@@ -39,7 +39,7 @@ export function parseCursor(value: Cursor | string): Cursor {
     value.file < 0 ||
     value.row < 0
   ) {
-    throw new S3InventoryError('CURSOR_INVALID', 'not a cursor', { expected: '{ manifestMd5, file, row }', actual: JSON.stringify(value) })
+    throw new S3InventoryError('CURSOR_INVALID', 'not a cursor', { expected: '{ manifestMd5, file, row }', actual: safeJson(value) })
   }
   return value
 }

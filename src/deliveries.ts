@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { S3InventoryError } from './errors.js'
-import { resolveLocation, type Location, type ResolvedLocation } from './location.js'
-import { readObject } from './manifest.js'
+import { instant } from './filter.js'
+import { checksumKeyFor, locationRef, resolveLocation, siblingOf, type Location, type ResolvedLocation } from './location.js'
+import { readOptional } from './manifest.js'
 import { classify } from './sources/retry.js'
 import { loadS3Sdk } from './sources/sdk.js'
 import { clientScope, type ClientOptions, type ClientScope } from './sources/open.js'
@@ -58,7 +59,7 @@ export async function listDeliveries(location: Location, options: DeliveriesOpti
       while (next < found.length && !failure) {
         const i = next++
         try {
-          out[i] = { ...found[i], status: await checkDelivery(found[i].manifest, scope, options) }
+          out[i] = { ...found[i], status: (await checkDelivery(found[i].manifest, scope, options)).status }
         } catch (error) {
           failure ??= { error }
         }
@@ -74,19 +75,23 @@ export async function listDeliveries(location: Location, options: DeliveriesOpti
 
 /** The newest complete delivery's manifest location (checked newest first; stops at the first complete one). */
 export async function findLatestManifest(location: Location, options: DeliveriesOptions = {}): Promise<Delivery> {
+  return (await latestDelivery(location, options)).delivery
+}
+
+async function latestDelivery(location: Location, options: DeliveriesOptions): Promise<{ delivery: Delivery; bytes: Uint8Array }> {
   const scope = clientScope(options)
   try {
     const loc = resolveLocation(location)
     const found = await deliveryFolders(loc, scope, options)
     const skipped: string[] = []
     for (const d of found) {
-      const status = await checkDelivery(d.manifest, scope, options)
-      if (status === 'complete') return { ...d, status }
+      const { status, bytes } = await checkDelivery(d.manifest, scope, options)
+      if (status === 'complete') return { delivery: { ...d, status }, bytes: bytes! }
       skipped.push(`${d.name} (${status})`)
     }
     throw new S3InventoryError('NOT_FOUND', found.length ? 'no complete inventory delivery' : 'no inventory delivery folders (YYYY-MM-DDTHH-MMZ/)', {
-      ...where(loc),
-      expected: 'a delivery folder with manifest.json and a matching manifest.checksum',
+      ...locationRef(loc),
+      expected: `a delivery folder with manifest.json and a matching manifest.checksum${options.before === undefined ? '' : `, before ${String(options.before)}`}`,
       actual: skipped.length ? skipped.slice(0, 5).join(', ') : undefined,
     })
   } finally {
@@ -94,15 +99,11 @@ export async function findLatestManifest(location: Location, options: Deliveries
   }
 }
 
-function where(loc: ResolvedLocation): { bucket?: string; key: string } {
-  return loc.kind === 's3' ? { bucket: loc.bucket, key: loc.key } : { key: loc.path }
-}
-
 type Found = Omit<Delivery, 'status'>
 
 /** Dated delivery folders under the configuration folder, newest first (data/ and hive/ are not dates, so they drop out). */
 async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<Found[]> {
-  const before = options.before === undefined ? Infinity : new Date(options.before).getTime()
+  const before = instant(options.before, 'before') ?? Infinity
   const found: Found[] = []
   const add = (name: string, manifest: ResolvedLocation) => {
     const date = deliveryDate(name)
@@ -142,30 +143,28 @@ async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, option
   return found.sort((a, b) => b.date.getTime() - a.date.getTime())
 }
 
-async function checkDelivery(manifest: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<DeliveryStatus> {
-  const checksum: ResolvedLocation =
-    manifest.kind === 's3' ? { ...manifest, key: manifest.key.replace(/manifest\.json$/, 'manifest.checksum') } : { kind: 'local', path: manifest.path.replace(/manifest\.json$/, 'manifest.checksum') }
-  const [m, c] = await Promise.all([optional(manifest, scope, options), optional(checksum, scope, options)])
-  if (!m) return 'missing-manifest'
-  if (!c) return 'missing-checksum'
-  const actual = createHash('md5').update(m).digest('hex')
-  return Buffer.from(c).toString('utf8').trim().toLowerCase() === actual ? 'complete' : 'checksum-mismatch'
+/** A delivery's status; for a complete one, also its manifest.json bytes and their MD5 (so they are not read twice). */
+async function checkDelivery(manifest: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<{ status: DeliveryStatus; bytes?: Uint8Array; md5?: string }> {
+  const [m, c] = await Promise.all([readOptional(manifest, options, scope), readOptional(siblingOf(manifest, checksumKeyFor), options, scope)])
+  if (!m) return { status: 'missing-manifest' }
+  if (!c) return { status: 'missing-checksum' }
+  const md5 = createHash('md5').update(m).digest('hex')
+  return Buffer.from(c).toString('utf8').trim().toLowerCase() === md5 ? { status: 'complete', bytes: m, md5 } : { status: 'checksum-mismatch' }
 }
 
-async function optional(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<Uint8Array | undefined> {
-  try {
-    return await readObject(loc, options, scope)
-  } catch (err) {
-    if (err instanceof S3InventoryError && err.code === 'NOT_FOUND') return undefined
-    throw err
-  }
+export interface LocatedManifest {
+  manifest: ResolvedLocation
+  /** The delivery chosen, when `location` was a configuration folder. */
+  delivery?: Delivery
+  /** That delivery's manifest.json, already read and checked against its manifest.checksum (pass it to parseManifest). */
+  manifestBytes?: Uint8Array
 }
 
 /**
  * What the CLI (and callers with a folder in hand) mean by "location": a manifest.json, a delivery
  * folder holding one, or a configuration folder (then its newest complete delivery).
  */
-export async function locateManifest(location: Location, options: DeliveriesOptions = {}): Promise<{ manifest: ResolvedLocation; delivery?: Delivery }> {
+export async function locateManifest(location: Location, options: DeliveriesOptions = {}): Promise<LocatedManifest> {
   const loc = resolveLocation(location)
   if (loc.kind === 'local') {
     let isDir = false
@@ -180,13 +179,13 @@ export async function locateManifest(location: Location, options: DeliveriesOpti
       await stat(inside.path)
       return { manifest: inside }
     } catch {
-      const delivery = await findLatestManifest(loc.path, options)
-      return { manifest: delivery.manifest, delivery }
+      const { delivery, bytes } = await latestDelivery(loc.path, options)
+      return { manifest: delivery.manifest, delivery, manifestBytes: bytes }
     }
   }
   if (/\.json$/i.test(loc.key)) return { manifest: loc }
   const folder = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`
   if (deliveryDate(folder.split('/').slice(-2)[0])) return { manifest: { ...loc, key: `${folder}manifest.json` } }
-  const delivery = await findLatestManifest({ bucket: loc.bucket, key: folder }, options)
-  return { manifest: delivery.manifest, delivery }
+  const { delivery, bytes } = await latestDelivery({ bucket: loc.bucket, key: folder }, options)
+  return { manifest: delivery.manifest, delivery, manifestBytes: bytes }
 }

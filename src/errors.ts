@@ -102,3 +102,11 @@ export function abortError(): Error {
   return e
 }
 
+/** JSON text of a value for an error's `actual`, even when JSON.stringify would throw (BigInt, cycles). */
+export function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v)
+  } catch {
+    return String(v)
+  }
+}

@@ -3,7 +3,7 @@
  * batches come out in file order. A queue that is full makes its reader wait, which stops its
  * decompressor and then its network read: that is how backpressure reaches the socket.
  */
-import { abortError } from './errors.js'
+import { abortError, throwIfAborted } from './errors.js'
 
 export interface FanOutOptions {
   /** Files read at once (the one being consumed plus read-ahead). */
@@ -22,7 +22,7 @@ export async function* orderedFanOut<T>(count: number, open: OpenFile<T>, option
   const ac = new AbortController()
   const outer = options.signal
   const onOuterAbort = () => ac.abort(outer?.reason)
-  if (outer?.aborted) throw outer.reason ?? abortError()
+  throwIfAborted(outer)
   outer?.addEventListener('abort', onOuterAbort, { once: true })
 
   const queues: (Queue<T> | undefined)[] = new Array(count)

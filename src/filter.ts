@@ -100,8 +100,8 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
   }
   if (filter.modifiedAfter !== undefined || filter.modifiedBefore !== undefined) {
     fields.add('lastModifiedDate')
-    const after = instant(filter.modifiedAfter, 'modifiedAfter') ?? -Infinity
-    const before = instant(filter.modifiedBefore, 'modifiedBefore') ?? Infinity
+    const after = instant(filter.modifiedAfter, 'filter.modifiedAfter') ?? -Infinity
+    const before = instant(filter.modifiedBefore, 'filter.modifiedBefore') ?? Infinity
     tests.push((v) => v.lastModified !== undefined && v.lastModified >= after && v.lastModified < before)
   }
   if (filter.latestOnly) {
@@ -140,11 +140,12 @@ function number(v: number | undefined, name: string): number | undefined {
   return v
 }
 
-function instant(v: Date | string | number | undefined, name: string): number | undefined {
+/** A Date, epoch ms, or ISO text (a bare date is UTC midnight) as epoch ms; INVALID_ARGUMENT naming `name` otherwise. */
+export function instant(v: Date | string | number | undefined, name: string): number | undefined {
   if (v === undefined) return undefined
   const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v)
   if (Number.isNaN(ms)) {
-    throw new S3InventoryError('INVALID_ARGUMENT', `filter.${name} is not a date`, { expected: 'an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z', actual: String(v) })
+    throw new S3InventoryError('INVALID_ARGUMENT', `${name} is not a date`, { expected: 'an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z', actual: String(v) })
   }
   return ms
 }

@@ -7,11 +7,12 @@
 import { parseCursor, type Cursor } from './cursor.js'
 import { S3InventoryError, throwIfAborted } from './errors.js'
 import { orderedFanOut } from './fanout.js'
+import { rowStream, type RowStream } from './row-stream.js'
 import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
 import { columnKind, csvRowBuilder, parseCsvSchema, type ColumnSpec } from './formats/csv.js'
 import { decodeCsvGz } from './formats/csv-decode.js'
 import { readParquetRows } from './formats/parquet/rows.js'
-import type { Location } from './location.js'
+import { locationRef, type Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
 import { fieldForCsvName } from './schema/fields.js'
 import type { DataFileRef, InventoryRow } from './schema/row.js'
@@ -63,13 +64,7 @@ export interface InventoryProgress {
   rows: number
 }
 
-export interface InventoryStream extends AsyncIterable<InventoryRow> {
-  /** The same rows in arrays as they are decoded: less per-row overhead for sinks. */
-  batches(): AsyncIterable<InventoryRow[]>
-  /** The validated manifest (read once, shared by every iteration). */
-  readonly manifest: Promise<InventoryManifest>
-  readonly progress: InventoryProgress
-}
+export type InventoryStream = RowStream<InventoryManifest, InventoryRow, InventoryProgress>
 
 const DEFAULTS = { concurrency: 4, bufferRows: 4096 }
 
@@ -81,40 +76,31 @@ export function listKeys(bucket: string, manifestKey: string, options: ReadInven
 /** Stream the rows of an inventory, given its manifest's location (or an already read manifest). */
 export function readInventory(location: Location | InventoryManifest, options: ReadInventoryOptions = {}): InventoryStream {
   const scope = clientScope(options)
-  let iterating = false
-  let manifestPromise: Promise<InventoryManifest> | undefined
-  const manifest = () =>
-    (manifestPromise ??= (isManifest(location) ? Promise.resolve(location) : readManifestWith(location, options, scope).finally(() => {
-      // Only the manifest was asked for: do not keep a client (and its sockets) open for rows nobody reads.
-      if (!iterating) scope.release()
-    })).then((m) => {
-      // Totals as soon as they are known (reading refines them for fileIndexes / startAfter).
+  const progress: InventoryProgress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
+  return rowStream({
+    scope,
+    progress,
+    signal: options.signal,
+    manifest: async () => {
+      const m = isManifest(location) ? location : await readManifestWith(location, options, scope)
+      // Totals as soon as they are known (with startAfter, reading counts the skipped files as done).
       const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
       progress.filesTotal = chosen.length
       progress.bytesTotal = chosen.reduce((n, i) => n + (m.files[i]?.size ?? 0), 0)
       return m
-    }))
-  const progress: InventoryProgress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
-
-  async function* batches(): AsyncGenerator<InventoryRow[]> {
-    iterating = true
-    try {
-      const m = await manifest()
-      yield* readBatches(m, options, scope, progress)
-    } finally {
-      scope.release()
-    }
-  }
-
-  return {
-    get manifest() {
-      const p = manifest()
-      p.catch(() => {}) // the caller may never await it; iteration reports the error
-      return p
     },
-    progress,
-    batches,
-    [Symbol.asyncIterator]: () => flatten(batches(), options.signal),
+    read: (m) => readBatches(m, options, scope, progress),
+  })
+}
+
+/** An empty files[] is an error unless the caller accepts it (allowEmpty) or chose the files (fileIndexes). */
+export function assertHasFiles(m: InventoryManifest, options: Pick<ReadInventoryOptions, 'allowEmpty' | 'fileIndexes'>): void {
+  if (m.files.length === 0 && !options.allowEmpty && options.fileIndexes === undefined) {
+    throw new S3InventoryError('MANIFEST_EMPTY', 'manifest lists no data files', {
+      ...locationRef(m.location),
+      column: 'files',
+      expected: 'at least one file (pass allowEmpty: true to accept none)',
+    })
   }
 }
 
@@ -123,7 +109,7 @@ export function chosenFiles(m: InventoryManifest, fileIndexes: readonly number[]
   if (fileIndexes === undefined) return m.files.map((_, i) => i)
   for (const i of fileIndexes) {
     if (!Number.isInteger(i) || m.files[i] === undefined) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `fileIndexes: no data file at index ${i}`, { ...manifestRef(m), expected: `indexes of files[] (0–${m.files.length - 1})` })
+      throw new S3InventoryError('INVALID_ARGUMENT', `fileIndexes: no data file at index ${i}`, { ...locationRef(m.location), expected: `indexes of files[] (0–${m.files.length - 1})` })
     }
   }
   return fileIndexes
@@ -142,28 +128,20 @@ async function* readBatches(
   const format = m.fileFormat.toLowerCase()
   if (format !== 'csv' && format !== 'parquet') {
     throw new S3InventoryError('UNSUPPORTED_FORMAT', `${m.fileFormat} inventories cannot be read; CSV and Parquet are supported`, {
-      ...manifestRef(m),
+      ...locationRef(m.location),
       expected: 'fileFormat CSV or Parquet',
       actual: m.fileFormat,
     })
   }
-  if (m.files.length === 0 && !options.allowEmpty && options.fileIndexes === undefined) {
-    throw new S3InventoryError('MANIFEST_EMPTY', 'manifest lists no data files', {
-      ...manifestRef(m),
-      column: 'files',
-      expected: 'at least one file (pass allowEmpty: true to accept none)',
-    })
-  }
+  assertHasFiles(m, options)
   const start = startPosition(m, options.startAfter)
   // The data files to read, in order: all of them (or those chosen), from the cursor's file on.
   const chosen = chosenFiles(m, options.fileIndexes)
   const from = options.startAfter === undefined ? 0 : chosen.indexOf(start.file)
-  if (from < 0) throw new S3InventoryError('CURSOR_INVALID', 'cursor points at a data file that is not being read', { ...manifestRef(m), actual: `file ${start.file}` })
+  if (from < 0) throw new S3InventoryError('CURSOR_INVALID', 'cursor points at a data file that is not being read', { ...locationRef(m.location), expected: `one of the files being read (${chosen.join(', ')})`, actual: `file ${start.file}` })
   const list = chosen.slice(from)
   const filter = compileFilter(options.filter)
   const counter: ByteCounter = { bytes: 0 }
-  progress.filesTotal = chosen.length
-  progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
   progress.filesDone = chosen.length - list.length
   // Probe with a file that is being read: files[] may be sparse (a shard) or not start at 0.
   const dataFile = await fileLocator(m.location, m.files[chosen[0]]?.key, { root: options.root })
@@ -178,15 +156,16 @@ async function* readBatches(
       const located = await dataFile(entry.key)
       const ref: DataFileRef = Object.freeze({ bucket: located.bucket, key: located.key, fileIndex, manifestMd5: m.md5 })
       const source = sourceFor(located.loc, scope, { ...options, counter, size: entry.size })
+      const expected = { size: entry.size, md5: entry.MD5checksum }
       if (csvColumns) {
-        yield* csvFile(source, ref, { ...csvColumns, startRow, filter, verify, expected: entry, signal, workers: options.workers })
+        yield* csvFile(source, ref, { ...csvColumns, startRow, filter, expected: verify ? expected : undefined, signal, workers: options.workers })
       } else {
         yield* readParquetRows(source, ref, {
           columns: options.columns,
           filter,
           startRow,
           verify,
-          expected: { size: entry.size, md5: entry.MD5checksum },
+          expected,
           readSize: options.parquetReadSize,
           signal,
         })
@@ -209,16 +188,12 @@ async function* readBatches(
   progress.bytesRead = counter.bytes
 }
 
-function manifestRef(m: InventoryManifest): { bucket?: string; key: string } {
-  return m.location.kind === 's3' ? { bucket: m.location.bucket, key: m.location.key } : { key: m.location.path }
-}
-
 function startPosition(m: InventoryManifest, after: Cursor | string | undefined): { file: number; row: number } {
   if (after === undefined) return { file: 0, row: 0 }
   const c = parseCursor(after)
   if (c.manifestMd5 !== m.md5 || c.file >= m.files.length) {
     throw new S3InventoryError('CURSOR_INVALID', 'cursor belongs to another inventory delivery', {
-      ...manifestRef(m),
+      ...locationRef(m.location),
       expected: `manifest ${m.md5} with ${m.files.length} files`,
       actual: `manifest ${c.manifestMd5}, file ${c.file}`,
     })
@@ -251,8 +226,8 @@ async function* csvFile(
   o: ReturnType<typeof csvPlan> & {
     startRow: number
     filter: CompiledFilter | undefined
-    verify: boolean
-    expected: { size: number; MD5checksum: string }
+    /** Size and MD5 to verify, or undefined to skip verification. */
+    expected: { size: number; md5: string } | undefined
     signal: AbortSignal
     workers?: boolean
   },
@@ -261,7 +236,7 @@ async function* csvFile(
   const batches = decodeCsvGz((signal) => source.stream(0, undefined, signal), source.ref, {
     fieldCount: o.fieldCount,
     spec: o.spec,
-    expected: o.verify ? { size: o.expected.size, md5: o.expected.MD5checksum } : undefined,
+    expected: o.expected,
     signal: o.signal,
     workers: o.workers,
   })
@@ -271,38 +246,3 @@ async function* csvFile(
   }
 }
 
-/**
- * Rows one at a time from batches, without an async generator's per-row overhead. An aborted signal
- * stops the iteration at the next row, even when the rest is already decoded.
- */
-export function flatten<T>(source: AsyncIterable<T[]>, signal?: AbortSignal): AsyncIterator<T> {
-  const it = source[Symbol.asyncIterator]()
-  let batch: T[] = []
-  let i = 0
-  const refill = async (): Promise<IteratorResult<T>> => {
-    for (;;) {
-      const r = await it.next()
-      if (r.done) return { value: undefined, done: true }
-      if (r.value.length > 0) {
-        batch = r.value
-        i = 1
-        return { value: batch[0], done: false }
-      }
-    }
-  }
-  return {
-    next() {
-      if (signal?.aborted) {
-        batch = []
-        return it.return?.().then(() => Promise.reject(signal.reason)) ?? Promise.reject(signal.reason)
-      }
-      if (i < batch.length) return Promise.resolve({ value: batch[i++], done: false })
-      return refill()
-    },
-    async return() {
-      batch = []
-      await it.return?.()
-      return { value: undefined, done: true }
-    },
-  }
-}

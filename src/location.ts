@@ -1,7 +1,7 @@
 /** The forms a caller can name an object by: `s3://bucket/key`, `{ bucket, key }`, a local path, a `file://` URL. */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { S3InventoryError } from './errors.js'
+import { S3InventoryError, safeJson } from './errors.js'
 
 export type Location = string | URL | { bucket: string; key: string } | ResolvedLocation
 
@@ -45,6 +45,16 @@ export function resolveLocation(location: Location): ResolvedLocation {
   return { kind: 'local', path: path.resolve(location) }
 }
 
+/** The `bucket`/`key` an error names for a location (for a local file, `key` is its path). */
+export function locationRef(loc: ResolvedLocation): { bucket?: string; key: string } {
+  return loc.kind === 's3' ? { bucket: loc.bucket, key: loc.key } : { key: loc.path }
+}
+
+/** The location beside `loc` whose key (or path) is `f` of its key (or path): manifest.json → manifest.checksum. */
+export function siblingOf(loc: ResolvedLocation, f: (keyOrPath: string) => string): ResolvedLocation {
+  return loc.kind === 's3' ? { ...loc, key: f(loc.key) } : { kind: 'local', path: f(loc.path) }
+}
+
 export function formatLocation(loc: ResolvedLocation): string {
   return loc.kind === 's3' ? `s3://${loc.bucket}/${loc.key}` : loc.path
 }
@@ -52,12 +62,4 @@ export function formatLocation(loc: ResolvedLocation): string {
 /** `dir/manifest.json` → `dir/manifest.checksum` (also for `x_manifest.json` → `x_manifest.checksum`). */
 export function checksumKeyFor(manifestKey: string): string {
   return manifestKey.endsWith('.json') ? `${manifestKey.slice(0, -5)}.checksum` : `${manifestKey}.checksum`
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v)
-  } catch {
-    return String(v)
-  }
 }

@@ -1,9 +1,8 @@
 /** Inventory `manifest.json`: read, checksum-verify against `manifest.checksum`, validate with zod. */
 import { createHash } from 'node:crypto'
-import type { S3Client } from '@aws-sdk/client-s3'
 import { z } from 'zod'
-import { S3InventoryError } from './errors.js'
-import { checksumKeyFor, resolveLocation, type Location, type ResolvedLocation } from './location.js'
+import { S3InventoryError, isInventoryError } from './errors.js'
+import { checksumKeyFor, locationRef, resolveLocation, siblingOf, type Location, type ResolvedLocation } from './location.js'
 import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './sources/open.js'
 import { readAll } from './sources/source.js'
 
@@ -82,25 +81,57 @@ export async function readManifest(location: Location, options: ReadManifestOpti
 /** readManifest with a client scope owned by the caller (which may read data files next). */
 export async function readManifestWith(location: Location, options: ReadManifestOptions, scope: ClientScope): Promise<InventoryManifest> {
   const loc = resolveLocation(location)
+  const { bytes, md5, checksum } = await readVerified(loc, checksumKeyFor, 'manifest.json does not match manifest.checksum', options, scope)
+  return parseManifest(bytes, loc, md5, checksum)
+}
+
+/**
+ * A small JSON document's bytes and MD5, checked against the hex MD5 in a sidecar file (`sidecar`
+ * maps the document's key or path to the sidecar's) when that file exists.
+ */
+export async function readVerified(
+  loc: ResolvedLocation,
+  sidecar: (keyOrPath: string) => string,
+  mismatch: string,
+  options: ReadManifestOptions,
+  scope: ClientScope,
+): Promise<{ bytes: Uint8Array; md5: string; checksum: 'verified' | 'absent' }> {
   const bytes = await readObject(loc, options, scope)
   const md5 = createHash('md5').update(bytes).digest('hex')
-  const checksumLoc: ResolvedLocation =
-    loc.kind === 's3' ? { ...loc, key: checksumKeyFor(loc.key) } : { kind: 'local', path: checksumKeyFor(loc.path) }
-  const checksumText = await readOptional(checksumLoc, options, scope)
-  let checksum: InventoryManifest['checksum'] = 'absent'
-  if (checksumText !== undefined) {
-    // AWS may or may not end the file with a newline; peers trim.
-    const expected = Buffer.from(checksumText).toString('utf8').trim().toLowerCase()
-    if (expected !== md5) {
-      throw new S3InventoryError('MANIFEST_CHECKSUM_MISMATCH', 'manifest.json does not match manifest.checksum', {
-        ...where(loc),
-        expected: expected.slice(0, 64),
-        actual: md5,
-      })
-    }
-    checksum = 'verified'
+  const text = await readOptional(siblingOf(loc, sidecar), options, scope)
+  if (text === undefined) return { bytes, md5, checksum: 'absent' }
+  // AWS may or may not end the file with a newline; peers trim.
+  const expected = Buffer.from(text).toString('utf8').trim().toLowerCase()
+  if (expected !== md5) {
+    throw new S3InventoryError('MANIFEST_CHECKSUM_MISMATCH', mismatch, { ...locationRef(loc), expected: expected.slice(0, 64), actual: md5 })
   }
-  return parseManifest(bytes, loc, md5, checksum)
+  return { bytes, md5, checksum: 'verified' }
+}
+
+/** JSON bytes validated by a zod schema; a failure is MANIFEST_INVALID naming the field and the file. */
+export function parseJsonWith<T>(bytes: Uint8Array, loc: ResolvedLocation, schema: z.ZodType<T>, what: string): { data: T; json: unknown } {
+  let json: unknown
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'))
+  } catch (err) {
+    throw new S3InventoryError('MANIFEST_INVALID', `${what} is not valid JSON (${(err as Error).message})`, {
+      ...locationRef(loc),
+      expected: 'a JSON object',
+      cause: err,
+    })
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const field = formatPath(issue.path)
+    throw new S3InventoryError('MANIFEST_INVALID', `${field || what}: ${issue.message}`, {
+      ...locationRef(loc),
+      column: field || undefined,
+      expected: issue.message,
+      cause: parsed.error,
+    })
+  }
+  return { data: parsed.data, json }
 }
 
 export function parseManifest(
@@ -109,28 +140,7 @@ export function parseManifest(
   md5 = createHash('md5').update(bytes).digest('hex'),
   checksum: InventoryManifest['checksum'] = 'absent',
 ): InventoryManifest {
-  let json: unknown
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'))
-  } catch (err) {
-    throw new S3InventoryError('MANIFEST_INVALID', `manifest is not valid JSON (${(err as Error).message})`, {
-      ...where(loc),
-      expected: 'a JSON object',
-      cause: err,
-    })
-  }
-  const parsed = ManifestJson.safeParse(json)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const field = formatPath(issue.path)
-    throw new S3InventoryError('MANIFEST_INVALID', `${field || 'manifest'}: ${issue.message}`, {
-      ...where(loc),
-      column: field || undefined,
-      expected: issue.message,
-      cause: parsed.error,
-    })
-  }
-  const m = parsed.data
+  const { data: m, json } = parseJsonWith(bytes, loc, ManifestJson, 'manifest')
   const destinationBucketName = m.destinationBucket.includes(':::') ? m.destinationBucket.slice(m.destinationBucket.lastIndexOf(':::') + 3) : m.destinationBucket
   const creationTimestamp = String(m.creationTimestamp)
   return {
@@ -156,10 +166,6 @@ export function formatPath(p: ReadonlyArray<PropertyKey>): string {
   return out
 }
 
-function where(loc: ResolvedLocation): { bucket?: string; key: string } {
-  return loc.kind === 's3' ? { bucket: loc.bucket, key: loc.key } : { key: loc.path }
-}
-
 /** Whole small object (manifests, checksums). */
 export async function readObject(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope): Promise<Uint8Array> {
   return readAll(sourceFor(loc, scope, options).stream(0, undefined, options.signal))
@@ -170,7 +176,7 @@ export async function readOptional(loc: ResolvedLocation, options: ReadManifestO
   try {
     return await readObject(loc, options, scope)
   } catch (err) {
-    if (err instanceof S3InventoryError && err.code === 'NOT_FOUND') return undefined
+    if (isInventoryError(err, 'NOT_FOUND')) return undefined
     throw err
   }
 }

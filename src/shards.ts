@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { z } from 'zod'
 import { S3InventoryError } from './errors.js'
-import { readInventory, type InventoryStream, type ReadInventoryOptions } from './inventory.js'
+import { isManifest, readInventory, type InventoryStream, type ReadInventoryOptions } from './inventory.js'
 import type { Location } from './location.js'
 import { formatPath, readManifest, type InventoryManifest, type ManifestFile, type ReadManifestOptions } from './manifest.js'
 import { findLocalRoot } from './sources/local.js'
@@ -159,8 +159,4 @@ export function parseShard(value: unknown): Shard {
     throw new S3InventoryError('INVALID_ARGUMENT', 'not a shard: fileIndex is past fileCount', { column: 'fileIndex', actual: `${r.data.fileIndex} of ${r.data.fileCount}` })
   }
   return r.data
-}
-
-function isManifest(v: unknown): v is InventoryManifest {
-  return typeof v === 'object' && v !== null && 'files' in v && 'md5' in v && 'location' in v
 }

@@ -4,16 +4,15 @@
  * bytes. That uses every core without shipping rows between threads.
  */
 import { availableParallelism } from 'node:os'
-import { S3InventoryError } from './errors.js'
-import { compileFilter } from './filter.js'
+import { compileFilter, type CompiledFilter } from './filter.js'
 import { aggregateCsvGz } from './formats/csv-decode.js'
-import { chosenFiles, csvPlan, isManifest, readInventory, type InventoryProgress, type ReadInventoryOptions } from './inventory.js'
+import { assertHasFiles, chosenFiles, csvPlan, isManifest, readInventory, type InventoryProgress, type ReadInventoryOptions } from './inventory.js'
 import type { Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
 import { fileLocator } from './sources/locate.js'
 import { clientScope, sourceFor } from './sources/open.js'
 import type { ByteCounter } from './sources/source.js'
-import { columnsFor, mergeSummaries, summarize, type GroupBy, type PartialSummary, type Summary } from './summarize.js'
+import { byList, columnsFor, dimension, mergeSummaries, summarize, type GroupBy, type PartialSummary, type Summary } from './summarize.js'
 
 export interface SummarizeInventoryOptions extends Omit<ReadInventoryOptions, 'columns' | 'workers' | 'startAfter' | 'bufferRows'> {
   /** Dimensions to group by (see summarize). */
@@ -25,9 +24,11 @@ export interface SummarizeInventoryOptions extends Omit<ReadInventoryOptions, 'c
 }
 
 export async function summarizeInventory(location: Location | InventoryManifest, options: SummarizeInventoryOptions = {}): Promise<Summary> {
-  const by = options.by === undefined ? [] : Array.isArray(options.by) ? [...options.by] : [options.by as GroupBy]
+  const by = byList(options.by)
+  // Validated before any work (on CSV the groupings are otherwise first built on a worker thread).
+  by.forEach(dimension)
   const columns = columnsFor(by)
-  const filter = compileFilter(options.filter) // validates before any work
+  const filter = compileFilter(options.filter)
   options.signal?.throwIfAborted()
   const scope = clientScope(options)
   try {
@@ -37,7 +38,7 @@ export async function summarizeInventory(location: Location | InventoryManifest,
       const client = options.client ?? (m.location.kind === 's3' ? scope.get() : undefined)
       return await summarize(readInventory(m, { ...options, client, columns, workers: false }), { by, signal: options.signal })
     }
-    return await inWorkers(m, by, columns, filter !== undefined, options, scope)
+    return await inWorkers(m, by, columns, filter, options, scope)
   } finally {
     scope.release()
   }
@@ -47,22 +48,18 @@ async function inWorkers(
   m: InventoryManifest,
   by: GroupBy[],
   columns: string[],
-  filtered: boolean,
+  filter: CompiledFilter | undefined,
   options: SummarizeInventoryOptions,
   scope: ReturnType<typeof clientScope>,
 ): Promise<Summary> {
-  if (m.files.length === 0 && !options.allowEmpty && options.fileIndexes === undefined) {
-    throw new S3InventoryError('MANIFEST_EMPTY', 'manifest lists no data files', {
-      ...(m.location.kind === 's3' ? { bucket: m.location.bucket, key: m.location.key } : { key: m.location.path }),
-      expected: 'at least one file (pass allowEmpty: true to accept none)',
-    })
-  }
-  const plan = csvPlan(m.fileSchema, columns, filtered ? compileFilter(options.filter) : undefined)
+  assertHasFiles(m, options)
+  const plan = csvPlan(m.fileSchema, columns, filter)
   const chosen = chosenFiles(m, options.fileIndexes)
   const progress: InventoryProgress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
   progress.filesTotal = chosen.length
   progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
   const counter: ByteCounter = { bytes: 0 }
+  const verify = options.verify ?? true
   const locate = await fileLocator(m.location, m.files[chosen[0]]?.key, { root: options.root })
   const ac = new AbortController()
   const onAbort = () => ac.abort(options.signal?.reason)
@@ -76,7 +73,6 @@ async function inWorkers(
         const entry = m.files[chosen[next++]]
         const located = await locate(entry.key)
         const source = sourceFor(located.loc, scope, { ...options, counter, size: entry.size })
-        const verify = options.verify ?? true
         parts.push(
           await aggregateCsvGz(
             (signal) => source.stream(0, undefined, signal),

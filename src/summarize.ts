@@ -88,7 +88,11 @@ export function dimension(by: GroupBy): Dimension {
 /** Parses the CLI spelling: `storage-class`, `extension`, `prefix:2`, `modified:month`, `size:pow2`, or a field name. */
 export function parseGroupBy(spec: string): GroupBy {
   const [kind, arg] = spec.split(':')
-  if (kind === 'prefix') return { prefix: arg === undefined ? 1 : Number(arg) }
+  if (kind === 'prefix') {
+    const depth = arg === undefined ? 1 : /^\d+$/.test(arg) ? Number(arg) : NaN
+    if (!(depth >= 1)) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be a positive integer', { expected: 'prefix:N with N ≥ 1', actual: spec })
+    return { prefix: depth }
+  }
   if (kind === 'modified') return { modified: (arg ?? 'day') as 'day' }
   if (kind === 'size') return { size: (arg ?? 'pow2') as 'pow2' }
   return spec
@@ -246,7 +250,7 @@ export function mergeSummaries(parts: readonly PartialSummary[], by: readonly Gr
   return { by: dims.map((d) => d.name), groups: list, total: stats(total) }
 }
 
-const byList = (by: GroupBy | readonly GroupBy[] | undefined): GroupBy[] => (by === undefined ? [] : Array.isArray(by) ? [...by] : [by as GroupBy])
+export const byList = (by: GroupBy | readonly GroupBy[] | undefined): GroupBy[] => (by === undefined ? [] : Array.isArray(by) ? [...by] : [by as GroupBy])
 
 /** Summarize any (async) iterable of rows; an InventoryStream is read in batches. */
 export async function summarize(

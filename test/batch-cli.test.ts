@@ -1,28 +1,15 @@
 /** `s3inv report` and `s3inv estimate`, run as child processes (the built dist/cli.js) against local files and the local S3 server. */
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
 import { sampleRows, writeReport, type ReportFixture, type ReportRowSpec } from './support/batch.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
+import { runCli as run, s3env } from './support/cli.js'
 import { tmpDir } from './support/tmp.js'
 
-const CLI = path.resolve('dist/cli.js')
 
-// (Importing run() from cli.test.ts would register that file's tests here too.)
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
-const s3env = () => ({ AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' })
 
 const tally = (values: (string | number | undefined)[]) => {
   const out: Record<string, number> = {}
@@ -99,7 +86,7 @@ describe('s3inv report', async () => {
   })
 
   it('reads from s3:// through --endpoint-url', async () => {
-    const { code, stdout, stderr } = await run(['report', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint'), '--json'], s3env())
+    const { code, stdout, stderr } = await run(['report', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint'), '--json'], s3env)
     expect(code, stderr).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ rows: all.length, report: `s3://${bucket}/${f.manifestKey}` })
   })
@@ -174,7 +161,7 @@ describe('s3inv estimate', async () => {
   })
 
   it('counts an inventory on S3 through --endpoint-url', async () => {
-    const { code, stdout, stderr } = await run(['estimate', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint'), '--json'], s3env())
+    const { code, stdout, stderr } = await run(['estimate', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint'), '--json'], s3env)
     expect(code, stderr).toBe(0)
     expect(JSON.parse(stdout).quantities.objects).toBe(rows.length)
   })

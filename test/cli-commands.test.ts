@@ -10,23 +10,11 @@ import { parse } from 'csv-parse/sync'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture, type Row } from '../fixtures/generate.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
+import { CLI, runCli as run, s3env } from './support/cli.js'
 import { tmpDir } from './support/tmp.js'
 
-const CLI = path.resolve('dist/cli.js')
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex')
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now()
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }))
-  })
-}
-const s3env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' }
 const json = (r: Row) => JSON.parse(JSON.stringify(r))
 
 describe('s3inv commands', async () => {

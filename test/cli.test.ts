@@ -4,27 +4,16 @@ import path from 'node:path'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
+import { runCli as run, s3env } from './support/cli.js'
 import { tmpDir } from './support/tmp.js'
 
-const CLI = path.resolve('dist/cli.js')
 
-export function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 describe('s3inv ls', async () => {
   const root = await tmpDir('cli')
   const rows = makeRows({ count: 300, seed: 5 })
   let f: InventoryFixture
   let bucket = ''
-  const s3env = () => ({ AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' })
 
   beforeAll(async () => {
     f = await writeInventory({ root, format: 'CSV', rows, filesRows: [100] })
@@ -43,7 +32,7 @@ describe('s3inv ls', async () => {
     expect(stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(expectedNdjson())
   })
   it('prints the same rows from s3:// through --endpoint-url', async () => {
-    const { code, stdout, stderr } = await run(['ls', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint')], s3env())
+    const { code, stdout, stderr } = await run(['ls', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint')], s3env)
     expect(code, stderr).toBe(0)
     expect(stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(expectedNdjson())
   })

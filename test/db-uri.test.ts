@@ -6,16 +6,15 @@
  * process, where a client mock cannot reach) against a few lines of HTTP below that answer
  * `secretsmanager.GetSecretValue` in the AWS JSON 1.1 protocol.
  */
-import { spawn } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { mockClient } from 'aws-sdk-client-mock'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseUri, readDatabaseUri } from '../src/db-uri.js'
 import { S3InventoryError } from '../src/errors.js'
+import { runCli } from './support/cli.js'
 
 const RESERVED = `p@ss:w/o?r#d[1]%25&=+ sp ace!'()*~$,;"<>\\^\`{|}é😀`
 
@@ -180,7 +179,6 @@ describe('readDatabaseUri (aws-sdk-client-mock)', () => {
 })
 
 describe('s3inv db-uri', () => {
-  const CLI = path.resolve('dist/cli.js')
   const secrets: Record<string, string> = {
     'prod/db': JSON.stringify({ engine: 'mysql', host: 'mysql.internal', port: '3306', username: 'admin', password: RESERVED, dbname: 'shop' }),
     'rds!db-9': JSON.stringify({ username: 'master', password: 'Top#Secret' }),
@@ -204,16 +202,7 @@ describe('s3inv db-uri', () => {
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' }
-      const child = spawn(process.execPath, [CLI, 'db-uri', ...args, '--endpoint-url', endpoint], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      child.stderr.on('data', (d) => (stderr += d))
-      child.on('close', (code) => resolve({ code, stdout, stderr }))
-    })
+  const run = (args: string[]) => runCli(['db-uri', ...args, '--endpoint-url', endpoint], { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' })
 
   it('prints the URI', async () => {
     const { code, stdout, stderr } = await run(['prod/db'])

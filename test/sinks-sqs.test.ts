@@ -8,7 +8,6 @@
  * requests and checks the MD5s in the responses; the server enforces SQS's documented limits and can
  * inject Failed[] entries, request errors and delays.
  */
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -20,9 +19,9 @@ import { listShards, parseShard } from '../src/shards.js'
 import { enqueue } from '../src/sinks/sqs.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { startSqsServer, type SqsServer } from './support/sqs-server.js'
+import { runCli, s3env } from './support/cli.js'
 import { tmpDir } from './support/tmp.js'
 
-const CLI = path.resolve('dist/cli.js')
 const CREDS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }
 
 let server: SqsServer
@@ -308,16 +307,7 @@ describe('enqueue from an inventory on the local S3 server, and the CLI', async 
     expect(acceptedOn(url).map((e) => parseShard(e.MessageBody)).sort((a, b) => a.fileIndex - b.fileIndex)).toEqual(shards)
   })
 
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' }
-      const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      child.stderr.on('data', (d) => (stderr += d))
-      child.on('close', (code) => resolve({ code, stdout, stderr }))
-    })
+  const run = (args: string[]) => runCli(args, s3env)
 
   it('s3inv enqueue: filters, packs keys and prints a summary', async () => {
     const url = queue()

@@ -4,19 +4,13 @@
  * small S3 helper bound to the object, and builds the response Batch Operations expects, mapping
  * thrown errors to TemporaryFailure (worth re-driving) or PermanentFailure.
  */
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  S3Client,
-  type GetObjectCommandInput,
-  type GetObjectCommandOutput,
-  type HeadObjectCommandOutput,
-} from '@aws-sdk/client-s3'
+import type { GetObjectCommandInput, GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import { z } from 'zod'
 import { S3InventoryError } from '../errors.js'
 import { formatPath } from '../manifest.js'
 import { decodeKey } from '../schema/values.js'
-import { classify, scrub } from '../sources/retry.js'
+import { describeSdkError, isTransient, scrub } from '../sources/retry.js'
+import { loadS3Sdk } from '../sources/sdk.js'
 
 export type BatchResultCode = 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure'
 
@@ -147,9 +141,11 @@ export function batchHandler(
     throw new S3InventoryError('INVALID_ARGUMENT', 'treatMissingKeysAs must be Succeeded, TemporaryFailure or PermanentFailure', { actual: String(treatMissingKeysAs) })
   }
   let own: S3Client | undefined
-  const client = () => (typeof options.client === 'function' ? options.client() : (options.client ?? (own ??= new S3Client({}))))
+  const client = () => (typeof options.client === 'function' ? options.client() : (options.client ?? own!))
 
   return async (event, context) => {
+    // The SDK loads with the first invocation, not with the module (a real client: `task.s3.client` is the caller's to use).
+    if (options.client === undefined) own ??= new (await loadS3Sdk()).S3Client({})
     const parsed = EventJson.safeParse(event)
     if (!parsed.success) {
       // Without invocationId and tasks there is nothing to answer: fail the invocation.
@@ -224,7 +220,7 @@ async function runTask(
       : undefined
   deadline?.catch(() => {})
   const params = { Bucket: bucket, Key: key, ...(versionId !== undefined && { VersionId: versionId }) }
-  const getObject = (input: Partial<GetObjectCommandInput> = {}) => client().send(new GetObjectCommand({ ...params, ...input }), { abortSignal: ac.signal })
+  const getObject = async (input: Partial<GetObjectCommandInput> = {}) => client().send(new (await loadS3Sdk()).GetObjectCommand({ ...params, ...input }), { abortSignal: ac.signal })
   const task: BatchTask = {
     bucket,
     key,
@@ -244,7 +240,7 @@ async function runTask(
       getObject,
       getBytes: async () => bodyOf(await getObject(), params).transformToByteArray(),
       getText: async (encoding = 'utf-8') => bodyOf(await getObject(), params).transformToString(encoding),
-      headObject: () => client().send(new HeadObjectCommand(params), { abortSignal: ac.signal }),
+      headObject: async () => client().send(new (await loadS3Sdk()).HeadObjectCommand(params), { abortSignal: ac.signal }),
     },
   }
   try {
@@ -276,22 +272,6 @@ function outcomeResult(taskId: string, outcome: TaskOutcome): BatchTaskResult {
   }
 }
 
-/** Throttling and service-side names the shared S3 retry policy does not list. */
-const TEMPORARY_NAMES = new Set([
-  'TooManyRequests',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'BandwidthLimitExceeded',
-  'PriorRequestNotComplete',
-  'ServiceUnavailableException',
-  'InternalServerError',
-  'InternalFailure',
-  'ESOCKETTIMEDOUT',
-])
-
 /**
  * TemporaryFailure for what may pass on a later attempt (throttling, timeouts, 5xx/429, dropped
  * connections); PermanentFailure for everything else (missing objects, access denied, bad input, bugs).
@@ -301,20 +281,18 @@ export function taskErrorCode(err: unknown): 'TemporaryFailure' | 'PermanentFail
     if (err.code === 'RETRIES_EXHAUSTED') return 'TemporaryFailure'
     return err.cause !== undefined ? taskErrorCode(err.cause) : 'PermanentFailure'
   }
-  const e = (err ?? {}) as { name?: string; code?: string; $retryable?: unknown; cause?: { code?: string } }
-  if (TEMPORARY_NAMES.has(e.name ?? '') || TEMPORARY_NAMES.has(e.code ?? '') || (e.$retryable !== undefined && e.$retryable !== null && e.$retryable !== false)) return 'TemporaryFailure'
-  return classify(err, { key: '' }, 0).retriable ? 'TemporaryFailure' : 'PermanentFailure'
+  const $retryable = (err as { $retryable?: unknown } | null)?.$retryable
+  // The SDK marks what it would retry itself, whatever the HTTP status.
+  if ($retryable !== undefined && $retryable !== null && $retryable !== false) return 'TemporaryFailure'
+  return isTransient(err) ? 'TemporaryFailure' : 'PermanentFailure'
 }
 
 /** `Name: message` on one line, without stack or anything that looks like a credential, at most `max` characters. */
 export function describeError(err: unknown, max = 1000): string {
   let text: string
   if (err instanceof S3InventoryError) text = err.message
-  else if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)) {
-    const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } }
-    const status = e.$metadata?.httpStatusCode
-    text = `${e.name || e.code || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? ''}`
-  } else text = `Error: ${String(err)}`
+  else if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)) text = describeSdkError(err).what
+  else text = `Error: ${String(err)}`
   text = scrub(text).replace(/\s+/g, ' ').trim()
   return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { S3InventoryError, throwIfAborted } from '../errors.js'
-import { formatLocation, resolveLocation, type Location } from '../location.js'
+import { formatLocation, locationRef, resolveLocation, type Location } from '../location.js'
 import { clientScope, type ClientOptions } from '../sources/open.js'
 import { encodeManifestKey } from './encode.js'
 import { sinkFor } from './sink.js'
@@ -86,7 +86,7 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
   const scope = clientScope(options)
   const sink = sinkFor(dest, { client: scope.get, signal, partSize: options.partSize, retry: options.retry, contentType: 'text/csv' })
   // Row errors name the manifest being written (the rows' own origin is the caller's to know).
-  const destRef = dest.kind === 's3' ? { bucket: dest.bucket, key: dest.key } : { key: dest.path }
+  const destRef = locationRef(dest)
   const hash = createHash('md5')
   let withVersions: boolean | undefined = mode === 'auto' ? undefined : mode === 'null'
   let count = 0

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { S3InventoryError } from '../errors.js'
-import { resolveLocation, type Location, type ResolvedLocation } from '../location.js'
-import { formatPath, readObject, readOptional } from '../manifest.js'
+import { locationRef, resolveLocation, type Location, type ResolvedLocation } from '../location.js'
+import { parseJsonWith, readVerified } from '../manifest.js'
 import type { ClientScope } from '../sources/open.js'
 import type { ReadManifestOptions } from '../manifest.js'
 
@@ -61,30 +61,11 @@ export interface CompletionReportManifest {
   raw: Record<string, unknown>
 }
 
-export function where(loc: ResolvedLocation): { bucket?: string; key: string } {
-  return loc.kind === 's3' ? { bucket: loc.bucket, key: loc.key } : { key: loc.path }
-}
-
 /** Reads and validates a completion report's manifest.json (given the caller's client scope). */
 export async function readReportManifestWith(location: Location, options: ReadManifestOptions, scope: ClientScope): Promise<CompletionReportManifest> {
   const loc = resolveLocation(location)
-  const bytes = await readObject(loc, options, scope)
-  const md5 = createHash('md5').update(bytes).digest('hex')
   // AWS writes `manifest.json.md5` beside it (peer-observed; content assumed to be hex MD5, like manifest.checksum).
-  const md5Loc: ResolvedLocation = loc.kind === 's3' ? { ...loc, key: `${loc.key}.md5` } : { kind: 'local', path: `${loc.path}.md5` }
-  const md5Text = await readOptional(md5Loc, options, scope)
-  let checksum: CompletionReportManifest['checksum'] = 'absent'
-  if (md5Text !== undefined) {
-    const expected = Buffer.from(md5Text).toString('utf8').trim().toLowerCase()
-    if (expected !== md5) {
-      throw new S3InventoryError('MANIFEST_CHECKSUM_MISMATCH', 'report manifest.json does not match manifest.json.md5', {
-        ...where(loc),
-        expected: expected.slice(0, 64),
-        actual: md5,
-      })
-    }
-    checksum = 'verified'
-  }
+  const { bytes, md5, checksum } = await readVerified(loc, (k) => `${k}.md5`, 'report manifest.json does not match manifest.json.md5', options, scope)
   return parseReportManifest(bytes, loc, md5, checksum)
 }
 
@@ -94,31 +75,10 @@ export function parseReportManifest(
   md5 = createHash('md5').update(bytes).digest('hex'),
   checksum: CompletionReportManifest['checksum'] = 'absent',
 ): CompletionReportManifest {
-  let json: unknown
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'))
-  } catch (err) {
-    throw new S3InventoryError('MANIFEST_INVALID', `report manifest is not valid JSON (${(err as Error).message})`, {
-      ...where(loc),
-      expected: 'a JSON object',
-      cause: err,
-    })
-  }
-  const parsed = ReportJson.safeParse(json)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const field = formatPath(issue.path)
-    throw new S3InventoryError('MANIFEST_INVALID', `${field || 'report manifest'}: ${issue.message}`, {
-      ...where(loc),
-      column: field || undefined,
-      expected: issue.message,
-      cause: parsed.error,
-    })
-  }
-  const m = parsed.data
+  const { data: m, json } = parseJsonWith(bytes, loc, ReportJson, 'report manifest')
   if (m.Format !== REPORT_FORMAT) {
     throw new S3InventoryError('UNSUPPORTED_FORMAT', `completion report format ${m.Format} cannot be read`, {
-      ...where(loc),
+      ...locationRef(loc),
       column: 'Format',
       expected: REPORT_FORMAT,
       actual: m.Format,
@@ -128,7 +88,7 @@ export function parseReportManifest(
   for (const required of ['Bucket', 'Key', 'TaskStatus']) {
     if (!columns.includes(required)) {
       throw new S3InventoryError('MANIFEST_INVALID', `ReportSchema has no ${required} column`, {
-        ...where(loc),
+        ...locationRef(loc),
         column: 'ReportSchema',
         expected: REPORT_COLUMNS.join(', '),
         actual: m.ReportSchema,

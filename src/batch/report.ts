@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { S3InventoryError } from '../errors.js'
 import { orderedFanOut } from '../fanout.js'
-import { flatten } from '../inventory.js'
+import { rowStream, type RowStream } from '../row-stream.js'
 import type { Location } from '../location.js'
 import type { DataFileRef } from '../schema/row.js'
 import { fileLocator } from '../sources/locate.js'
@@ -40,42 +40,21 @@ export interface CompletionReportProgress {
   rows: number
 }
 
-export interface CompletionReportStream extends AsyncIterable<CompletionReportRow> {
-  /** The same rows in arrays as they are parsed. */
-  batches(): AsyncIterable<CompletionReportRow[]>
-  /** The validated report manifest (read once, shared by every iteration). */
-  readonly manifest: Promise<CompletionReportManifest>
-  readonly progress: CompletionReportProgress
-}
+export type CompletionReportStream = RowStream<CompletionReportManifest, CompletionReportRow, CompletionReportProgress>
 
 const DEFAULTS = { concurrency: 4, bufferRows: 16_384, maxRecordBytes: 16 * 1024 * 1024 }
 
 /** Stream the rows of the completion report whose `manifest.json` is at `location`. */
 export function readCompletionReport(location: Location, options: ReadCompletionReportOptions = {}): CompletionReportStream {
   const scope = clientScope(options)
-  let manifestPromise: Promise<CompletionReportManifest> | undefined
-  const manifest = () => (manifestPromise ??= readReportManifestWith(location, options, scope))
   const progress: CompletionReportProgress = { filesTotal: 0, filesDone: 0, bytesRead: 0, rows: 0 }
-
-  async function* batches(): AsyncGenerator<CompletionReportRow[]> {
-    try {
-      const statuses = statusSet(options.status)
-      yield* readBatches(await manifest(), options, statuses, scope, progress)
-    } finally {
-      scope.release()
-    }
-  }
-
-  return {
-    get manifest() {
-      const p = manifest()
-      p.catch(() => {}) // the caller may never await it; iteration reports the error
-      return p
-    },
+  return rowStream({
+    scope,
     progress,
-    batches,
-    [Symbol.asyncIterator]: () => flatten(batches()),
-  }
+    signal: options.signal,
+    manifest: () => readReportManifestWith(location, options, scope),
+    read: (m) => readBatches(m, options, statusSet(options.status), scope, progress),
+  })
 }
 
 function statusSet(status: ReadCompletionReportOptions['status']): ReadonlySet<TaskStatus> | undefined {

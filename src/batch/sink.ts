@@ -7,19 +7,11 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3'
 import { throwIfAborted } from '../errors.js'
 import type { ResolvedLocation } from '../location.js'
-import { localError } from '../sources/local.js'
-import { resolveS3Client } from '../sources/sdk.js'
+import { fileError } from '../sinks/file.js'
+import { loadS3Sdk, resolveS3Client } from '../sources/sdk.js'
 import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from '../sources/retry.js'
 
 export interface Sink {
@@ -52,7 +44,7 @@ function fileSink(file: string): Sink {
         await mkdir(path.dirname(file), { recursive: true })
         fh = await open(temp, 'wx')
       } catch (err) {
-        throw localError(err, file)
+        throw fileError(err as Error, file)
       }
     }
     return fh
@@ -63,7 +55,7 @@ function fileSink(file: string): Sink {
       try {
         await h.write(chunk)
       } catch (err) {
-        throw localError(err, file)
+        throw fileError(err as Error, file)
       }
     },
     async complete() {
@@ -73,7 +65,7 @@ function fileSink(file: string): Sink {
         fh = undefined
         await rename(temp, file)
       } catch (err) {
-        throw localError(err, file)
+        throw fileError(err as Error, file)
       }
       return {}
     },
@@ -121,12 +113,13 @@ function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): 
   }
 
   async function start(): Promise<string> {
+    const sdk = await loadS3Sdk()
     // Mirror lib-storage: when the client adds checksums by default, declare CRC32 for the whole upload.
     const mode = await ((await resolveS3Client(client)).config as { requestChecksumCalculation?: () => Promise<string> }).requestChecksumCalculation?.()
     crc32 = mode !== 'WHEN_REQUIRED'
     const res = await send(
       (abortSignal) =>
-        client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: o.contentType, ChecksumAlgorithm: crc32 ? 'CRC32' : undefined }), { abortSignal }),
+        client.send(new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: o.contentType, ChecksumAlgorithm: crc32 ? 'CRC32' : undefined }), { abortSignal }),
       0,
     )
     if (!res.UploadId) throw classify(new Error('CreateMultipartUpload returned no UploadId'), ref, 0).error
@@ -145,10 +138,11 @@ function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): 
     // One part uploads while the next one fills.
     await inflight
     const id = uploadId
+    const sdk = await loadS3Sdk()
     parts.push({ PartNumber: n })
     inflight = send(
       (abortSignal) =>
-        client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ChecksumAlgorithm: crc32 ? 'CRC32' : undefined }), { abortSignal }),
+        client.send(new sdk.UploadPartCommand({ Bucket: bucket, Key: key, UploadId: id, PartNumber: n, Body: body, ChecksumAlgorithm: crc32 ? 'CRC32' : undefined }), { abortSignal }),
       offset,
     ).then((res) => {
       parts[n - 1] = { PartNumber: n, ETag: res.ETag, ...(res.ChecksumCRC32 && { ChecksumCRC32: res.ChecksumCRC32 }) }
@@ -163,16 +157,17 @@ function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): 
       if (pendingBytes >= partSizeFor(parts.length + 1)) await flushPart()
     },
     async complete() {
+      const sdk = await loadS3Sdk()
       if (uploadId === undefined) {
         const body = Buffer.concat(pending, pendingBytes)
-        const res = await send((abortSignal) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: o.contentType }), { abortSignal }), 0)
+        const res = await send((abortSignal) => client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: o.contentType }), { abortSignal }), 0)
         return { etag: res.ETag, versionId: res.VersionId }
       }
       if (pendingBytes > 0) await flushPart()
       await inflight
       const id = uploadId
       const res = await send(
-        (abortSignal) => client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal }),
+        (abortSignal) => client.send(new sdk.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal }),
         written,
       )
       uploadId = undefined
@@ -184,8 +179,9 @@ function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): 
       if (uploadId === undefined) return
       const id = uploadId
       uploadId = undefined
+      const sdk = await loadS3Sdk()
       // Not under the caller's signal: the upload must be discarded even when the caller aborted.
-      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id })).catch(() => {})
+      await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id })).catch(() => {})
     },
   }
 }

@@ -1,9 +1,7 @@
 /** SQS and Secrets Manager clients from the CLI's AWS flags (same conventions as the S3 client in aws.ts). */
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs'
-import type { AwsFlags } from './aws.js'
-
-const envRegion = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+import { envRegion, type AwsFlags } from './aws.js'
 
 /**
  * SQS client for a queue URL. The region defaults to the one in the URL (sqs.<region>.amazonaws.com);

@@ -10,6 +10,9 @@ export interface AwsFlags {
   signRequest?: boolean
 }
 
+/** The region from the environment, as the AWS CLI reads it. */
+export const envRegion = (): string | undefined => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+
 export function s3ClientFromFlags(flags: AwsFlags): S3Client {
   const config: S3ClientConfig = {}
   if (flags.profile) config.profile = flags.profile
@@ -21,13 +24,13 @@ export function s3ClientFromFlags(flags: AwsFlags): S3Client {
     config.forcePathStyle = true
     config.requestChecksumCalculation ??= 'WHEN_REQUIRED'
     config.responseChecksumValidation ??= 'WHEN_REQUIRED'
-    config.region ??= process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
+    config.region ??= envRegion() ?? 'us-east-1'
   }
   if (flags.signRequest === false) {
     // Anonymous requests for public buckets: skip credential lookup and signing.
     config.credentials = { accessKeyId: '', secretAccessKey: '' }
     config.signer = { sign: async (request) => request }
-    config.region ??= process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
+    config.region ??= envRegion() ?? 'us-east-1'
   }
   return lazyS3Client(config)
 }

@@ -5,7 +5,7 @@ import { locateManifest, type Delivery } from '../deliveries.js'
 import type { RowFilter } from '../filter.js'
 import { readInventory, type InventoryStream } from '../inventory.js'
 import { formatLocation } from '../location.js'
-import { readManifest, type InventoryManifest } from '../manifest.js'
+import { parseManifest, readManifest, type InventoryManifest } from '../manifest.js'
 import { s3ClientFromFlags, type AwsFlags } from './aws.js'
 
 export interface CommonFlags extends AwsFlags {
@@ -122,10 +122,15 @@ export async function openManifest(
   signal: AbortSignal,
 ): Promise<{ manifest: InventoryManifest; delivery?: Delivery; client?: S3Client }> {
   const client = clientFor(location, flags)
-  const { manifest: where, delivery } = await locateManifest(location, { client, signal })
-  if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(where)})\n`)
-  const manifest = await readManifest(where, { client, signal })
-  return { manifest, delivery, client }
+  try {
+    const { manifest: where, delivery, manifestBytes } = await locateManifest(location, { client, signal })
+    if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(where)})\n`)
+    const manifest = manifestBytes ? parseManifest(manifestBytes, where, undefined, 'verified') : await readManifest(where, { client, signal })
+    return { manifest, delivery, client }
+  } catch (err) {
+    client?.destroy()
+    throw err
+  }
 }
 
 /** openManifest, then a reader over it with the common and filter flags. */

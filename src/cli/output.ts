@@ -52,11 +52,11 @@ export function formatter(format: OutputFormat, columns: readonly string[] | und
         rows: (rows) => {
           if (rows.length === 0) return ''
           let out = ''
+          const c = pick(rows[0])
           if (!wroteHeader) {
-            out += `${pick(rows[0]).map(field).join(sep)}\n`
+            out += `${c.map(field).join(sep)}\n`
             wroteHeader = true
           }
-          const c = pick(rows[0])
           for (const r of rows) out += `${c.map((k) => field(r[k])).join(sep)}\n`
           return out
         },

@@ -9,10 +9,10 @@ import type { ObjectRef } from '../sources/source.js'
  * but 64 KiB was fastest when a parser runs in the same process (more overlap between the zlib
  * thread and the parser). Measured here, see docs/performance.md.
  */
-export const GUNZIP_CHUNK = 64 * 1024
+const GUNZIP_CHUNK = 64 * 1024
 
-export async function* gunzip(input: AsyncIterable<Uint8Array>, ref: ObjectRef, chunkSize = GUNZIP_CHUNK): AsyncGenerator<Buffer> {
-  const z = createGunzip({ chunkSize })
+export async function* gunzip(input: AsyncIterable<Uint8Array>, ref: ObjectRef): AsyncGenerator<Buffer> {
+  const z = createGunzip({ chunkSize: GUNZIP_CHUNK })
   const src = Readable.from(input, { objectMode: false, highWaterMark: 1 })
   // pipeline destroys both sides on error or early return, which closes the network read.
   pipeline(src, z, () => {})

@@ -3,7 +3,7 @@
  * over plain Uint8Arrays: ~3× faster here than the same logic with per-op subarray/copyWithin calls
  * (measured on 48 MB of inventory text: ~85 → ~270 MB/s), since Snappy ops average under 10 bytes.
  */
-export class SnappyError extends Error {}
+class SnappyError extends Error {}
 
 /**
  * `reuse`: a buffer to decompress into when it is large enough (the caller no longer needs its old

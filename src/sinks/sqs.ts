@@ -6,7 +6,7 @@
 // Loaded on first use: most users of this package never enqueue.
 import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } from '@aws-sdk/client-sqs'
 import { abortError, S3InventoryError, type ErrorCode } from '../errors.js'
-import { backoff, DEFAULT_RETRY, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
+import { backoff, DEFAULT_RETRY, describeSdkError, isTransient, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
 import {
   batcher,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -333,36 +333,14 @@ function validate<T>(options: EnqueueOptions<T>) {
   }
 }
 
-interface SdkLikeError {
-  name?: string
-  code?: string
-  message?: string
-  $metadata?: { httpStatusCode?: number }
-  $retryable?: unknown
-  cause?: unknown
-}
-
-const RETRIABLE = /^(RequestThrottled|ThrottlingException|Throttling|TooManyRequestsException|ServiceUnavailable|InternalError|InternalFailure|KmsThrottled|TimeoutError|RequestTimeout)$/
-const NETWORK = /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_SOCKET)$/
-
 /** A failed SendMessageBatch request → typed error, and whether another attempt may help. */
 function classify(err: unknown, queueUrl: string): { retriable: boolean; error: S3InventoryError } {
   if (err instanceof S3InventoryError) return { retriable: false, error: err }
-  const e = (err ?? {}) as SdkLikeError
-  const status = e.$metadata?.httpStatusCode
-  const name = e.name ?? ''
-  const netCode = e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? ''
-  const what = `${name || netCode || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}`
+  const { status, name, what } = describeSdkError(err)
   const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { key: queueUrl, cause: sanitize(err) })
   if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return { retriable: false, error: make('NOT_FOUND', `queue not found — ${what}`) }
   if (status === 403 || /AccessDenied|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch|InvalidSecurity/.test(name)) {
     return { retriable: false, error: make('ACCESS_DENIED', `access denied — ${what}`) }
   }
-  const retriable =
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    RETRIABLE.test(name) ||
-    NETWORK.test(netCode) ||
-    (status === undefined && e.$retryable !== undefined) ||
-    (status === undefined && /socket hang up|other side closed|premature close/i.test(e.message ?? ''))
-  return { retriable, error: make('SQS_ERROR', what) }
+  return { retriable: isTransient(err), error: make('SQS_ERROR', what) }
 }

@@ -18,9 +18,8 @@ export function localError(err: unknown, file: string): unknown {
   return new S3InventoryError('IO_ERROR', `cannot read the file (${code ?? (err as Error)?.message ?? err})`, { key: file, cause: err })
 }
 
-export function localSource(file: string, options: { counter?: ByteCounter; size?: number } = {}): ByteSource {
+export function localSource(file: string, options: { counter?: ByteCounter } = {}): ByteSource {
   const ref: ObjectRef = { key: file }
-  let knownSize = options.size
 
   async function* stream(start: number, end: number | undefined, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     if (end !== undefined && end <= start) return
@@ -68,16 +67,6 @@ export function localSource(file: string, options: { counter?: ByteCounter; size
 
   return {
     ref,
-    async size() {
-      if (knownSize === undefined) {
-        try {
-          knownSize = (await stat(file)).size
-        } catch (err) {
-          throw localError(err, file)
-        }
-      }
-      return knownSize
-    },
     stream,
     slice,
     tail: (n) => read(n, undefined),
@@ -88,7 +77,7 @@ export function localSource(file: string, options: { counter?: ByteCounter; size
  * Rejects keys that could point outside the root: absolute paths and `..` segments, checked on the
  * key text before any path is resolved.
  */
-export function assertSafeKey(key: string, where: ObjectRef): void {
+function assertSafeKey(key: string, where: ObjectRef): void {
   const segments = key.split(/[\\/]/)
   if (key.startsWith('/') || key.startsWith('\\') || /^[A-Za-z]:/.test(key) || segments.includes('..') || key.includes('\0')) {
     throw new S3InventoryError('PATH_ESCAPE', 'data file key would leave the local root folder', {

@@ -4,7 +4,7 @@
  * reports (result files), whose keys are both full keys in the bucket holding the manifest.
  */
 import path from 'node:path'
-import { S3InventoryError } from '../errors.js'
+import { isInventoryError } from '../errors.js'
 import type { ResolvedLocation } from '../location.js'
 import { findLocalRoot, resolveUnderRoot } from './local.js'
 
@@ -36,19 +36,21 @@ export async function fileLocator(
   const root = options.root !== undefined ? path.resolve(options.root) : await findLocalRoot(manifest.path, probeKey)
   const manifestRefLocal = { key: manifest.path }
   const beside = options.beside ?? ((key: string) => [path.posix.basename(key)])
+  // Only when no root was given or found: the data files may have been copied beside the manifest.
+  const tryBeside = options.root === undefined && root === manifestDir
   return async (key) => {
     let file: string | undefined
     try {
       file = await resolveUnderRoot(root, key, manifestRefLocal)
     } catch (err) {
       // Files copied beside the manifest keep only part of their key.
-      if (!(err instanceof S3InventoryError && err.code === 'NOT_FOUND') || options.root !== undefined || root !== manifestDir) throw err
+      if (!isInventoryError(err, 'NOT_FOUND') || !tryBeside) throw err
       for (const candidate of beside(key)) {
         try {
           file = await resolveUnderRoot(manifestDir, candidate, manifestRefLocal)
           break
         } catch (e) {
-          if (!(e instanceof S3InventoryError && e.code === 'NOT_FOUND')) throw e
+          if (!isInventoryError(e, 'NOT_FOUND')) throw e
         }
       }
       if (file === undefined) throw err

@@ -3,7 +3,8 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { ResolvedLocation } from '../location.js'
 import { localSource } from './local.js'
 import type { RetryOptions } from './retry.js'
-import { defaultS3Client, s3Source } from './s3.js'
+import { s3Source } from './s3.js'
+import { lazyS3Client } from './sdk.js'
 import type { ByteCounter, ByteSource } from './source.js'
 
 export interface ClientOptions {
@@ -24,7 +25,7 @@ export interface ClientScope {
 export function clientScope(options: ClientOptions): ClientScope {
   let own: S3Client | undefined
   return {
-    get: () => options.client ?? (own ??= defaultS3Client()),
+    get: () => options.client ?? (own ??= lazyS3Client()),
     release: () => {
       own?.destroy()
       own = undefined
@@ -44,5 +45,5 @@ export function sourceFor(
         counter: options.counter,
         size: options.size,
       })
-    : localSource(loc.path, { counter: options.counter, size: options.size })
+    : localSource(loc.path, { counter: options.counter })
 }

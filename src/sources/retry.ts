@@ -13,24 +13,41 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 5, minDelayMs: 100, maxDelayMs: 5000 }
 
-const RETRIABLE_NAMES = new Set([
+/**
+ * Names (SDK error names, Node and undici codes) of failures that may pass on a later attempt, for
+ * every AWS service we call: throttling, timeouts, service-side errors, dropped connections.
+ */
+const TRANSIENT = new Set([
+  // throttling
   'SlowDown',
-  'ThrottlingException',
   'Throttling',
+  'ThrottlingException',
+  'TooManyRequests',
   'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'KmsThrottled',
+  'ProvisionedThroughputExceededException',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+  // timeouts and service-side errors
   'RequestTimeout',
   'RequestTimeoutException',
-  'InternalError',
-  'ServiceUnavailable',
   'TimeoutError',
   'IdleTimeout',
-])
-const RETRIABLE_CODES = new Set([
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  // connections
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
@@ -44,7 +61,7 @@ export interface Classified {
   error: S3InventoryError
 }
 
-interface SdkLikeError {
+export interface SdkLikeError {
   name?: string
   code?: string
   message?: string
@@ -53,16 +70,34 @@ interface SdkLikeError {
   cause?: unknown
 }
 
-/** Maps an SDK or network error to a typed error and says whether another attempt may help. */
-export function classify(err: unknown, ref: ObjectRef, offset: number): Classified {
-  if (err instanceof S3InventoryError) return { retriable: false, error: err }
+/** The parts of an SDK or network error we decide on, and `Name (HTTP n): message` with secrets scrubbed. */
+export function describeSdkError(err: unknown): { status?: number; name: string; code: string; what: string } {
   const e = (err ?? {}) as SdkLikeError
   const status = e.$metadata?.httpStatusCode
   const name = e.name ?? ''
   const code = e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? ''
-  const ctx = { bucket: ref.bucket, key: ref.key, offset, cause: sanitize(err) }
-  const make = (c: ErrorCode, why: string) => new S3InventoryError(c, why, ctx)
-  const what = `${name || code || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}`
+  return { status, name, code, what: `${name || code || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}` }
+}
+
+/** Whether another attempt may help: 5xx/429, a transient name or code, or a socket closed mid-response. */
+export function isTransient(err: unknown): boolean {
+  const e = (err ?? {}) as SdkLikeError
+  const { status, name, code } = describeSdkError(err)
+  return (
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    TRANSIENT.has(name) ||
+    TRANSIENT.has(code) ||
+    (status === undefined && e.$retryable !== undefined) ||
+    // Sockets closed mid-body surface as plain Errors from the http parser ("aborted", "socket hang up").
+    (status === undefined && (e.name === undefined || e.name === 'Error') && /^aborted$|socket hang up|premature close|other side closed/i.test(e.message ?? ''))
+  )
+}
+
+/** Maps an SDK or network error to a typed error and says whether another attempt may help. */
+export function classify(err: unknown, ref: ObjectRef, offset: number): Classified {
+  if (err instanceof S3InventoryError) return { retriable: false, error: err }
+  const { status, name, what } = describeSdkError(err)
+  const make = (c: ErrorCode, why: string) => new S3InventoryError(c, why, { bucket: ref.bucket, key: ref.key, offset, cause: sanitize(err) })
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
     return { retriable: false, error: make('NOT_FOUND', `object not found — ${what}`) }
   }
@@ -72,14 +107,7 @@ export function classify(err: unknown, ref: ObjectRef, offset: number): Classifi
   if (status === 412 || name === 'PreconditionFailed') {
     return { retriable: false, error: make('OBJECT_CHANGED', `object was replaced while reading — ${what}`) }
   }
-  const retriable =
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    RETRIABLE_NAMES.has(name) ||
-    RETRIABLE_CODES.has(code) ||
-    (status === undefined && e.$retryable !== undefined) ||
-    // Sockets closed mid-body surface as plain Errors from the http parser ("aborted", "socket hang up").
-    (status === undefined && (e.name === undefined || e.name === 'Error') && /^aborted$|socket hang up|premature close|other side closed/i.test(e.message ?? ''))
-  return { retriable, error: make('S3_ERROR', what) }
+  return { retriable: isTransient(err), error: make('S3_ERROR', what) }
 }
 
 /**

@@ -3,20 +3,20 @@
  * read resumes with a ranged GET from the next byte, pinned to the first response's ETag, so the
  * decompressor downstream sees one continuous byte sequence.
  */
-import type { GetObjectCommandInput, GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
+import type { GetObjectCommandInput, GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
 import { S3InventoryError, throwIfAborted } from '../errors.js'
 import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from './retry.js'
 import type { ByteCounter, ByteSource, ObjectRef } from './source.js'
 import { readAll } from './source.js'
-import { lazyS3Client, loadS3Sdk } from './sdk.js'
+import { loadS3Sdk } from './sdk.js'
 
 export interface S3SourceOptions {
   retry?: RetryOptions
   /** A body that delivers no byte for this long while we wait for one is dropped and resumed. Default 30000. */
   idleTimeoutMs?: number
   counter?: ByteCounter
-  /** Size known in advance (from the manifest); saves a HEAD for slices from the end. */
+  /** Size known in advance (from the manifest): where a read that starts mid-object and has no end stops (until a response says otherwise). */
   size?: number
 }
 
@@ -32,15 +32,14 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
    * client.send with a deadline for the response headers: a server that accepts the request and then
    * says nothing would otherwise hang the read forever (the caller's client may have no timeout).
    */
-  async function send<T>(input: { get: GetObjectCommandInput } | { head: GetObjectCommandInput }, signal?: AbortSignal): Promise<T> {
-    const { GetObjectCommand, HeadObjectCommand } = await loadS3Sdk()
-    const command = 'get' in input ? new GetObjectCommand(input.get) : new HeadObjectCommand(input.head)
+  async function get(input: GetObjectCommandInput, signal?: AbortSignal): Promise<GetObjectCommandOutput> {
+    const command = new (await loadS3Sdk()).GetObjectCommand(input)
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(Object.assign(new Error(`no response for ${idleMs} ms`), { code: 'IDLE_TIMEOUT' })), idleMs)
     const onAbort = () => deadline.abort(signal?.reason)
     signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      return (await client.send(command as never, { abortSignal: deadline.signal })) as T
+      return await client.send(command, { abortSignal: deadline.signal })
     } catch (err) {
       // Our own deadline is a retriable timeout, not the caller's abort.
       if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason
@@ -59,28 +58,17 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
       let body: Readable | undefined
       try {
         const whole = offset === 0 && end === undefined
-        const res = await send<GetObjectCommandOutput>(
+        const res = await get(
           {
-            get: {
-              Bucket: bucket,
-              Key: key,
-              Range: whole ? undefined : `bytes=${offset}-${end === undefined ? '' : end - 1}`,
-              IfMatch: etag,
-            },
+            Bucket: bucket,
+            Key: key,
+            Range: whole ? undefined : `bytes=${offset}-${end === undefined ? '' : end - 1}`,
+            IfMatch: etag,
           },
           signal,
         )
         body = res.Body as Readable
-        if (etag !== undefined && res.ETag !== undefined && res.ETag !== etag) {
-          throw new S3InventoryError('OBJECT_CHANGED', 'object was replaced between ranged reads', {
-            bucket,
-            key,
-            offset,
-            expected: `ETag ${etag}`,
-            actual: `ETag ${res.ETag}`,
-          })
-        }
-        etag ??= res.ETag
+        pinEtag(res.ETag, offset)
         if (whole && res.ContentLength !== undefined) knownSize = res.ContentLength
         if (end === undefined && knownSize === undefined && res.ContentRange) {
           const total = /\/(\d+)$/.exec(res.ContentRange)?.[1]
@@ -122,6 +110,14 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
     }
   }
 
+  /** The first response's ETag is kept; a later one that differs means the object was replaced. */
+  function pinEtag(got: string | undefined, offset: number): void {
+    if (etag !== undefined && got !== undefined && got !== etag) {
+      throw new S3InventoryError('OBJECT_CHANGED', 'object was replaced between ranged reads', { bucket, key, offset, expected: `ETag ${etag}`, actual: `ETag ${got}` })
+    }
+    etag ??= got
+  }
+
   function exhausted(offset: number, cause: unknown): S3InventoryError {
     return new S3InventoryError('RETRIES_EXHAUSTED', `gave up after ${retry.retries} retries without progress`, {
       bucket,
@@ -130,24 +126,6 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
       cause,
       actual: classify(cause, ref, offset).error.message,
     })
-  }
-
-  async function size(signal?: AbortSignal): Promise<number> {
-    if (knownSize !== undefined) return knownSize
-    let failures = 0
-    for (;;) {
-      try {
-        const head = await send<HeadObjectCommandOutput>({ head: { Bucket: bucket, Key: key } }, signal)
-        etag ??= head.ETag
-        knownSize = head.ContentLength ?? 0
-        return knownSize
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason
-        const c = classify(err, ref, 0)
-        if (!c.retriable || ++failures > retry.retries) throw c.error
-        await backoff(failures, retry, signal)
-      }
-    }
   }
 
   function slice(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
@@ -166,15 +144,10 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
       let body: Readable | undefined
       let short: Error | undefined
       try {
-        const res = await send<GetObjectCommandOutput>({ get: { Bucket: bucket, Key: key, Range: start === undefined ? `bytes=-${n}` : `bytes=${start}-`, IfMatch: etag } }, signal)
+        const res = await get({ Bucket: bucket, Key: key, Range: start === undefined ? `bytes=-${n}` : `bytes=${start}-`, IfMatch: etag }, signal)
         body = res.Body as Readable
-        if (etag !== undefined && res.ETag !== undefined && res.ETag !== etag) {
-          throw new S3InventoryError('OBJECT_CHANGED', 'object was replaced between ranged reads', { bucket, key, expected: `ETag ${etag}`, actual: `ETag ${res.ETag}` })
-        }
-        etag ??= res.ETag
-        const chunks: Uint8Array[] = []
-        for await (const c of bodyChunks(body, idleMs, signal)) chunks.push(c)
-        const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+        pinEtag(res.ETag, start ?? 0)
+        const bytes = await readAll(bodyChunks(body, idleMs, signal))
         if (options.counter) options.counter.bytes += bytes.length
         const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.ContentRange ?? '')
         // No Content-Range: the server sent the whole (small) object.
@@ -208,7 +181,6 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
 
   return {
     ref,
-    size,
     tail,
     stream,
     slice,
@@ -240,9 +212,4 @@ async function* bodyChunks(body: Readable, idleMs: number, signal?: AbortSignal)
     signal?.removeEventListener('abort', onAbort)
     body.destroy()
   }
-}
-
-/** The client used when the caller does not inject one: default credential chain and region (created on first use). */
-export function defaultS3Client(): S3Client {
-  return lazyS3Client({})
 }

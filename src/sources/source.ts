@@ -12,8 +12,6 @@ export interface ObjectRef {
 
 export interface ByteSource {
   readonly ref: ObjectRef
-  /** Object size in bytes. */
-  size(signal?: AbortSignal): Promise<number>
   /**
    * Bytes [start, end) in order. `end` defaults to the object's end. Stops reading from the network
    * when the consumer stops pulling; returning early (or aborting) closes the connection.

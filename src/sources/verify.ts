@@ -18,7 +18,7 @@ export async function* verified(input: AsyncIterable<Uint8Array>, expected: Expe
   let n = 0
   for await (const chunk of input) {
     n += chunk.length
-    if (expected.size !== undefined && n > expected.size) throw sizeMismatch(ref, expected.size, `more than ${expected.size} bytes`)
+    if (expected.size !== undefined && n > expected.size) throw sizeMismatch(ref, expected.size, `more than ${expected.size} bytes`, expected.size)
     hash?.update(chunk)
     yield chunk
   }
@@ -37,10 +37,11 @@ export function checkEnd(ref: ObjectRef, expected: Expected, size: number, md5: 
   }
 }
 
-function sizeMismatch(ref: ObjectRef, expected: number, actual: string): S3InventoryError {
+function sizeMismatch(ref: ObjectRef, expected: number, actual: string, offset?: number): S3InventoryError {
   return new S3InventoryError('DATA_SIZE_MISMATCH', 'data file size differs from the manifest', {
     bucket: ref.bucket,
     key: ref.key,
+    offset,
     expected: `${expected} bytes`,
     actual,
   })

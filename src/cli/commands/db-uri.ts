@@ -2,12 +2,10 @@
 import type { Command } from 'commander'
 import { readDatabaseUri } from '../../db-uri.js'
 import { secretsClientFromFlags } from '../aws-services.js'
+import type { AwsFlags } from '../aws.js'
 import { int } from '../common.js'
 
-interface DbUriFlags {
-  profile?: string
-  region?: string
-  endpointUrl?: string
+interface DbUriFlags extends AwsFlags {
   scheme?: string
   database?: string
   host?: string

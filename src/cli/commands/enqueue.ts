@@ -1,13 +1,12 @@
 /** `s3inv enqueue`: inventory rows (or one shard per data file) → SQS messages, with a summary on stderr. */
 import { writeFile } from 'node:fs/promises'
 import { CommanderError, type Command } from 'commander'
-import { locateManifest } from '../../deliveries.js'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { S3InventoryError } from '../../errors.js'
-import { formatLocation } from '../../location.js'
 import { listShards } from '../../shards.js'
 import { enqueue, type EnqueueSource } from '../../sinks/sqs.js'
 import { sqsClientFromFlags } from '../aws-services.js'
-import { addCommon, addFilters, clientFor, filterFromFlags, int, openInventory, size, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, filterFromFlags, int, openInventory, openManifest, size, type CommonFlags, type FilterFlags } from '../common.js'
 import { startProgress } from '../progress.js'
 
 interface EnqueueFlags extends CommonFlags, FilterFlags {
@@ -48,15 +47,15 @@ Examples:
       if (flags.keysPerMessage < 1 || flags.batchesInFlight < 1) throw new CommanderError(2, 'commander.invalidArgument', '--keys-per-message and --batches-in-flight must be at least 1')
       const ac = new AbortController()
       const sqs = await sqsClientFromFlags(flags, flags.queueUrl)
-      let s3 = flags.shards ? clientFor(location, flags) : undefined
+      let s3: S3Client | undefined
       let done: (ok: boolean) => void = () => {}
       let ok = false
       try {
         let source: EnqueueSource<object>
         if (flags.shards) {
-          const { manifest, delivery } = await locateManifest(location, { client: s3, signal: ac.signal })
-          if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(manifest)})\n`)
-          source = await listShards(manifest.kind === 's3' ? { bucket: manifest.bucket, key: manifest.key } : manifest.path, { client: s3, root: flags.root, signal: ac.signal })
+          const opened = await openManifest(location, flags, ac.signal)
+          s3 = opened.client
+          source = await listShards(opened.manifest, { client: s3, root: flags.root, signal: ac.signal })
         } else {
           // The default body needs only these fields (Parquet then fetches only their column chunks).
           const opened = await openInventory(location, flags, ac.signal, ['bucket', 'key', 'versionId', 'size'])

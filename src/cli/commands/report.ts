@@ -1,4 +1,5 @@
 /** `s3inv report`: summary of an S3 Batch Operations completion report (counts, error codes, top messages), or its rows. */
+import type { S3Client } from '@aws-sdk/client-s3'
 import { Option, type Command } from 'commander'
 import { readCompletionReport } from '../../batch/report.js'
 import { REPORT_ROW_FIELDS, type TaskStatus } from '../../batch/report-csv.js'
@@ -6,7 +7,7 @@ import type { CompletionReportManifest } from '../../batch/report-manifest.js'
 import { reportSummarizer, type ReportSummary } from '../../batch/summary.js'
 import { formatLocation } from '../../location.js'
 import type { InventoryRow } from '../../schema/row.js'
-import { addCommon, int, readerOptions, type CommonFlags } from '../common.js'
+import { addCommon, clientFor, int, type CommonFlags } from '../common.js'
 import { formatter, OutputClosed, writer } from '../output.js'
 
 interface ReportFlags extends CommonFlags {
@@ -34,29 +35,37 @@ Examples:
   s3inv report ./job-f8fb9d89-…/manifest.json --status failed --rows --format csv > failed.csv`,
     )
     .action(async (location: string, flags: ReportFlags) => {
-      const ac = new AbortController()
-      const o = readerOptions(location, flags, ac.signal)
-      const report = readCompletionReport(location, { client: o.client, concurrency: o.concurrency, verify: o.verify, root: o.root, signal: ac.signal, status: flags.status })
-      const summary = reportSummarizer({ top: flags.top })
-      if (flags.rows) {
-        const out = writer()
-        const fmt = formatter(flags.format, flags.format === 'csv' ? [...REPORT_ROW_FIELDS] : undefined)
-        try {
-          for await (const batch of report.batches()) {
-            for (const row of batch) summary.add(row)
-            // The formatters read fields by name; report rows have no index signature.
-            await out.write(fmt.rows(batch as unknown as InventoryRow[]))
-          }
-        } catch (err) {
-          if (err instanceof OutputClosed) return ac.abort()
-          throw err
-        }
-        if (!flags.quiet) process.stderr.write(render(await report.manifest, summary.result(), flags.json))
-        return
+      const client = clientFor(location, flags)
+      try {
+        await run(location, flags, client)
+      } finally {
+        client?.destroy()
       }
-      for await (const batch of report.batches()) for (const row of batch) summary.add(row)
-      process.stdout.write(render(await report.manifest, summary.result(), flags.json))
     })
+}
+
+async function run(location: string, flags: ReportFlags, client: S3Client | undefined): Promise<void> {
+  const ac = new AbortController()
+  const report = readCompletionReport(location, { client, concurrency: flags.concurrency, verify: flags.verify, root: flags.root, signal: ac.signal, status: flags.status })
+  const summary = reportSummarizer({ top: flags.top })
+  if (flags.rows) {
+    const out = writer()
+    const fmt = formatter(flags.format, flags.format === 'csv' ? [...REPORT_ROW_FIELDS] : undefined)
+    try {
+      for await (const batch of report.batches()) {
+        for (const row of batch) summary.add(row)
+        // The formatters read fields by name; report rows have no index signature.
+        await out.write(fmt.rows(batch as unknown as InventoryRow[]))
+      }
+    } catch (err) {
+      if (err instanceof OutputClosed) return ac.abort()
+      throw err
+    }
+    if (!flags.quiet) process.stderr.write(render(await report.manifest, summary.result(), flags.json))
+    return
+  }
+  for await (const batch of report.batches()) for (const row of batch) summary.add(row)
+  process.stdout.write(render(await report.manifest, summary.result(), flags.json))
 }
 
 function render(m: CompletionReportManifest, s: ReportSummary, json: boolean | undefined): string {

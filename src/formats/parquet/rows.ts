@@ -42,9 +42,7 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
   const hint = o.expected.size
   const end = await source.tail(hint !== undefined && hint <= readSize ? Math.max(hint, 12) : TAIL_GUESS, signal, hint)
   const size = end.size
-  if (o.verify && o.expected.size !== undefined && size !== o.expected.size) {
-    throw new S3InventoryError('DATA_SIZE_MISMATCH', 'data file size differs from the manifest', { bucket: ref.bucket, key: ref.key, expected: `${o.expected.size} bytes`, actual: `${size} bytes` })
-  }
+  if (o.verify) checkEnd(ref, { size: o.expected.size }, size, undefined)
   if (size < 12) throw fail(`file is ${size} bytes, too small to be Parquet`, 0)
 
   // Small files: one read for everything (and the MD5 comes for free).
