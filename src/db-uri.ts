@@ -8,7 +8,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { z } from 'zod'
 import { S3InventoryError, type ErrorCode } from './errors.js'
 import { formatPath } from './manifest.js'
-import { sanitize, scrub } from './sources/retry.js'
+import { describeSdkError, sanitize } from './sources/retry.js'
 
 export interface DatabaseUriOptions {
   /** URI scheme, e.g. `postgres`, `mysql`, `sqlserver`. Default: from the secret's `engine`. */
@@ -176,10 +176,7 @@ export async function readDatabaseUri(secretId: string, options: ReadDatabaseUri
 }
 
 function secretsError(err: unknown, secretId: string): S3InventoryError {
-  const e = (err ?? {}) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
-  const name = e.name ?? 'Error'
-  const status = e.$metadata?.httpStatusCode
-  const what = `${name}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}`
+  const { status, name, what } = describeSdkError(err)
   const code: ErrorCode =
     name === 'ResourceNotFoundException' ? 'NOT_FOUND' : name === 'AccessDeniedException' || status === 403 ? 'ACCESS_DENIED' : 'SECRETS_MANAGER_ERROR'
   return new S3InventoryError(code, what, { key: secretId, cause: sanitize(err) })

@@ -31,6 +31,9 @@ export interface RowFilter {
 }
 
 /** The values a filter reads, filled by the format reader for each candidate row (one reused object). */
+/** The row fields a filter can read, in FilterInput's order (readers unroll them per row, in this order). */
+export const FILTER_FIELDS = ['key', 'size', 'storageClass', 'lastModifiedDate', 'isLatest', 'isDeleteMarker'] as const
+
 export interface FilterInput {
   key: string
   size: number | undefined

@@ -6,7 +6,7 @@
  */
 export { listKeys, readInventory } from './inventory.js'
 export type { InventoryProgress, InventoryStream, ReadInventoryOptions } from './inventory.js'
-export type { RowStream } from './row-stream.js'
+export type { BatchSource, RowStream } from './row-stream.js'
 export { readManifest } from './manifest.js'
 export type { InventoryManifest, ManifestFile, ReadManifestOptions } from './manifest.js'
 export type { Location } from './location.js'

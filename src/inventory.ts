@@ -215,7 +215,6 @@ export function csvPlan(fileSchema: string, columns: readonly string[] | undefin
   return {
     fieldCount: names.length,
     spec: order.map((index): ColumnSpec => ({ index, kind: columnKind(fields[index]), name: fields[index].name })),
-    fields: order.map((index) => fields[index]),
     outputs: out.length,
   }
 }
@@ -232,7 +231,7 @@ async function* csvFile(
     workers?: boolean
   },
 ): AsyncGenerator<InventoryRow[]> {
-  const build = csvRowBuilder({ spec: o.spec, fields: o.fields, outputs: o.outputs, file: ref, startRow: o.startRow, filter: o.filter })
+  const build = csvRowBuilder({ spec: o.spec, outputs: o.outputs, file: ref, startRow: o.startRow, filter: o.filter })
   const batches = decodeCsvGz((signal) => source.stream(0, undefined, signal), source.ref, {
     fieldCount: o.fieldCount,
     spec: o.spec,

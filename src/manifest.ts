@@ -141,12 +141,11 @@ export function parseManifest(
   checksum: InventoryManifest['checksum'] = 'absent',
 ): InventoryManifest {
   const { data: m, json } = parseJsonWith(bytes, loc, ManifestJson, 'manifest')
-  const destinationBucketName = m.destinationBucket.includes(':::') ? m.destinationBucket.slice(m.destinationBucket.lastIndexOf(':::') + 3) : m.destinationBucket
   const creationTimestamp = String(m.creationTimestamp)
   return {
     sourceBucket: m.sourceBucket,
     destinationBucket: m.destinationBucket,
-    destinationBucketName,
+    destinationBucketName: bucketNameOf(m.destinationBucket),
     version: m.version,
     creationTimestamp,
     creationDate: new Date(Number(creationTimestamp)),
@@ -158,6 +157,12 @@ export function parseManifest(
     checksum,
     raw: json as Record<string, unknown>,
   }
+}
+
+/** `arn:aws:s3:::name` → `name` (a plain name is returned as is). */
+export function bucketNameOf(destinationBucket: string): string {
+  const at = destinationBucket.lastIndexOf(':::')
+  return at < 0 ? destinationBucket : destinationBucket.slice(at + 3)
 }
 
 export function formatPath(p: ReadonlyArray<PropertyKey>): string {

@@ -84,3 +84,16 @@ export function flatten<T>(source: AsyncIterable<T[]>, signal?: AbortSignal): As
     },
   }
 }
+
+/** What sinks consume: a stream with batches() (read in its batches: less per-item overhead), or any (async) iterable. */
+export type BatchSource<T> = Iterable<T> | AsyncIterable<T> | { batches(): AsyncIterable<readonly T[]> }
+
+/** Items in arrays: a stream's batches as they come, other iterables one item at a time. */
+export async function* batchesOf<T>(source: BatchSource<T>): AsyncGenerator<readonly T[]> {
+  const s = source as { batches?: unknown }
+  if (typeof s.batches === 'function') {
+    yield* (source as { batches(): AsyncIterable<readonly T[]> }).batches()
+    return
+  }
+  for await (const item of source as AsyncIterable<T> | Iterable<T>) yield [item]
+}

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { S3InventoryError } from './errors.js'
 import { isManifest, readInventory, type InventoryStream, type ReadInventoryOptions } from './inventory.js'
 import type { Location } from './location.js'
-import { formatPath, readManifest, type InventoryManifest, type ManifestFile, type ReadManifestOptions } from './manifest.js'
+import { bucketNameOf, formatPath, readManifest, type InventoryManifest, type ManifestFile, type ReadManifestOptions } from './manifest.js'
 import { findLocalRoot } from './sources/local.js'
 
 /** The `type` of every shard: lets a consumer (and enqueue's default body) recognise one. */
@@ -98,14 +98,14 @@ export function readShard(shard: Shard | string, options: Omit<ReadInventoryOpti
 }
 
 /** The manifest-like object readInventory reads a shard through: files[] is sparse, holding only this file at its index. */
-export function manifestOf(s: Shard): InventoryManifest {
+function manifestOf(s: Shard): InventoryManifest {
   const files: ManifestFile[] = []
   files[s.fileIndex] = { key: s.key, size: s.size, MD5checksum: s.md5 }
   const d = s.destinationBucket
   return {
     sourceBucket: s.sourceBucket,
     destinationBucket: d,
-    destinationBucketName: d.includes(':::') ? d.slice(d.lastIndexOf(':::') + 3) : d,
+    destinationBucketName: bucketNameOf(d),
     version: s.manifestVersion,
     creationTimestamp: s.creationTimestamp,
     creationDate: new Date(Number(s.creationTimestamp)),

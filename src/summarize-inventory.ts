@@ -78,7 +78,7 @@ async function inWorkers(
             (signal) => source.stream(0, undefined, signal),
             source.ref,
             { fieldCount: plan.fieldCount, spec: plan.spec, signal: ac.signal, expected: verify ? { size: entry.size, md5: entry.MD5checksum } : undefined },
-            { by, fields: plan.fields, outputs: plan.outputs, filter: options.filter },
+            { by, outputs: plan.outputs, filter: options.filter },
             (n) => {
               progress.rows += n
               progress.bytesRead = counter.bytes

@@ -116,7 +116,7 @@ describe('CSV column extraction and row building', () => {
     const extract = createColumnExtractor(schema.length, sp)
     const chunks = typeof text === 'string' ? [text] : text
     const batches = [...chunks.map((c) => s.push(Buffer.from(c))), s.end()].filter((b): b is ScanBatch => b !== undefined)
-    const b = csvRowBuilder({ spec: sp, fields: sp.map((c) => fields[c.index]), outputs: sp.length, file, ...extra })
+    const b = csvRowBuilder({ spec: sp, outputs: sp.length, file, ...extra })
     // Drop the decoded text, as a worker thread does, so the builder decodes the bytes itself.
     return batches.map(extract).flatMap((x, i) => b(i % 2 === 0 ? { ...x, text: undefined } : x))
   }
@@ -175,7 +175,7 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
   /** Field strings of text-only columnar batches, decoded the way the row builder does. */
   const columnsOf = (batches: ColumnarBatch[]) =>
     batches.flatMap((b) => {
-      const t = b.text ?? (Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.end).toString(b.ascii ? 'latin1' : 'utf8') + b.extra)
+      const t = b.text ?? (Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.length).toString(b.ascii ? 'latin1' : 'utf8') + b.extra)
       return Array.from({ length: b.count }, (_, i) => b.cols.map((c) => t.slice(c[2 * i], c[2 * i + 1])))
     })
   it('reports VALUE_INVALID with row and column from either thread', async () => {

@@ -14,7 +14,9 @@ import { startProxy, type Fault, type Proxy } from './support/proxy.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { collect, tmpDir } from './support/tmp.js'
 
-const FAST_RETRY = { retries: 8, minDelayMs: 1, maxDelayMs: 20 }
+// 60% of connections fail (the first 60): 16 retries make a run of failures that exhausts them
+// (0.6^17 ≈ 0.02% per read) practically impossible, so a failure here means a real bug.
+const FAST_RETRY = { retries: 16, minDelayMs: 1, maxDelayMs: 20 }
 const identity = (r: { key: string; versionId?: unknown }) => `${r.key}\u0000${r.versionId ?? ''}`
 
 describe('reads through a faulty network', async () => {

@@ -79,7 +79,7 @@ describe('CSV properties', () => {
   function decode(chunks: Uint8Array[]): InventoryRow[] {
     const scanner = createCsvScanner(schema.length, 1 << 20)
     const extract = createColumnExtractor(schema.length, spec)
-    const build = csvRowBuilder({ spec, fields, outputs: spec.length, file })
+    const build = csvRowBuilder({ spec, outputs: spec.length, file })
     const out: InventoryRow[] = []
     const take = (b: ScanBatch | undefined) => b && out.push(...build(extract(b)))
     try {
@@ -137,7 +137,7 @@ describe('CSV properties', () => {
           let t = base
           for (const [at, ch, insert] of edits) t = insert ? t.slice(0, at) + ch + t.slice(at) : t.slice(0, at) + ch + t.slice(at + 1)
           const gz = gzipSync(t)
-          const build = csvRowBuilder({ spec: realSpec, fields: realFields, outputs: realSpec.length, file })
+          const build = csvRowBuilder({ spec: realSpec, outputs: realSpec.length, file })
           const out: InventoryRow[] = []
           try {
             const batches = decodeCsvGz(async function* () { yield gz }, { key: 'fuzz.csv.gz' }, { fieldCount: realSchema.length, spec: realSpec, signal: new AbortController().signal, workers: false })

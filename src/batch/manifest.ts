@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { S3InventoryError, throwIfAborted } from '../errors.js'
 import { formatLocation, locationRef, resolveLocation, type Location } from '../location.js'
+import { batchesOf, type BatchSource } from '../row-stream.js'
 import { clientScope, type ClientOptions } from '../sources/open.js'
 import { encodeManifestKey } from './encode.js'
 import { sinkFor } from './sink.js'
@@ -21,11 +22,8 @@ export interface ManifestRowInput {
   versionId?: string | null
 }
 
-export type ManifestRows =
-  | Iterable<ManifestRowInput>
-  | AsyncIterable<ManifestRowInput>
-  /** Streams from readInventory / readCompletionReport: read by batches (less per-row overhead). */
-  | { batches(): AsyncIterable<readonly ManifestRowInput[]> }
+/** Rows, or a stream from readInventory / readCompletionReport (read by batches: less per-row overhead). */
+export type ManifestRows = BatchSource<ManifestRowInput>
 
 export interface WriteBatchManifestOptions extends Pick<ClientOptions, 'client' | 'retry'> {
   /**
@@ -114,7 +112,7 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
     try {
       key = encodeManifestKey(row.key)
     } catch (err) {
-      throw new S3InventoryError('INVALID_ARGUMENT', 'key is not valid Unicode (lone surrogate)', { ...destRef, row: i, column: 'key', cause: err })
+      throw new S3InventoryError('INVALID_ARGUMENT', 'key is not valid Unicode (lone surrogate)', { ...destRef, row: i, column: 'key', expected: 'well-formed UTF-16', actual: (err as S3InventoryError).actual, cause: err })
     }
     const v = row.versionId
     const has = typeof v === 'string' && v !== ''
@@ -141,20 +139,10 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
   }
 
   try {
-    if (isBatched(rows)) {
-      for await (const batch of rows.batches()) {
-        throwIfAborted(signal)
-        for (const row of batch) add(row)
-        if (text.length >= CHUNK_CHARS) await flush()
-      }
-    } else {
-      for await (const row of rows as AsyncIterable<ManifestRowInput>) {
-        add(row)
-        if (text.length >= CHUNK_CHARS) {
-          throwIfAborted(signal)
-          await flush()
-        }
-      }
+    for await (const batch of batchesOf(rows)) {
+      throwIfAborted(signal)
+      for (const row of batch) add(row)
+      if (text.length >= CHUNK_CHARS) await flush()
     }
     throwIfAborted(signal)
     if (count === 0 && !options.allowEmpty) {
@@ -180,8 +168,4 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
   } finally {
     scope.release()
   }
-}
-
-function isBatched(rows: ManifestRows): rows is { batches(): AsyncIterable<readonly ManifestRowInput[]> } {
-  return typeof (rows as { batches?: unknown }).batches === 'function'
 }

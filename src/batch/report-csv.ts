@@ -15,6 +15,10 @@ import { verified } from '../sources/verify.js'
 
 export type TaskStatus = 'succeeded' | 'failed'
 
+export function isTaskStatus(s: unknown): s is TaskStatus {
+  return s === 'succeeded' || s === 'failed'
+}
+
 /** A row of a completion report. Empty fields are `undefined`. */
 export interface CompletionReportRow {
   bucket: string
@@ -93,7 +97,7 @@ const DIGITS = /^\d+$/
  * is the HTTP status. A row where both or neither look numeric keeps the order last seen in this file
  * (the schema's order before any).
  */
-export function rowBuilder(columns: readonly string[], file: DataFileRef) {
+function rowBuilder(columns: readonly string[], file: DataFileRef) {
   const at = (name: string) => columns.indexOf(name)
   const iBucket = at('Bucket')
   const iKey = at('Key')
@@ -109,7 +113,7 @@ export function rowBuilder(columns: readonly string[], file: DataFileRef) {
   function status(rec: string[], row: number): TaskStatus {
     const raw = rec[iStatus]
     const s = raw.toLowerCase()
-    if (s === 'succeeded' || s === 'failed') return s
+    if (isTaskStatus(s)) return s
     throw new S3InventoryError('VALUE_INVALID', 'cannot read taskStatus', { ...ref, row, column: 'taskStatus', expected: 'succeeded or failed', actual: raw })
   }
 

@@ -10,10 +10,10 @@ import { parseJsonWith, readVerified } from '../manifest.js'
 import type { ClientScope } from '../sources/open.js'
 import type { ReadManifestOptions } from '../manifest.js'
 
-export const REPORT_FORMAT = 'Report_CSV_20180820'
+const REPORT_FORMAT = 'Report_CSV_20180820'
 
 /** The columns AWS documents, in the order `ReportSchema` lists them. */
-export const REPORT_COLUMNS = ['Bucket', 'Key', 'VersionId', 'TaskStatus', 'ErrorCode', 'HTTPStatusCode', 'ResultMessage'] as const
+const REPORT_COLUMNS = ['Bucket', 'Key', 'VersionId', 'TaskStatus', 'ErrorCode', 'HTTPStatusCode', 'ResultMessage'] as const
 
 const ResultEntry = z.looseObject({
   TaskExecutionStatus: z.string().min(1),
@@ -69,7 +69,7 @@ export async function readReportManifestWith(location: Location, options: ReadMa
   return parseReportManifest(bytes, loc, md5, checksum)
 }
 
-export function parseReportManifest(
+function parseReportManifest(
   bytes: Uint8Array,
   loc: ResolvedLocation,
   md5 = createHash('md5').update(bytes).digest('hex'),

@@ -12,7 +12,7 @@ import { fileLocator } from '../sources/locate.js'
 import { clientScope, sourceFor, type ClientOptions, type ClientScope } from '../sources/open.js'
 import type { ByteCounter } from '../sources/source.js'
 import { readReportManifestWith, type CompletionReportManifest } from './report-manifest.js'
-import { reportFileRows, type CompletionReportRow, type TaskStatus } from './report-csv.js'
+import { isTaskStatus, reportFileRows, type CompletionReportRow, type TaskStatus } from './report-csv.js'
 
 export interface ReadCompletionReportOptions extends ClientOptions {
   /** Keep only rows with this status (or these). Result files of other statuses are not downloaded. Default: all. */
@@ -61,7 +61,7 @@ function statusSet(status: ReadCompletionReportOptions['status']): ReadonlySet<T
   if (status === undefined) return undefined
   const list = typeof status === 'string' ? [status] : [...status]
   for (const s of list) {
-    if (s !== 'succeeded' && s !== 'failed') {
+    if (!isTaskStatus(s)) {
       throw new S3InventoryError('INVALID_ARGUMENT', 'status must be "succeeded" or "failed"', { column: 'status', actual: String(s) })
     }
   }
@@ -76,10 +76,10 @@ async function* readBatches(
   progress: CompletionReportProgress,
 ): AsyncGenerator<CompletionReportRow[]> {
   // One results file per status: files of statuses not asked for are skipped unread.
-  const chosen = m.results.flatMap((r, i) => (!statuses || !isStatus(r.taskExecutionStatus) || statuses.has(r.taskExecutionStatus) ? [i] : []))
+  const chosen = m.results.flatMap((r, i) => (!statuses || !isTaskStatus(r.taskExecutionStatus) || statuses.has(r.taskExecutionStatus) ? [i] : []))
   const counter: ByteCounter = { bytes: 0 }
   progress.filesTotal = chosen.length
-  const locate = await fileLocator(m.location, m.results[0]?.key, {
+  const locate = await fileLocator(m.location, m.results[chosen[0]]?.key, {
     root: options.root,
     // A job folder copied on its own: results/<hash>.csv beside manifest.json.
     beside: (key) => [path.posix.join('results', path.posix.basename(key)), path.posix.basename(key)],
@@ -109,9 +109,5 @@ async function* readBatches(
     yield batch
   }
   progress.bytesRead = counter.bytes
-}
-
-function isStatus(s: string): s is TaskStatus {
-  return s === 'succeeded' || s === 'failed'
 }
 

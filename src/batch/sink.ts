@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3'
-import { throwIfAborted } from '../errors.js'
+import { S3InventoryError, throwIfAborted } from '../errors.js'
 import type { ResolvedLocation } from '../location.js'
 import { fileError } from '../sinks/file.js'
 import { loadS3Sdk, resolveS3Client } from '../sources/sdk.js'
@@ -23,7 +23,8 @@ export interface Sink {
 }
 
 export interface SinkOptions {
-  client?: () => S3Client
+  /** The S3 client, asked for only when the destination is on S3. */
+  client: () => S3Client
   signal?: AbortSignal
   /** First part size for multipart uploads. Default 8 MiB (S3 minimum 5 MiB). */
   partSize?: number
@@ -32,7 +33,7 @@ export interface SinkOptions {
 }
 
 export function sinkFor(dest: ResolvedLocation, options: SinkOptions): Sink {
-  return dest.kind === 'local' ? fileSink(dest.path) : s3Sink(options.client!(), dest.bucket, dest.key, options)
+  return dest.kind === 'local' ? fileSink(dest.path) : s3Sink(options.client(), dest.bucket, dest.key, options)
 }
 
 function fileSink(file: string): Sink {
@@ -122,7 +123,7 @@ function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): 
         client.send(new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: o.contentType, ChecksumAlgorithm: crc32 ? 'CRC32' : undefined }), { abortSignal }),
       0,
     )
-    if (!res.UploadId) throw classify(new Error('CreateMultipartUpload returned no UploadId'), ref, 0).error
+    if (!res.UploadId) throw new S3InventoryError('S3_ERROR', 'CreateMultipartUpload returned no UploadId', { ...ref, expected: 'an UploadId' })
     return res.UploadId
   }
 
@@ -134,7 +135,7 @@ function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): 
     pendingBytes = 0
     uploadId ??= await start()
     const n = parts.length + 1
-    if (n > MAX_PARTS) throw classify(new Error(`more than ${MAX_PARTS} parts`), ref, offset).error
+    if (n > MAX_PARTS) throw new S3InventoryError('S3_ERROR', `more than ${MAX_PARTS} parts`, { ...ref, offset, expected: `at most ${MAX_PARTS} parts (S3's limit)` })
     // One part uploads while the next one fills.
     await inflight
     const id = uploadId

@@ -15,7 +15,7 @@ import { OutputClosed } from './output.js'
 /** Each command lives in commands/<name>.ts and registers itself here. */
 const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate, enqueue, exportCmd, dbUri]
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('s3inv')
     .description('Stream, filter and summarize S3 Inventory reports from S3 or local disk.')
     .version(pkg.version, '-V, --version')

@@ -11,13 +11,13 @@ function text(v: unknown): string {
 }
 
 /** RFC 4180: quote when the value holds a comma, quote, CR or LF (or would lose edge spaces). */
-export function csvField(v: unknown): string {
+function csvField(v: unknown): string {
   const s = text(v)
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
 /** TSV as most tools read it: backslash escapes for tab, newline, carriage return and backslash. */
-export function tsvField(v: unknown): string {
+function tsvField(v: unknown): string {
   return text(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
 }
 

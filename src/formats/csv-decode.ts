@@ -18,9 +18,7 @@ import { verified, type Expected } from '../sources/verify.js'
 import {
   createColumnExtractor,
   createCsvScanner,
-  isScanFailure,
-  isValueFailure,
-  scanFailureToError,
+  failureFields,
   type ColumnarBatch,
   type ColumnSpec,
 } from './csv.js'
@@ -73,11 +71,8 @@ async function* decodeInProcess(bytes: AsyncIterable<Uint8Array>, ref: ObjectRef
 }
 
 function failureToError(err: unknown, ref: ObjectRef): unknown {
-  if (isScanFailure(err)) return scanFailureToError(err, ref)
-  if (isValueFailure(err)) {
-    return new S3InventoryError(err.code, `cannot read ${err.column}`, { bucket: ref.bucket, key: ref.key, row: err.row, column: err.column, expected: err.expected, actual: err.actual })
-  }
-  return err
+  const f = failureFields(err)
+  return f ? new S3InventoryError(f.code, f.message, { bucket: ref.bucket, key: ref.key, row: f.row, column: f.column, expected: f.expected, actual: f.actual }) : err
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,7 +96,7 @@ let pool: PoolWorker[] | undefined
 let nextId = 1
 
 /** Worker threads to use: one per core beyond the caller's, at least one, at most `max`. */
-export function workerCount(max = 2): number {
+function workerCount(max = 2): number {
   return Math.max(1, Math.min(max, availableParallelism() - 1))
 }
 

@@ -1,13 +1,11 @@
 /** Messages between the caller's thread and the CSV worker (formats/csv-worker.ts). */
 import type { RowFilter } from '../filter.js'
-import type { FieldDef } from '../schema/fields.js'
 import type { GroupBy, PartialSummary } from '../summarize.js'
 import type { ColumnarBatch, ColumnSpec } from './csv.js'
 
 /** Aggregate in the worker instead of sending batches back (summaries: only totals cross threads). */
 export interface AggregateSpec {
   by: GroupBy[]
-  fields: FieldDef[]
   outputs: number
   filter?: RowFilter
   startRow?: number

@@ -10,7 +10,7 @@ import { S3InventoryError } from '../errors.js'
 import { compileFilter } from '../filter.js'
 import type { DataFileRef } from '../schema/row.js'
 import { createAccumulator } from '../summarize.js'
-import { createColumnExtractor, createCsvScanner, csvRowBuilder, isScanFailure, isValueFailure } from './csv.js'
+import { createColumnExtractor, createCsvScanner, csvRowBuilder, failureFields } from './csv.js'
 import type { FromWorker, ToWorker } from './csv-worker-protocol.js'
 
 interface FileState {
@@ -42,7 +42,7 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
   const extract = createColumnExtractor(m.fieldCount, m.spec)
   const agg = m.aggregate
   const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
-  const build = agg && csvRowBuilder({ spec: m.spec, fields: agg.fields, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })
+  const build = agg && csvRowBuilder({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })
   const acc = agg && createAccumulator(agg.by)
 
   const take = (scanned: ReturnType<typeof scanner.push>) => {
@@ -61,8 +61,8 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
     try {
       fn()
     } catch (e) {
-      if (isScanFailure(e)) fail(m.id, f, { code: 'CSV_MALFORMED', message: e.message, expected: e.expected, actual: e.actual, row: e.row })
-      else if (isValueFailure(e)) fail(m.id, f, { code: e.code, message: `cannot read ${e.column}`, expected: e.expected, actual: e.actual, row: e.row, column: e.column })
+      const fields = failureFields(e)
+      if (fields) fail(m.id, f, fields)
       else if (e instanceof S3InventoryError) fail(m.id, f, { code: e.code, message: e.message.replace(/^[A-Z_]+: /, '').replace(/ \[.*\]$/, ''), expected: e.expected, actual: e.actual, row: e.row, column: e.column })
       else fail(m.id, f, { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) })
     }

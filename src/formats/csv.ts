@@ -11,9 +11,9 @@
  * csv-parse spends 10–90× longer per row on this dialect (see docs/performance.md).
  */
 import type { FastBuffer } from '../codecs/buffers.js'
-import { S3InventoryError } from '../errors.js'
-import { emptyFilterInput, type CompiledFilter } from '../filter.js'
-import { columnarRowFactory, valueErrorToInventoryError } from '../schema/build.js'
+import type { ErrorCode } from '../errors.js'
+import { emptyFilterInput, FILTER_FIELDS, type CompiledFilter } from '../filter.js'
+import { columnarRowFactory, valueErrorToInventoryError, type ColumnKind } from '../schema/build.js'
 import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
 import { isAscii, isUtf8 } from 'node:buffer'
@@ -21,14 +21,13 @@ import { booleanAt, dateMsAt, decodeKey, sizeAt } from '../schema/values.js'
 
 /**
  * Whole records of one chunk: field j of record i is text[bounds[i·2n + 2j] .. bounds[i·2n + 2j + 1]).
- * `text` is `bytes[0, end)` decoded (latin1 when ASCII, else UTF-8) followed by `extra`: the
+ * `text` is `bytes` decoded (latin1 when ASCII, else UTF-8) followed by `extra`: the
  * unescaped values of fields that had `""` escapes. The bytes travel to another thread for free
  * (transferred); the text does not (cloning strings costs more than decoding them again).
  */
 export interface ScanBatch {
   text: string
   bytes: Uint8Array
-  end: number
   ascii: boolean
   extra: string
   bounds: Int32Array
@@ -199,7 +198,7 @@ export function createCsvScanner(fieldCount: number, maxRecord: number): CsvScan
   function batch(t: string, b: Uint8Array, end: number, ascii: boolean, count: number, firstRow: number): ScanBatch | undefined {
     if (count === 0) return undefined
     // `bytes` may be a view into the decompressor's buffer: whoever transfers it copies it first.
-    return { text: extra ? t + extra : t, bytes: b.subarray(0, end), end, ascii, extra, bounds: bounds.slice(0, count * stride), count, firstRow }
+    return { text: extra ? t + extra : t, bytes: b.subarray(0, end), ascii, extra, bounds: bounds.slice(0, count * stride), count, firstRow }
   }
 
   return {
@@ -216,7 +215,7 @@ export function createCsvScanner(fieldCount: number, maxRecord: number): CsvScan
       // Invalid UTF-8 would decode to U+FFFD, whose re-encoded length differs from the bytes it
       // replaced, so the carried-over tail would start at the wrong byte. Inventory text is UTF-8
       // (keys are even URL-encoded): anything else is a corrupt file.
-      if (!ascii && !isUtf8(buf.subarray(0, end))) throw fail('invalid UTF-8 in the text', 'UTF-8 text')
+      if (!ascii && !isUtf8(buf.subarray(0, end))) throw fail('invalid UTF-8 in this row or a later one of the same chunk', 'UTF-8 text')
       // ASCII (the norm: keys are URL-encoded) decodes as latin1, the cheapest copy.
       const t = buf.toString(ascii ? 'latin1' : 'utf8', 0, end)
       const firstRow = rowIndex
@@ -233,7 +232,7 @@ export function createCsvScanner(fieldCount: number, maxRecord: number): CsvScan
       const b = carry
       carry = undefined
       const buf = Buffer.from(b.buffer, b.byteOffset, b.length)
-      if (!isUtf8(buf)) throw fail('invalid UTF-8 in the text', 'UTF-8 text')
+      if (!isUtf8(buf)) throw fail('invalid UTF-8 in this row or a later one of the same chunk', 'UTF-8 text')
       const t = buf.toString('utf8')
       const firstRow = rowIndex
       const [, count] = scan(t, true)
@@ -246,8 +245,14 @@ export function isScanFailure(e: unknown): e is ScanFailure {
   return typeof e === 'object' && e !== null && (e as ScanFailure).scanFailure === true
 }
 
-export function scanFailureToError(e: ScanFailure, file: { bucket?: string; key: string }): S3InventoryError {
-  return new S3InventoryError('CSV_MALFORMED', e.message, { bucket: file.bucket, key: file.key, row: e.row, expected: e.expected, actual: e.actual })
+/**
+ * The error fields of a scan or value failure (plain data, so they cross threads); undefined for
+ * anything else. The caller adds the file.
+ */
+export function failureFields(e: unknown): { code: ErrorCode; message: string; row: number; column?: string; expected: string; actual?: string } | undefined {
+  if (isScanFailure(e)) return { code: 'CSV_MALFORMED', message: e.message, row: e.row, expected: e.expected, actual: e.actual }
+  if (isValueFailure(e)) return { code: e.code, message: `cannot read ${e.column}`, row: e.row, column: e.column, expected: e.expected, actual: e.actual }
+  return undefined
 }
 
 /**
@@ -257,13 +262,13 @@ export function scanFailureToError(e: ScanFailure, file: { bucket?: string; key:
  * - `number`/`date`: a Float64Array (epoch ms for dates), NaN when empty;
  * - `boolean`: an Int8Array, 1/0, -1 when empty.
  */
-export type ColumnKind = 'text' | 'key' | 'dict' | 'number' | 'date' | 'boolean'
+export type { ColumnKind }
 
 export interface ColumnSpec {
   /** Position of the field in each record. */
   index: number
   kind: ColumnKind
-  /** Row field name (for error messages). */
+  /** Row field name. */
   name: string
 }
 
@@ -272,7 +277,6 @@ export interface ColumnarBatch {
   firstRow: number
   /** The chunk's bytes and how to decode them into the text that text/key offsets point into. */
   bytes: Uint8Array
-  end: number
   ascii: boolean
   extra: string
   /** The decoded text, when the batch did not cross threads. */
@@ -423,8 +427,8 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
       dictAdds.push(null)
       dictResets.push(false)
     }
-    const { bytes, end, ascii, extra } = batch
-    return { count: n, firstRow, bytes, end, ascii, extra, text: t, cols, dictAdds, dictResets }
+    const { bytes, ascii, extra } = batch
+    return { count: n, firstRow, bytes, ascii, extra, text: t, cols, dictAdds, dictResets }
   }
 }
 
@@ -454,7 +458,6 @@ const UNIQUE_PER_ROW = new Set(['versionId', 'eTag'])
 export interface RowBuilderOptions {
   /** The columns extracted, in order; the first `outputs` of them go into rows, the rest only feed the filter. */
   spec: ColumnSpec[]
-  fields: FieldDef[]
   outputs: number
   file: DataFileRef
   /** Records before this index are skipped. Default 0. */
@@ -469,12 +472,12 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
   const startRow = options.startRow ?? 0
   const dicts: string[][] = spec.map(() => [])
   const make = columnarRowFactory(
-    spec.slice(0, options.outputs).map((c, j) => ({ name: options.fields[j].name, kind: c.kind, column: j })),
+    spec.slice(0, options.outputs).map((c, j) => ({ name: c.name, kind: c.kind, column: j })),
     file,
   )
   const filter = options.filter
-  const at = (name: string) => (filter?.fields.has(name) ? options.fields.findIndex((f) => f.name === name) : -1)
-  const [kI, sI, cI, dI, lI, mI] = ['key', 'size', 'storageClass', 'lastModifiedDate', 'isLatest', 'isDeleteMarker'].map(at)
+  const at = (name: string) => (filter?.fields.has(name) ? spec.findIndex((c) => c.name === name) : -1)
+  const [kI, sI, cI, dI, lI, mI] = FILTER_FIELDS.map(at)
   const input = emptyFilterInput()
 
   function passes(t: string, c: ColumnarBatch['cols'], i: number): boolean {
@@ -523,8 +526,8 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
 }
 
 function decodeText(b: ColumnarBatch): string {
-  const buf = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.end)
-  const t = b.ascii ? (buf as FastBuffer).latin1Slice(0, b.end) : buf.toString('utf8')
+  const buf = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.length)
+  const t = b.ascii ? (buf as FastBuffer).latin1Slice(0, buf.length) : buf.toString('utf8')
   return b.extra ? t + b.extra : t
 }
 

@@ -19,9 +19,12 @@ export interface ColumnPlan {
  */
 export type ColumnarRowFactory = (t: string, c: ArrayLike<number>[], d: string[][], i: number, rowIndex: number) => InventoryRow
 
+/** How a CSV column is extracted and typed (see formats/csv.ts). */
+export type ColumnKind = 'text' | 'key' | 'dict' | 'number' | 'date' | 'boolean'
+
 export interface ColumnarField {
   name: string
-  kind: 'text' | 'key' | 'dict' | 'number' | 'date' | 'boolean'
+  kind: ColumnKind
   /** Index of its array in the batch. */
   column: number
 }

@@ -125,4 +125,3 @@ export function parseBoolean(s: string): boolean {
 }
 
 export const parseDateMs = (s: string): number => dateMsAt(s, 0, s.length)
-export const parseDate = (s: string): Date => new Date(parseDateMs(s))

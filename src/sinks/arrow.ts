@@ -22,10 +22,9 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow'
-import { S3InventoryError } from '../errors.js'
 import type { InventoryRow } from '../schema/row.js'
 import { fileSink } from './file.js'
-import { columnSpecs, integerOf, millisOf, namesOf, rechunk, textOf, type ColumnSpec, type RowSource } from './columns.js'
+import { booleanOf, columnSpecs, integerOf, millisOf, namesOf, rechunk, textOf, type ColumnSpec, type RowSource } from './columns.js'
 
 export interface ToArrowOptions {
   /** Rows per RecordBatch. Default 65,536. */
@@ -69,7 +68,7 @@ export async function* toArrow(rows: RowSource, options: ToArrowOptions = {}): A
 }
 
 /** A function from an array of rows to a RecordBatch; dictionaries persist across calls (the IPC writer then sends only deltas). */
-export function batchEncoder(columns: readonly string[]): (rows: InventoryRow[]) => RecordBatch {
+function batchEncoder(columns: readonly string[]): (rows: InventoryRow[]) => RecordBatch {
   const specs = columnSpecs(columns)
   const schema = arrowSchema(columns)
   const dictionaries = new Map<number, { builder: DictionaryBuilder<Dictionary<Utf8, Int32>>; size: number }>()
@@ -153,9 +152,8 @@ function boolColumn(rows: InventoryRow[], name: string): Data {
       nulls++
       continue
     }
-    if (typeof v !== 'boolean') throw new S3InventoryError('VALUE_INVALID', `${name} is not a boolean`, { key: rows[r].key, column: name, actual: String(v) })
     valid[r >> 3] |= 1 << (r & 7)
-    if (v) bits[r >> 3] |= 1 << (r & 7)
+    if (booleanOf(v, rows[r], name)) bits[r >> 3] |= 1 << (r & 7)
   }
   return makeData({ type: new Bool(), length: n, nullCount: nulls, nullBitmap: nulls ? valid : null, data: bits })
 }

@@ -1,7 +1,8 @@
 /** Which columnar type each row field becomes in Arrow and Parquet exports, and how rows are re-chunked for them. */
 import { S3InventoryError } from '../errors.js'
 import { KNOWN_FIELDS } from '../schema/fields.js'
-import type { InventoryRow } from '../schema/row.js'
+import { batchesOf, type BatchSource } from '../row-stream.js'
+import { rowSource, type InventoryRow } from '../schema/row.js'
 
 /** dict: low-cardinality string (dictionary-encoded); utf8: other strings; int64: sizes; timestamp: Date (ms, UTC); bool. */
 export type ColumnKind = 'dict' | 'utf8' | 'int64' | 'timestamp' | 'bool'
@@ -49,14 +50,24 @@ export function millisOf(v: unknown, row: InventoryRow, column: string): number 
 }
 
 export function integerOf(v: unknown, row: InventoryRow, column: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
-    throw new S3InventoryError('VALUE_INVALID', `${column} is not an integer`, { key: row.key, column, expected: 'a safe integer', actual: String(v) })
-  }
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw valueError(row, column, 'a safe integer', v)
   return v
 }
 
+export function booleanOf(v: unknown, row: InventoryRow, column: string): boolean {
+  if (typeof v !== 'boolean') throw valueError(row, column, 'a boolean', v)
+  return v
+}
+
+/** VALUE_INVALID naming where the row came from: its data file and row index when known, else the object key. */
+function valueError(row: InventoryRow, column: string, expected: string, v: unknown): S3InventoryError {
+  const from = rowSource(row)
+  const where = from ? { bucket: from.file.bucket, key: from.file.key, row: from.row } : { key: String(row.key) }
+  return new S3InventoryError('VALUE_INVALID', `${column} of ${String(row.key)} is not ${expected}`, { ...where, column, expected, actual: String(v) })
+}
+
 /** Any row source: a stream with batches() (preferred), or an (async) iterable of rows. */
-export type RowSource = Iterable<InventoryRow> | AsyncIterable<InventoryRow> | { batches(): AsyncIterable<InventoryRow[]> }
+export type RowSource = BatchSource<InventoryRow>
 
 /** Rows re-chunked into arrays of exactly `size` (the last may be shorter). Only row references are copied. */
 export async function* rechunk(source: RowSource, size: number, signal?: AbortSignal): AsyncGenerator<InventoryRow[]> {
@@ -64,14 +75,7 @@ export async function* rechunk(source: RowSource, size: number, signal?: AbortSi
     throw new S3InventoryError('INVALID_ARGUMENT', 'batchSize must be an integer ≥ 1', { column: 'batchSize', actual: String(size) })
   }
   let pending: InventoryRow[] = []
-  const s = source as { batches?: unknown }
-  const batches: AsyncIterable<InventoryRow[]> =
-    typeof s.batches === 'function'
-      ? (source as { batches(): AsyncIterable<InventoryRow[]> }).batches()
-      : (async function* () {
-          for await (const r of source as AsyncIterable<InventoryRow>) yield [r]
-        })()
-  for await (const b of batches) {
+  for await (const b of batchesOf(source)) {
     signal?.throwIfAborted()
     let i = 0
     while (i < b.length) {

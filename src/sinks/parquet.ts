@@ -3,11 +3,10 @@
  * is encoded, written out and awaited before the next rows are pulled, so memory holds one row
  * group. Only the footer (row-group metadata) grows with the file.
  */
-import { S3InventoryError } from '../errors.js'
 import type { InventoryRow } from '../schema/row.js'
 import type { WriteResult } from './arrow.js'
 import { fileSink } from './file.js'
-import { columnSpecs, integerOf, millisOf, namesOf, rechunk, textOf, type ColumnSpec, type RowSource } from './columns.js'
+import { booleanOf, columnSpecs, integerOf, millisOf, namesOf, rechunk, textOf, type ColumnSpec, type RowSource } from './columns.js'
 
 export interface WriteParquetOptions {
   /** Rows per row group. Default 100,000. */
@@ -41,10 +40,8 @@ function columnValues(rows: InventoryRow[], c: ColumnSpec): unknown[] {
     if (v === undefined || v === null) out[r] = null
     else if (c.kind === 'int64') out[r] = BigInt(integerOf(v, rows[r], c.name))
     else if (c.kind === 'timestamp') out[r] = BigInt(millisOf(v, rows[r], c.name))
-    else if (c.kind === 'bool') {
-      if (typeof v !== 'boolean') throw new S3InventoryError('VALUE_INVALID', `${c.name} is not a boolean`, { key: rows[r].key, column: c.name, actual: String(v) })
-      out[r] = v
-    } else out[r] = textOf(v)
+    else if (c.kind === 'bool') out[r] = booleanOf(v, rows[r], c.name)
+    else out[r] = textOf(v)
   }
   return out
 }

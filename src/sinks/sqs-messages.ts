@@ -10,7 +10,7 @@ import { SHARD_TYPE } from '../shards.js'
 export const SQS_MAX_BYTES = 1_048_576
 export const DEFAULT_MAX_MESSAGE_BYTES = 262_144
 /** Entries per SendMessageBatch call (SQS limit). */
-export const MAX_BATCH_ENTRIES = 10
+const MAX_BATCH_ENTRIES = 10
 
 /** A message as `toMessage` may describe it; a plain string is the body. */
 export interface OutgoingMessage {
@@ -76,12 +76,12 @@ function defaultValue(item: unknown): unknown {
  * JSON that SQS accepts: JSON.stringify already escapes control characters and lone surrogates;
  * U+FFFE and U+FFFF are outside SQS's allowed set too, so escape them as well.
  */
-export function sqsJson(value: unknown): string {
+function sqsJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
 }
 
 /** Default body of one row: `{"bucket":…,"key":…,"versionId":…,"size":…}`. */
-export function defaultBody(item: unknown): string {
+function defaultBody(item: unknown): string {
   return sqsJson(defaultValue(item))
 }
 
@@ -90,11 +90,6 @@ export function defaultBody(item: unknown): string {
 const FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
 // FIFO ids: 1–128 characters, alphanumeric and punctuation (printable ASCII without space).
 const FIFO_ID = /^[\x21-\x7E]{1,128}$/
-
-function describeRows<T>(rows: readonly T[]): string | undefined {
-  const k = keyOf(rows[0])
-  return k === undefined ? undefined : k
-}
 
 export interface MessageRules<T> {
   maxBytes: number
@@ -105,9 +100,9 @@ export interface MessageRules<T> {
 }
 
 /** Checks a body against SQS's size and character rules and fills in the FIFO ids. */
-export function prepare<T>(spec: string | OutgoingMessage, rows: T[], rules: MessageRules<T>): PreparedMessage<T> {
+function prepare<T>(spec: string | OutgoingMessage, rows: T[], rules: MessageRules<T>): PreparedMessage<T> {
   const m: OutgoingMessage = typeof spec === 'string' ? { body: spec } : spec
-  const key = describeRows(rows)
+  const key = keyOf(rows[0])
   if (typeof m?.body !== 'string' || m.body.length === 0) {
     throw new S3InventoryError('MESSAGE_INVALID', 'message body must be a non-empty string', { key, actual: typeof m?.body })
   }

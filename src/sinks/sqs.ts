@@ -5,7 +5,8 @@
  */
 // Loaded on first use: most users of this package never enqueue.
 import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } from '@aws-sdk/client-sqs'
-import { abortError, S3InventoryError, type ErrorCode } from '../errors.js'
+import { abortError, S3InventoryError, throwIfAborted, type ErrorCode } from '../errors.js'
+import { batchesOf, type BatchSource } from '../row-stream.js'
 import { backoff, DEFAULT_RETRY, describeSdkError, isTransient, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
 import {
   batcher,
@@ -89,7 +90,7 @@ export interface EnqueueResult<T> {
 }
 
 /** Any iterable of items, or a stream with `batches()` (preferred: one await per batch, not per row). */
-export type EnqueueSource<T> = Iterable<T> | AsyncIterable<T> | { batches(): AsyncIterable<T[]> }
+export type EnqueueSource<T> = BatchSource<T>
 
 /**
  * Sends every item of `source` to an SQS queue. Resolves when everything was sent or failed for good
@@ -101,7 +102,7 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
   const started = performance.now()
   const o = validate(options)
   const outer = options.signal
-  if (outer?.aborted) throw outer.reason ?? abortError()
+  throwIfAborted(outer)
   const sqs = await import('@aws-sdk/client-sqs')
   const client = options.client ?? new sqs.SQSClient({})
   const ac = new AbortController()
@@ -201,25 +202,21 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
     const b = batch.flush()
     if (b) await launch(b)
   }
+  const send = async (m: PreparedMessage<T> | undefined) => {
+    const b = m && batch.add(m)
+    if (b) await launch(b)
+  }
   const add = async (item: T) => {
     progress.rows++
-    const m = pack.add(item)
-    if (m) {
-      const b = batch.add(m)
-      if (b) await launch(b)
-    }
+    await send(pack.add(item))
   }
 
   try {
     try {
-      for await (const items of untilAborted(chunks(source), ac.signal)) {
+      for await (const items of untilAborted(batchesOf(source), ac.signal)) {
         for (const item of items) await add(item)
       }
-      const m = pack.flush()
-      if (m) {
-        const b = batch.add(m)
-        if (b) await launch(b)
-      }
+      await send(pack.flush())
       await flushBatch()
       while (inFlight.size > 0) await Promise.race(inFlight)
     } catch (err) {
@@ -228,7 +225,7 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
     }
     // Every request has settled before we return or throw: no stray sockets or rejections.
     await Promise.allSettled(inFlight)
-    if (outer?.aborted) throw outer.reason ?? abortError()
+    throwIfAborted(outer)
     if (fatal) throw fatal.error
     return {
       sent: progress.sent,
@@ -256,16 +253,6 @@ function entry<T>(m: PreparedMessage<T>, id: string): SendMessageBatchRequestEnt
 function failure<T>(m: PreparedMessage<T>, err: { code: string; message: string }, senderFault: boolean, attempts: number): FailedMessage<T> {
   const keys = m.rows.map(keyOf)
   return { code: err.code, message: err.message, senderFault, key: keys[0], keys, rows: m.rows, body: m.body, attempts }
-}
-
-/** Items in arrays: a stream's batches() as they come, other iterables one item at a time. */
-async function* chunks<T>(source: EnqueueSource<T>): AsyncGenerator<T[]> {
-  const s = source as { batches?: unknown }
-  if (typeof s.batches === 'function') {
-    yield* (source as { batches(): AsyncIterable<T[]> }).batches()
-    return
-  }
-  for await (const item of source as AsyncIterable<T> | Iterable<T>) yield [item]
 }
 
 /**

@@ -61,7 +61,7 @@ export interface Classified {
   error: S3InventoryError
 }
 
-export interface SdkLikeError {
+interface SdkLikeError {
   name?: string
   code?: string
   message?: string
@@ -72,17 +72,18 @@ export interface SdkLikeError {
 
 /** The parts of an SDK or network error we decide on, and `Name (HTTP n): message` with secrets scrubbed. */
 export function describeSdkError(err: unknown): { status?: number; name: string; code: string; what: string } {
-  const e = (err ?? {}) as SdkLikeError
-  const status = e.$metadata?.httpStatusCode
-  const name = e.name ?? ''
-  const code = e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? ''
+  const { e, status, name, code } = partsOf(err)
   return { status, name, code, what: `${name || code || 'Error'}${status ? ` (HTTP ${status})` : ''}: ${scrub(e.message ?? String(err))}` }
+}
+
+function partsOf(err: unknown) {
+  const e = (err ?? {}) as SdkLikeError
+  return { e, status: e.$metadata?.httpStatusCode, name: e.name ?? '', code: e.code ?? (e.cause as SdkLikeError | undefined)?.code ?? '' }
 }
 
 /** Whether another attempt may help: 5xx/429, a transient name or code, or a socket closed mid-response. */
 export function isTransient(err: unknown): boolean {
-  const e = (err ?? {}) as SdkLikeError
-  const { status, name, code } = describeSdkError(err)
+  const { e, status, name, code } = partsOf(err)
   return (
     (status !== undefined && (status >= 500 || status === 429)) ||
     TRANSIENT.has(name) ||

@@ -9,7 +9,7 @@ import { S3InventoryError, type ErrorCode, type ErrorContext } from '../../error
 import type { FieldDef } from '../../schema/fields.js'
 import { parseBoolean, parseDateMs, parseSize, ValueError } from '../../schema/values.js'
 import { isAscii } from 'node:buffer'
-import { bitWidthOf, decodePlain, decodeValues, EncodingError, readHybrid, type Reader } from './encoding.js'
+import { bitWidthOf, decodePlain, decodeValues, EncodingError, int32, readHybrid, type Reader } from './encoding.js'
 import { Codec, CODEC_NAMES, Encoding, PageType, PhysicalType, type ColumnChunkMeta, type PageHeader, type SchemaElement } from './metadata.js'
 import { parsePageHeader } from './metadata.js'
 import { ThriftError } from './thrift.js'
@@ -148,7 +148,7 @@ export function columnPages(
         default:
           throw fail(`Parquet codec ${CODEC_NAMES[chunk.codec] ?? chunk.codec} is not supported`, offset, undefined, {
             code: 'UNSUPPORTED_CODEC',
-            column: leaf.name,
+            column: field.name,
             expected: 'UNCOMPRESSED, SNAPPY, GZIP or BROTLI',
             actual: CODEC_NAMES[chunk.codec] ?? String(chunk.codec),
           })
@@ -181,9 +181,8 @@ export function columnPages(
             defs = new Int32Array(n)
             if (header.defEncoding === Encoding.BIT_PACKED) readBitPackedLevels(r, n, defs)
             else {
-              const len = r.buf.readInt32LE(r.pos)
-              r.pos += 4
-              const sub: Reader = { buf: r.buf, pos: r.pos, end: r.pos + len }
+              const len = int32(r)
+              const sub: Reader = { buf: r.buf, pos: r.pos, end: Math.min(r.end, r.pos + len) }
               readHybrid(sub, bitWidthOf(maxDef), n, defs)
               r.pos += len
             }
@@ -210,7 +209,7 @@ export function columnPages(
       } catch (err) {
         if (err instanceof S3InventoryError) throw err
         // A value the schema cannot hold (an impossible date, a negative size): name the column and the page.
-        if (err instanceof ValueError) throw fail(`cannot read ${leaf.name}`, offset, undefined, { code: err.code, column: leaf.name, expected: err.expected, actual: err.actual })
+        if (err instanceof ValueError) throw fail(`cannot read ${leaf.name}`, offset, undefined, { code: err.code, column: field.name, expected: err.expected, actual: err.actual })
         throw fail(`cannot decode page of column ${leaf.name} (${(err as Error).message})`, offset, err)
       }
     }
@@ -284,8 +283,7 @@ export function columnPages(
         for (let i = 0; i < nonNull; i++) dense[i] = (r.buf[r.pos + (i >> 3)] >> (i & 7)) & 1
         r.pos += bytes
       } else {
-        const len = r.buf.readInt32LE(r.pos)
-        r.pos += 4
+        const len = int32(r)
         const bits = new Int32Array(nonNull)
         readHybrid({ buf: r.buf, pos: r.pos, end: Math.min(r.end, r.pos + len) }, 1, nonNull, bits)
         r.pos += len
@@ -293,8 +291,8 @@ export function columnPages(
       }
       return { kind: 'bool', n, values: spread(dense, defs, n, -1) }
     }
-    const dense = decodeValues(r, type, enc, nonNull, leaf.typeLength, dictionary)
-    const conv = convert && !dictionaryEncoded ? convert : undefined
+    const dense = decodeValues(r, type, enc, nonNull, leaf.typeLength)
+    const conv = convert
     const out: unknown[] = new Array(n)
     let j = 0
     for (let i = 0; i < n; i++) {

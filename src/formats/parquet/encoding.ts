@@ -6,6 +6,7 @@
 import type { FastBuffer } from '../../codecs/buffers.js'
 import { isAscii } from 'node:buffer'
 import { Encoding, PhysicalType } from './metadata.js'
+import { zigzag32 } from './thrift.js'
 
 
 export class EncodingError extends Error {}
@@ -29,10 +30,6 @@ export function varint(r: Reader): number {
     shift += 7
     if (shift > 63) throw new EncodingError('varint too long')
   }
-}
-
-function zigzag(n: number): number {
-  return n % 2 === 0 ? n / 2 : -(n + 1) / 2
 }
 
 /**
@@ -100,24 +97,9 @@ export function decodeValues(
   encoding: number,
   count: number,
   typeLength: number | undefined,
-  dictionary: unknown[] | undefined,
 ): unknown[] {
-  if (encoding === Encoding.PLAIN_DICTIONARY || encoding === Encoding.RLE_DICTIONARY) {
-    if (!dictionary) throw new EncodingError('dictionary-encoded page without a dictionary page')
-    const out: unknown[] = new Array(count)
-    if (count === 0) return out
-    if (r.pos >= r.end) throw new EncodingError('dictionary indices past end of page')
-    const width = r.buf[r.pos++]
-    const idx = new Int32Array(count)
-    readHybrid(r, width, count, idx)
-    const size = dictionary.length
-    for (let i = 0; i < count; i++) {
-      const j = idx[i]
-      if (j >= size) throw new EncodingError(`dictionary index ${j} out of range (${size} entries)`)
-      out[i] = dictionary[j]
-    }
-    return out
-  }
+  // Pages with a dictionary are expanded by the column reader (as ids); one here has none.
+  if (encoding === Encoding.PLAIN_DICTIONARY || encoding === Encoding.RLE_DICTIONARY) throw new EncodingError('dictionary-encoded page without a dictionary page')
   switch (encoding) {
     case Encoding.PLAIN:
       return decodePlain(r, type, count, typeLength)
@@ -168,7 +150,8 @@ export function decodeValues(
   }
 }
 
-function int32(r: Reader): number {
+/** A little-endian int32 length prefix. */
+export function int32(r: Reader): number {
   if (r.pos + 4 > r.end) throw new EncodingError('length past end of page')
   const v = r.buf.readInt32LE(r.pos)
   r.pos += 4
@@ -256,7 +239,7 @@ function deltaBinaryPacked(r: Reader, count: number): number[] {
   const blockSize = varint(r)
   const miniblocks = varint(r)
   const total = varint(r)
-  let value = zigzag(varint(r))
+  let value = zigzag32(varint(r))
   if (blockSize === 0 || miniblocks === 0 || blockSize % miniblocks !== 0) throw new EncodingError('bad DELTA_BINARY_PACKED header')
   const perMini = blockSize / miniblocks
   const out: number[] = new Array(Math.min(count, total))
@@ -264,7 +247,7 @@ function deltaBinaryPacked(r: Reader, count: number): number[] {
   out[0] = value
   let n = 1
   while (n < total) {
-    const minDelta = zigzag(varint(r))
+    const minDelta = zigzag32(varint(r))
     if (r.pos + miniblocks > r.end) throw new EncodingError('DELTA_BINARY_PACKED past end of page')
     const widths = r.buf.subarray(r.pos, r.pos + miniblocks)
     r.pos += miniblocks

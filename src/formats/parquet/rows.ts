@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto'
 import { S3InventoryError, type ErrorCode, type ErrorContext } from '../../errors.js'
-import { emptyFilterInput, type CompiledFilter } from '../../filter.js'
+import { emptyFilterInput, FILTER_FIELDS, type CompiledFilter } from '../../filter.js'
 import { columnRowFactory, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName } from '../../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../../schema/row.js'
@@ -26,7 +26,7 @@ export interface ParquetReadOptions {
   signal: AbortSignal
 }
 
-export const DEFAULT_PARQUET_READ_SIZE = 16 * 1024 * 1024
+const DEFAULT_PARQUET_READ_SIZE = 16 * 1024 * 1024
 const TAIL_GUESS = 64 * 1024
 const MAGIC = 0x31524150 // "PAR1" little-endian
 const BATCH = 4096
@@ -77,7 +77,7 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
   const outPlan: ColumnPlan[] = neededIdx.flatMap((leafIdx, j) => (!wanted || wanted.has(fields[leafIdx].name) ? [{ field: fields[leafIdx], index: j }] : []))
   const make = columnRowFactory(outPlan, ref)
   const filterAt = (name: string) => (filter?.fields.has(name) ? neededIdx.findIndex((i) => fields[i].name === name) : -1)
-  const [kJ, sJ, cJ, dJ, lJ, mJ] = ['key', 'size', 'storageClass', 'lastModifiedDate', 'isLatest', 'isDeleteMarker'].map(filterAt)
+  const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map(filterAt)
   const keyLeaf = fields.findIndex((f) => f.name === 'key')
   const input = emptyFilterInput()
 
@@ -107,7 +107,7 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
       const rg = meta.rowGroups[g]
       const rgFirst = firstRow
       firstRow += rg.numRows
-      if (rg.columns.length !== leaves.length) throw fail(`row group ${g} has ${rg.columns.length} columns, schema has ${leaves.length}`)
+      if (rg.columns.length !== leaves.length) throw fail(`row group ${g} has ${rg.columns.length} columns, schema has ${leaves.length}`, footerStart)
       if (firstRow <= o.startRow) continue
       if (filter?.prefixes && keyLeaf >= 0 && excludedByPrefix(rg.columns[keyLeaf], filter.prefixes)) continue
 
@@ -141,7 +141,7 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
           const p = page[j]
           if (p === undefined || offs[j] >= p.n) {
             const next = await pages[j].next()
-            if (!next) throw fail(`column ${chunks[j].path.join('.')} ends before row group ${g}'s ${rg.numRows} rows`)
+            if (!next) throw fail(`column ${chunks[j].path.join('.')} ends before row group ${g}'s ${rg.numRows} rows`, chunkRange(chunks[j])[0])
             page[j] = next
             offs[j] = 0
           }
@@ -327,7 +327,7 @@ async function hashStream(chunks: AsyncIterable<Uint8Array>): Promise<string> {
 }
 
 /** True when the key column's min/max statistics prove no key in the row group starts with any prefix. */
-export function excludedByPrefix(keyChunk: ColumnChunkMeta, prefixes: readonly string[]): boolean {
+function excludedByPrefix(keyChunk: ColumnChunkMeta, prefixes: readonly string[]): boolean {
   const min = keyChunk.statistics?.minValue
   const max = keyChunk.statistics?.maxValue
   if (!min && !max) return false

@@ -117,7 +117,8 @@ export function varint(c: Cursor): number {
   }
 }
 
-function zigzag32(n: number): number {
+/** Zigzag-decoded integer (thrift compact ints, DELTA_BINARY_PACKED values). */
+export function zigzag32(n: number): number {
   return n % 2 === 0 ? n / 2 : -(n + 1) / 2
 }
 
