@@ -141,6 +141,13 @@ describe('CSV column extraction and row building', () => {
       expect({ ...r }).toMatchObject({ bucket: `b${i % 2}`, key: `k ${i}`, versionId: `v"${i}"`, size: i, storageClass: ['STANDARD', 'GLACIER', undefined, 'DEEP_ARCHIVE'][i % 4], somethingNew: `日本${i}` })
     })
   })
+  it('matches dictionary values exactly whether a batch is ASCII (compared as bytes) or not', () => {
+    // U+0141 'Ł' has the low byte of 'A': a value packed as latin1 would match "AAAA" byte for byte.
+    const line = (v: string) => `"b","k","","true","1","2024-05-06T22:37:48.000Z","STANDARD","${v}"\n`
+    const values = ['ŁŁŁŁ', 'AAAA', 'AAAA', 'ŁŁŁŁ', 'AAAA""B', 'AAAAB', 'AAAAA', 'AAAAB', 'AAAA""B', 'AAAA']
+    const rows = build(values.map(line))
+    expect(rows.map((r) => r.somethingNew)).toEqual(values.map((v) => v.replace('""', '"')))
+  })
   it('projects columns and skips rows before startRow', () => {
     const rows = build('"b","k0","","true","1","2024-01-01T00:00:00.000Z","",""\n"b","k1","","true","2","2024-01-01T00:00:00.000Z","",""\n', ['key', 'size'], { startRow: 1 })
     expect(rows.map((r) => ({ ...r }))).toEqual([{ key: 'k1', size: 2 }])
@@ -190,6 +197,31 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
         key: 'x.csv.gz',
       })
     }
+  })
+
+  it('builds the same rows on either thread, every column kind, across a dictionary reset', async () => {
+    // The worker extracts dictionary columns, the caller the rest: the halves must line up. 70,000
+    // distinct values overflow a column's dictionary (65,536), which is then reset mid-file.
+    const schema = parseCsvSchema('Bucket, Key, VersionId, IsLatest, Size, LastModifiedDate, StorageClass, SomethingNew')
+    const spec = schema.map(fieldForCsvName).map((f, index) => ({ index, kind: columnKind(f), name: f.name }))
+    const classes = ['STANDARD', 'GLACIER', '', 'DEEP_ARCHIVE', 'INTELLIGENT_TIERING']
+    const lines = Array.from({ length: 70_000 }, (_, i) =>
+      `"b${i % 3}","k%20${i}${i % 7 === 0 ? '%E6%97%A5' : ''}","${i % 5 === 0 ? '' : `v""${i}""`}","${i % 2 === 0}","${i}","2024-05-06T22:37:${String(i % 60).padStart(2, '0')}.000Z","${classes[i % 5]}","${i % 11 === 0 ? '日本' : 'n'}${i}"\n`,
+    )
+    const bytes = gzipSync(lines.join(''))
+    const rowsWith = async (workers: boolean) => {
+      const build = csvRowBuilder({ spec, outputs: spec.length, file })
+      const batches = await collect(decodeCsvGz(source(bytes, 64 * 1024), ref, { fieldCount: schema.length, spec, workers, signal: new AbortController().signal }))
+      return batches.flatMap((b) => build(b).map((r) => ({ ...r })))
+    }
+    const [inWorker, inProcess] = [await rowsWith(true), await rowsWith(false)]
+    expect(inProcess).toHaveLength(70_000)
+    expect(inProcess[69_999]).toEqual({
+      bucket: 'b0', key: 'k 69999', versionId: 'v"69999"', isLatest: false, size: 69_999,
+      lastModifiedDate: new Date('2024-05-06T22:37:39.000Z'), storageClass: 'INTELLIGENT_TIERING', somethingNew: 'n69999',
+    })
+    expect(inProcess[69_993].key).toBe('k 69993日')
+    expect(inWorker).toEqual(inProcess)
   })
 
   for (const workers of [true, false]) {

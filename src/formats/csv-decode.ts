@@ -1,8 +1,9 @@
 /**
  * CSV.gz bytes → columnar batches, in-process or on a worker thread (formats/csv-worker.ts). The worker
- * does MD5, gunzip, scanning and typed extraction; only typed arrays come back (transferred) — never
- * row objects, whose structured cloning costs more than building them. For summaries the worker also
- * aggregates, and only the totals come back (aggregateCsvGz).
+ * does MD5, gunzip, scanning and the dictionary columns; the bytes, field offsets and ids come back
+ * (transferred), and the caller extracts the other columns and builds rows — never row objects cross,
+ * their structured cloning costs more than building them. For summaries the worker does everything
+ * and only the totals come back (aggregateCsvGz).
  *
  * Flow control: at most WINDOW compressed chunks are in the worker and not yet consumed by the
  * reader; a reader that stops pulling stops the feeding, then the network read.
@@ -18,6 +19,7 @@ import { verified, type Expected } from '../sources/verify.js'
 import {
   createColumnExtractor,
   createCsvScanner,
+  decodeText,
   failureFields,
   type ColumnarBatch,
   type ColumnSpec,
@@ -245,12 +247,25 @@ async function* viaWorker(
 }
 
 async function* decodeInWorker(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
+  // The worker extracted the dictionary columns; the others are extracted here.
+  const extract = createColumnExtractor(o.fieldCount, o.spec, (kind) => kind !== 'dict')
   let held: ColumnarBatch | undefined
-  for await (const m of viaWorker(open, ref, o)) {
-    if (m.type === 'batch') {
-      if (held) yield held
-      held = m.batch
-    } else if (m.type === 'done' && held) yield held
+  try {
+    for await (const m of viaWorker(open, ref, o)) {
+      if (m.type === 'scanned') {
+        if (held) yield held
+        m.batch.text = decodeText(m.batch)
+        held = extract(m.batch)
+        for (let j = 0; j < o.spec.length; j++) {
+          if (o.spec[j].kind !== 'dict') continue
+          held.cols[j] = m.dicts.cols[j]
+          held.dictAdds[j] = m.dicts.dictAdds[j]
+          held.dictResets[j] = m.dicts.dictResets[j]
+        }
+      } else if (m.type === 'done' && held) yield held
+    }
+  } catch (err) {
+    throw failureToError(err, ref)
   }
 }
 

@@ -1,7 +1,7 @@
 /** Messages between the caller's thread and the CSV worker (formats/csv-worker.ts). */
 import type { RowFilter } from '../filter.js'
 import type { GroupBy, PartialSummary } from '../summarize.js'
-import type { ColumnarBatch, ColumnSpec } from './csv.js'
+import type { ColumnarBatch, ColumnSpec, ScanBatch } from './csv.js'
 
 /** Aggregate in the worker instead of sending batches back (summaries: only totals cross threads). */
 export interface AggregateSpec {
@@ -18,7 +18,11 @@ export type ToWorker =
   | { type: 'close'; id: number }
 
 export type FromWorker =
-  | { type: 'batch'; id: number; batch: ColumnarBatch }
+  /**
+   * Rows mode: scanned records (without `text`) and the dictionary columns extracted here; the
+   * caller extracts the rest and builds rows (see csv-decode.ts decodeInWorker).
+   */
+  | { type: 'scanned'; id: number; batch: ScanBatch; dicts: Pick<ColumnarBatch, 'cols' | 'dictAdds' | 'dictResets'> }
   /** A compressed chunk has been consumed; `rows` records were scanned since the last ack. */
   | { type: 'ack'; id: number; rows: number }
   | { type: 'done'; id: number; summary?: PartialSummary; rows: number }

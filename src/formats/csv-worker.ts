@@ -1,7 +1,8 @@
 /**
- * The CSV worker thread: MD5, gunzip, scanning and typed extraction of the files the caller's thread
- * feeds it (it does no I/O itself, so S3 clients and credentials stay with the caller). It sends
- * columnar batches back, or, for summaries, aggregates them here and sends only the totals.
+ * The CSV worker thread: MD5, gunzip and scanning of the files the caller's thread feeds it (it does
+ * no I/O itself, so S3 clients and credentials stay with the caller). For rows it sends back the
+ * field offsets and the dictionary columns; for summaries it extracts and aggregates everything
+ * here and sends only the totals.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { parentPort } from 'node:worker_threads'
@@ -35,11 +36,14 @@ function fail(id: number, f: FileState, e: Omit<Extract<FromWorker, { type: 'err
 }
 
 function open(m: Extract<ToWorker, { type: 'open' }>): void {
-  const gz = createGunzip({ chunkSize: 256 * 1024 })
+  // 64 KiB, not more: each chunk becomes one string, and strings over 128 KiB go to V8's large-object
+  // space, whose allocation made decoding text ~6× slower here (docs/performance.md).
+  const gz = createGunzip({ chunkSize: 64 * 1024 })
   const f: FileState = { gz, hash: m.md5 ? createHash('md5') : undefined, md5: m.md5, size: m.size, bytes: 0, rows: 0, failed: false }
   files.set(m.id, f)
   const scanner = createCsvScanner(m.fieldCount, m.maxRecord)
   const extract = createColumnExtractor(m.fieldCount, m.spec)
+  const extractDicts = createColumnExtractor(m.fieldCount, m.spec, (kind) => kind === 'dict')
   const agg = m.aggregate
   const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
   const build = agg && csvRowBuilder({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })
@@ -48,14 +52,17 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
   const take = (scanned: ReturnType<typeof scanner.push>) => {
     if (!scanned) return
     f.rows += scanned.count
-    const batch = extract(scanned)
     if (build && acc) {
-      for (const row of build(batch)) acc.add(row)
+      for (const row of build(extract(scanned))) acc.add(row)
       return
     }
-    batch.text = undefined // decoded again on the other side from the transferred bytes
-    batch.bytes = new Uint8Array(batch.bytes) // a copy that owns its memory, so it can be transferred
-    post({ type: 'batch', id: m.id, batch }, [batch.bytes.buffer as ArrayBuffer, ...batch.cols.map((a) => a.buffer as ArrayBuffer)])
+    // Rows: this thread takes MD5, gunzip's glue, the scan and the dictionary columns; the caller
+    // the other columns and the rows. That split kept both threads busiest (docs/performance.md).
+    const { cols, dictAdds, dictResets } = extractDicts(scanned)
+    scanned.text = '' // decoded again on the other side from the transferred bytes
+    scanned.bytes = new Uint8Array(scanned.bytes) // a copy that owns its memory, so it can be transferred
+    const transfer = [scanned.bytes.buffer, scanned.bounds.buffer, ...cols.filter((c) => c.length > 0).map((c) => c.buffer)] as ArrayBuffer[]
+    post({ type: 'scanned', id: m.id, batch: scanned, dicts: { cols, dictAdds, dictResets } }, transfer)
   }
   const guard = (fn: () => void) => {
     try {

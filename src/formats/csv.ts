@@ -299,12 +299,16 @@ export interface ValueFailure {
   actual: string
 }
 
-/** Scanned records → typed columns (runs in-process or on the CSV worker thread). */
-export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
+/**
+ * Scanned records → typed columns (runs in-process or on the CSV worker thread). With `only`, the
+ * other columns are left out (an empty array in their place): two threads can split the work.
+ */
+export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], only?: (kind: ColumnKind) => boolean) {
   const DICT_MAX = 1 << 16
   const stride = 2 * fieldCount
   const SMALL = 24
-  const dicts = spec.map(() => ({ values: [] as string[], ids: new Map<string, number>() }))
+  const newDict = () => ({ values: [] as string[], words: [] as (Int32Array | null)[], ids: new Map<string, number>() })
+  const dicts = spec.map(newDict)
   // Which record failed, for the error (each loop below keeps it current).
   let at = 0
 
@@ -346,12 +350,29 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
     }
     return a
   }
+  // The current batch's bytes, for comparing ASCII fields with dictionary values 4 bytes at a time
+  // (DataView reads): 2–3× faster than String#startsWith, and dictionary columns are most of the
+  // extraction work (6 of 14 columns in a typical inventory).
+  let raw: Uint8Array = new Uint8Array(0)
+  let view = new DataView(raw.buffer)
+
+  /** Whether bytes[s, s + v.length) hold v, which `words` packs (null: v is not ASCII, so it cannot). */
+  function sameBytes(v: string, words: Int32Array | null, s: number): boolean {
+    if (words === null) return false
+    const w = words.length
+    for (let k = 0; k < w; k++) if (view.getInt32(s + 4 * k, true) !== words[k]) return false
+    for (let k = 4 * w; k < v.length; k++) if (raw[s + k] !== v.charCodeAt(k)) return false
+    return true
+  }
+
   /** Dictionary ids; returns [ids, values new to the dictionary, whether it was reset]. */
-  function dictionary(t: string, b: Int32Array, n: number, o: number, j: number): [Int32Array, string[] | null, boolean] {
+  function dictionary(t: string, b: Int32Array, n: number, o: number, j: number, ascii: boolean): [Int32Array, string[] | null, boolean] {
     const a = new Int32Array(n)
     let dict = dicts[j]
     let adds: string[] | null = null
     let reset = false
+    // Offsets up to `inBytes` are byte offsets too (an ASCII batch; beyond are unescaped values).
+    const inBytes = ascii ? raw.length : -1
     // Consecutive rows mostly repeat a value: compare with the previous one first. Small dictionaries
     // (storage classes, statuses) are then searched in place, without cutting a substring to hash.
     let prevId = -1
@@ -364,14 +385,16 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
       }
       const len = e - s
       const values = dict.values
-      if (prevId >= 0 && values[prevId].length === len && t.startsWith(values[prevId], s)) {
+      const words = dict.words
+      const byBytes = e <= inBytes
+      if (prevId >= 0 && values[prevId].length === len && (byBytes ? sameBytes(values[prevId], words[prevId], s) : t.startsWith(values[prevId], s))) {
         a[i] = prevId
         continue
       }
       let id = -1
       if (values.length <= SMALL) {
         for (let k = 0; k < values.length; k++) {
-          if (values[k].length === len && t.startsWith(values[k], s)) {
+          if (values[k].length === len && (byBytes ? sameBytes(values[k], words[k], s) : t.startsWith(values[k], s))) {
             id = k
             break
           }
@@ -380,7 +403,7 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
       if (id < 0) {
         if (values.length >= DICT_MAX && !reset) {
           // Not low-cardinality after all: a fresh dictionary, and this batch's ids re-sent in it.
-          dict = dicts[j] = { values: [], ids: new Map() }
+          dict = dicts[j] = newDict()
           adds = []
           reset = true
           prevId = -1
@@ -390,6 +413,7 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
         const v = t.slice(s, e)
         id = values.length
         values.push(v)
+        words.push(asciiWords(v))
         dict.ids.set(v, id)
         ;(adds ??= []).push(v)
       }
@@ -401,6 +425,8 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
 
   return function extract(batch: ScanBatch): ColumnarBatch {
     const { text: t, bounds: b, count: n, firstRow } = batch
+    raw = batch.bytes
+    view = new DataView(raw.buffer, raw.byteOffset, raw.length)
     const cols: (Int32Array | Float64Array | Int8Array)[] = []
     const dictAdds: (string[] | null)[] = []
     const dictResets: boolean[] = []
@@ -408,9 +434,15 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
       const o = 2 * spec[j].index
       const kind = spec[j].kind
       at = 0
+      if (only && !only(kind)) {
+        cols.push(SKIPPED)
+        dictAdds.push(null)
+        dictResets.push(false)
+        continue
+      }
       try {
         if (kind === 'dict') {
-          const [ids, adds, reset] = dictionary(t, b, n, o, j)
+          const [ids, adds, reset] = dictionary(t, b, n, o, j, batch.ascii)
           cols.push(ids)
           dictAdds.push(adds)
           dictResets.push(reset)
@@ -430,6 +462,18 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[]) {
     const { bytes, ascii, extra } = batch
     return { count: n, firstRow, bytes, ascii, extra, text: t, cols, dictAdds, dictResets }
   }
+}
+
+const SKIPPED = new Int32Array(0)
+
+/** An ASCII string's bytes as little-endian 32-bit words (whole words only), or null if not ASCII. */
+function asciiWords(v: string): Int32Array | null {
+  for (let k = 0; k < v.length; k++) if (v.charCodeAt(k) > 127) return null
+  const w = new Int32Array(v.length >> 2)
+  for (let k = 0; k < w.length; k++) {
+    w[k] = v.charCodeAt(4 * k) | (v.charCodeAt(4 * k + 1) << 8) | (v.charCodeAt(4 * k + 2) << 16) | (v.charCodeAt(4 * k + 3) << 24)
+  }
+  return w
 }
 
 export function isValueFailure(e: unknown): e is ValueFailure {
@@ -525,7 +569,8 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
   }
 }
 
-function decodeText(b: ColumnarBatch): string {
+/** A batch's text, decoded again from its bytes (the text itself does not cross threads). */
+export function decodeText(b: Pick<ColumnarBatch, 'bytes' | 'ascii' | 'extra'>): string {
   const buf = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.length)
   const t = b.ascii ? (buf as FastBuffer).latin1Slice(0, buf.length) : buf.toString('utf8')
   return b.extra ? t + b.extra : t
