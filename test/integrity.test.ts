@@ -1,4 +1,5 @@
 /** Bounded buffering with a slow consumer, and corrupt data files through the whole reader. */
+import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -41,6 +42,54 @@ describe('a slow consumer', async () => {
     expect(atPause).toBeLessThan(bound)
     expect(atPause).toBeLessThan(total / 3)
   })
+})
+
+describe('rows kept by the caller', async () => {
+  const root = await tmpDir('kept')
+  const rows = makeRows({ count: 120_000, seed: 44, hardKeys: false })
+  const csv = await writeInventory({ root, format: 'CSV', rows, filesRows: [30_000] })
+  const parquet = await writeInventory({ root, format: 'Parquet', rows, filesRows: [30_000] })
+  const dist = process.env.S3INV_DIST ?? path.resolve('dist/index.js')
+
+  /**
+   * Heap growth (after GC) of a process that reads the inventory and keeps every 400th row. The
+   * process runs as `node --input-type=module -e …`, whose flags a worker thread inherits.
+   */
+  const keepSome = (manifest: string, options: object) =>
+    new Promise<{ n: number; kept: number; grown: number }>((resolve, reject) => {
+      const script = `const { readInventory } = await import(${JSON.stringify(dist)})
+        const kept = []; let n = 0
+        gc(); const base = process.memoryUsage().heapUsed
+        for await (const r of readInventory(${JSON.stringify(manifest)}, ${JSON.stringify(options)})) if (n++ % 400 === 0) kept.push(r)
+        gc(); gc()
+        console.log(JSON.stringify({ n, kept: kept.length, grown: process.memoryUsage().heapUsed - base }))`
+      const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let out = ''
+      child.stdout.on('data', (d) => (out += d))
+      child.on('error', reject)
+      child.on('close', (code) => {
+        try {
+          resolve(JSON.parse(out))
+        } catch {
+          reject(new Error(`child exited with ${code}, printed ${JSON.stringify(out)}`))
+        }
+      })
+    })
+
+  // V8 makes a slice of 13+ chars a view into its parent string: a key cut from a chunk's text would
+  // keep the whole 64 KiB chunk alive, and keeping 1 row in 400 would keep all of the text.
+  for (const [name, manifest, options] of [
+    ['CSV', csv.manifestPath, {}],
+    ['CSV, workers', csv.manifestPath, { workers: true }],
+    ['Parquet', parquet.manifestPath, {}],
+  ] as const) {
+    it(`do not pin the text they were decoded from (${name})`, async () => {
+      const r = await keepSome(manifest, options)
+      expect(r).toMatchObject({ n: rows.length, kept: rows.length / 400 })
+      // 300 rows of a few hundred bytes each; the text of the inventory is ~30 MB.
+      expect(r.grown).toBeLessThan(6 * 1024 * 1024)
+    }, 60_000)
+  }
 })
 
 describe('corrupt data files are typed errors, never partial listings presented as complete', async () => {

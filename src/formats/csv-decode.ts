@@ -103,11 +103,13 @@ function workerCount(max = 2): number {
 }
 
 /**
- * The worker's module: next to this file once built (dist/csv-worker.js), or the TypeScript source
+ * The worker's module: next to this file once built (dist/csv-worker.cjs), or the TypeScript source
  * when running from src/ under tsx or vitest (then the worker loads it through tsx's require hook).
+ * The CommonJS build, also from the ESM build: a worker inherits the process's flags, and an ES
+ * module entry fails to load under `--input-type=module` (as in `node --input-type=module -e …`).
  */
 function workerSource(): { code: string | URL; eval?: boolean } {
-  const js = new URL('./csv-worker.js', import.meta.url)
+  const js = new URL('./csv-worker.cjs', import.meta.url)
   if (existsSync(fileURLToPath(js))) return { code: js }
   const ts = new URL('./csv-worker.ts', import.meta.url)
   if (existsSync(fileURLToPath(ts))) {

@@ -13,7 +13,7 @@
 import type { FastBuffer } from '../codecs/buffers.js'
 import type { ErrorCode } from '../errors.js'
 import { emptyFilterInput, FILTER_FIELDS, type CompiledFilter } from '../filter.js'
-import { columnarRowFactory, valueErrorToInventoryError, type ColumnKind } from '../schema/build.js'
+import { columnarRowFactory, detached, valueErrorToInventoryError, type ColumnKind } from '../schema/build.js'
 import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
 import { isAscii, isUtf8 } from 'node:buffer'
@@ -410,7 +410,7 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
           i = -1
           continue
         }
-        const v = t.slice(s, e)
+        const v = detached(t.slice(s, e)) // it goes into rows: see detached()
         id = values.length
         values.push(v)
         words.push(asciiWords(v))
@@ -555,11 +555,15 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
     const { cols, count, firstRow } = batch
     // The same decode the scanner made, once per batch; fields are then String#slice of it.
     const text = batch.text ?? decodeText(batch)
+    // Strings are copied out of the batch's bytes where offsets are byte offsets (an ASCII batch),
+    // not sliced from its text, so that rows kept by the caller do not pin the chunk (see detached()).
+    const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length) as FastBuffer
+    const inBytes = batch.ascii ? bytes.length : -1
     const out: InventoryRow[] = []
     let i = firstRow < startRow ? Math.min(count, startRow - firstRow) : 0
     try {
       for (; i < count; i++) {
-        if (filter === undefined || passes(text, cols, i)) out.push(make(text, cols, dicts, i, firstRow + i))
+        if (filter === undefined || passes(text, cols, i)) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
       }
     } catch (err) {
       // The key is decoded here (the only conversion left on this side).
