@@ -29,7 +29,11 @@ export interface ParquetReadOptions {
 const DEFAULT_PARQUET_READ_SIZE = 16 * 1024 * 1024
 const TAIL_GUESS = 64 * 1024
 const MAGIC = 0x31524150 // "PAR1" little-endian
-const BATCH = 4096
+/**
+ * Rows per window (and per yielded batch). 4,096 kept ~50k rows alive across 4 files (queue, held and
+ * window), and young-generation GC copied them: scavenges took 0.73 s of a 2M-row read; 1,024: 0.30 s.
+ */
+const BATCH = 1024
 
 export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: ParquetReadOptions): AsyncGenerator<InventoryRow[]> {
   const { signal } = o
