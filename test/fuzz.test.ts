@@ -122,6 +122,32 @@ describe('CSV properties', () => {
     )
   })
 
+  it('in-process and on the worker thread (dictionaries extracted there, the rest here), the same exact rows', async () => {
+    // Few distinct values, mostly ASCII: the dictionary columns (bucket, colA, colB) take the byte
+    // comparison, with values that share prefixes, differ only in length, or only outside ASCII.
+    const pool = ['STANDARD', 'STANDARD_IA', 'STANDAR', 'STANDARDX', 'STANDARDY', 'ABCD', 'ABCDE', 'ABCDF', 'Ł', 'ŁŁŁŁ', 'AAAA', 'a"b', 'a,b', '']
+    const value = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: text })
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(value, text, value, value), { minLength: 1, maxLength: 400 }), fc.integer({ min: 1, max: 5000 }), async (records, cut) => {
+        const csv = records.map(([b, k, a, c]) => [b, encodeCsvKey(k, '%20'), a, c].map((f) => `"${f.replace(/"/g, '""')}"`).join(',') + '\n').join('')
+        const gz = gzipSync(csv)
+        const undef = (v: string) => (v === '' ? undefined : v)
+        const expected = records.map(([b, k, a, c]) => ({ bucket: undef(b), key: k, colA: undef(a), colB: undef(c) }))
+        for (const workers of [false, true]) {
+          const build = csvRowBuilder({ spec, outputs: spec.length, file })
+          const source = async function* () {
+            for (let i = 0; i < gz.length; i += cut) yield gz.subarray(i, i + cut)
+          }
+          const batches = decodeCsvGz(source, { key: 'fuzz.csv.gz' }, { fieldCount: schema.length, spec, signal: new AbortController().signal, workers })
+          const got: Record<string, unknown>[] = []
+          for await (const b of batches) got.push(...build(b).map((r) => ({ ...r })))
+          expect(got).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+  }, 60_000)
+
   it('random mutations of a real-looking inventory give typed rows or a typed error, quickly', async () => {
     const rows = makeRows({ count: 30, seed: 5 })
     const names = Object.keys(rows[0])

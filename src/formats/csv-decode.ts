@@ -115,12 +115,14 @@ function workerSource(): { code: string | URL; eval?: boolean } {
   if (existsSync(fileURLToPath(ts))) {
     return { code: `require('tsx/cjs'); require(${JSON.stringify(fileURLToPath(ts))})`, eval: true }
   }
-  throw new S3InventoryError('INTERNAL', 'the CSV worker module is missing next to the library (csv-worker.js)')
+  throw new S3InventoryError('INTERNAL', 'the CSV worker module is missing next to the library (csv-worker.cjs)')
 }
 
 function spawn(): PoolWorker {
   const { code, eval: isEval } = workerSource()
-  const worker = new Worker(code, { eval: isEval })
+  // From src/ (tsx, vitest) the worker is a CommonJS snippet: it must not inherit --input-type=module.
+  const execArgv = isEval && process.execArgv.some((a) => a.startsWith('--input-type')) ? process.execArgv.filter((a) => !a.startsWith('--input-type')) : undefined
+  const worker = new Worker(code, { eval: isEval, execArgv })
   const w: PoolWorker = { worker, channels: new Map() }
   worker.unref()
   worker.on('message', (m: FromWorker) => {

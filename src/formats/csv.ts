@@ -232,11 +232,12 @@ export function createCsvScanner(fieldCount: number, maxRecord: number): CsvScan
       const b = carry
       carry = undefined
       const buf = Buffer.from(b.buffer, b.byteOffset, b.length)
-      if (!isUtf8(buf)) throw fail('invalid UTF-8 in this row or a later one of the same chunk', 'UTF-8 text')
-      const t = buf.toString('utf8')
+      const ascii = isAscii(buf)
+      if (!ascii && !isUtf8(buf)) throw fail('invalid UTF-8 in this row or a later one of the same chunk', 'UTF-8 text')
+      const t = buf.toString(ascii ? 'latin1' : 'utf8')
       const firstRow = rowIndex
       const [, count] = scan(t, true)
-      return batch(t, b, b.length, false, count, firstRow)
+      return batch(t, b, b.length, ascii, count, firstRow)
     },
   }
 }
@@ -387,7 +388,7 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
       const values = dict.values
       const words = dict.words
       const byBytes = e <= inBytes
-      if (prevId >= 0 && values[prevId].length === len && (byBytes ? sameBytes(values[prevId], words[prevId], s) : t.startsWith(values[prevId], s))) {
+      if (prevId >= 0 && values[prevId].length === len && (byBytes && prevId < SMALL ? sameBytes(values[prevId], words[prevId], s) : t.startsWith(values[prevId], s))) {
         a[i] = prevId
         continue
       }
@@ -413,7 +414,8 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
         const v = detached(t.slice(s, e)) // it goes into rows: see detached()
         id = values.length
         values.push(v)
-        words.push(asciiWords(v))
+        // Packed only for small dictionaries (the linear search); a large one is searched by hash.
+        if (id < SMALL) words.push(asciiWords(v))
         dict.ids.set(v, id)
         ;(adds ??= []).push(v)
       }

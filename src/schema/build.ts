@@ -35,9 +35,9 @@ export function columnarRowFactory(fields: readonly ColumnarField[], file: DataF
     const to = `this[${JSON.stringify(name)}]`
     switch (kind) {
       case 'text':
-        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = s === e ? undefined : e <= L ? b.latin1Slice(s, e) : o(t.slice(s, e)); }`
+        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = s === e ? undefined : e <= L ? b.latin1Slice(s, e) : cp(t.slice(s, e)); }`
       case 'key':
-        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = k(e <= L ? b.latin1Slice(s, e) : o(t.slice(s, e))); }`
+        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = k(e <= L ? b.latin1Slice(s, e) : cp(t.slice(s, e))); }`
       case 'dict':
         return `{ const x = c[${j}][i]; ${to} = x < 0 ? undefined : d[${j}][x]; }`
       case 'number':
@@ -73,7 +73,7 @@ function rowClass(params: string, assigns: string[]): RowClass {
   if (!Row) {
     if (classes.size > 256) classes.clear()
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    Row = new Function('k', 'o', 'FILE', 'INDEX', body)(decodeKey, detached, ROW_FILE, ROW_INDEX) as RowClass
+    Row = new Function('k', 'cp', 'FILE', 'INDEX', body)(decodeKey, detached, ROW_FILE, ROW_INDEX) as RowClass
     classes.set(body, Row)
   }
   return Row
