@@ -2,12 +2,13 @@
  * The S3 Inventory CSV dialect: no header, every field double-quoted (`""` for empty), `,` between
  * fields, LF line ends. Also accepted: unquoted fields, `""` escapes, CRLF and blank lines.
  *
- * Three steps; the first two run on a worker thread when there is a core for it (formats/csv-decode.ts):
+ * Three steps, in-process by default; with `workers: true` the scan and the dictionary columns run on
+ * a worker thread (formats/csv-decode.ts):
  * 1. scan: decompressed bytes → text + the start/end offset of every field (String#indexOf, native);
  * 2. extract: fields → typed columns (numbers, dates, booleans, dictionary ids), converted in place;
  * 3. build: columns → row objects, on the caller's thread (object allocation must happen there).
- * Only typed arrays cross the thread boundary (transferred, not copied); the caller decodes the
- * chunk's bytes into the same text again, which is cheaper than cloning the string.
+ * Only bytes and typed arrays cross the thread boundary (transferred, not copied); the caller decodes
+ * the chunk's bytes into the same text again, which is cheaper than cloning the string.
  * csv-parse spends 10–90× longer per row on this dialect (see docs/performance.md).
  */
 import type { FastBuffer } from '../codecs/buffers.js'
