@@ -119,11 +119,27 @@ export function isManifest(v: unknown): v is InventoryManifest {
   return typeof v === 'object' && v !== null && 'files' in v && 'md5' in v && 'location' in v
 }
 
+/**
+ * Every row of the inventory to `each`, for aggregations (files read concurrently, in no particular
+ * order of rows). Parquet rows are one reused object, valid only during the call: no row objects.
+ */
+export async function forEachRow(m: InventoryManifest, options: ReadInventoryOptions, scope: ClientScope, progress: InventoryProgress, each: (row: InventoryRow) => void): Promise<void> {
+  const chosen = chosenFiles(m, options.fileIndexes)
+  progress.filesTotal = chosen.length
+  progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
+  const counted = (row: InventoryRow) => {
+    progress.rows++
+    each(row)
+  }
+  for await (const batch of readBatches(m, options, scope, progress, counted)) for (const row of batch) each(row)
+}
+
 async function* readBatches(
   m: InventoryManifest,
   options: ReadInventoryOptions,
   scope: ClientScope,
   progress: InventoryProgress,
+  parquetEach?: (row: InventoryRow) => void,
 ): AsyncGenerator<InventoryRow[]> {
   const format = m.fileFormat.toLowerCase()
   if (format !== 'csv' && format !== 'parquet') {
@@ -168,6 +184,7 @@ async function* readBatches(
           expected,
           readSize: options.parquetReadSize,
           signal,
+          each: parquetEach,
         })
       }
     })()

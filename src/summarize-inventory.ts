@@ -6,13 +6,13 @@
 import { availableParallelism } from 'node:os'
 import { compileFilter, type CompiledFilter } from './filter.js'
 import { aggregateCsvGz } from './formats/csv-decode.js'
-import { assertHasFiles, chosenFiles, csvPlan, isManifest, readInventory, type InventoryProgress, type ReadInventoryOptions } from './inventory.js'
+import { assertHasFiles, chosenFiles, csvPlan, forEachRow, isManifest, readInventory, type InventoryProgress, type ReadInventoryOptions } from './inventory.js'
 import type { Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
 import { fileLocator } from './sources/locate.js'
 import { clientScope, sourceFor } from './sources/open.js'
 import type { ByteCounter } from './sources/source.js'
-import { byList, columnsFor, dimension, mergeSummaries, summarize, type GroupBy, type PartialSummary, type Summary } from './summarize.js'
+import { byList, columnsFor, createAccumulator, dimension, mergeSummaries, summarize, type GroupBy, type PartialSummary, type Summary } from './summarize.js'
 
 export interface SummarizeInventoryOptions extends Omit<ReadInventoryOptions, 'columns' | 'workers' | 'startAfter' | 'bufferRows'> {
   /** Dimensions to group by (see summarize). */
@@ -34,6 +34,14 @@ export async function summarizeInventory(location: Location | InventoryManifest,
   try {
     const m = isManifest(location) ? location : await readManifestWith(location, options, scope)
     const workers = options.workers ?? availableParallelism() > 1
+    if (m.fileFormat.toLowerCase() === 'parquet') {
+      // No row objects: each row is one reused object handed to the accumulator.
+      assertHasFiles(m, options)
+      const acc = createAccumulator(by)
+      const progress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
+      await forEachRow(m, { ...options, columns, workers: false }, scope, progress, (r) => acc.add(r))
+      return mergeSummaries([acc.partial()], by)
+    }
     if (m.fileFormat.toLowerCase() !== 'csv' || !workers) {
       const client = options.client ?? (m.location.kind === 's3' ? scope.get() : undefined)
       return await summarize(readInventory(m, { ...options, client, columns, workers: false }), { by, signal: options.signal })

@@ -197,7 +197,15 @@ export function createAccumulator(by: readonly GroupBy[]): { add(row: InventoryR
       const size = typeof r.size === 'number' ? r.size : undefined
       add(total, size)
       if (dims.length === 0) return
-      const labels = dims.length === 1 ? [dims[0].label(r)] : dims.map((d) => d.label(r))
+      if (dims.length === 1) {
+        // The common case, per row: no label array.
+        const label = dims[0].label(r)
+        let g = groups.get(label)
+        if (!g) groups.set(label, (g = emptyAcc([label])))
+        add(g, size)
+        return
+      }
+      const labels = dims.map((d) => d.label(r))
       const id = labels.length === 1 ? labels[0] : labels.join('\u0000')
       let g = groups.get(id)
       if (!g) groups.set(id, (g = emptyAcc(labels)))

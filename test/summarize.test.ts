@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { makeRows } from '../fixtures/generate.js'
-import { columnsFor, parseGroupBy, summarize } from '../src/summarize.js'
+import { makeRows, writeInventory } from '../fixtures/generate.js'
+import { readInventory, readManifest, summarizeInventory } from '../src/index.js'
+import { columnsFor, parseGroupBy, summarize, type GroupBy } from '../src/summarize.js'
+import { tmpDir } from './support/tmp.js'
 import type { InventoryRow } from '../src/schema/row.js'
 
 const row = (key: string, size?: number, extra: Partial<InventoryRow> = {}): InventoryRow => ({ bucket: 'b', key, size, ...extra }) as InventoryRow
@@ -48,5 +50,33 @@ describe('summarize', () => {
   it('rejects bad groupings with INVALID_ARGUMENT', async () => {
     await expect(summarize([], { by: { prefix: 0 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     await expect(summarize([], { by: { size: 'pow3' as 'pow2' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+})
+
+describe('summarizeInventory', async () => {
+  const root = await tmpDir('summ')
+  const rows = makeRows({ count: 5000, seed: 61 })
+  const parquet = await writeInventory({ root, format: 'Parquet', rows, filesRows: [1500, 0, 2000, 1500], rowGroupSize: 700 })
+  const csv = await writeInventory({ root, format: 'CSV', rows, filesRows: [1500, 0, 2000, 1500] })
+  const groupings: GroupBy[][] = [['storage-class'], [{ prefix: 2 }, 'extension'], [{ modified: 'month' }, { size: 'pow2' }], ['isLatest', 'encryption-status'], []]
+
+  // Parquet is aggregated from one reused row object per file (no row objects); the reference is
+  // summarize() over the rows readInventory yields, and the CSV path (worker threads) over the same rows.
+  for (const by of groupings) {
+    it(`over Parquet, row-less, equals summarize(readInventory) and the CSV path: by ${JSON.stringify(by)}`, async () => {
+      const filter = { minSize: 1000, suffix: ['.png', '.txt', '.jpg'] }
+      const progress = { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
+      const got = await summarizeInventory(parquet.manifestPath, { by, filter, progress })
+      const expected = await summarize(readInventory(parquet.manifestPath), { by, filter })
+      expect(got).toEqual(expected)
+      expect(await summarizeInventory(csv.manifestPath, { by, filter })).toEqual(expected)
+      expect(got.total.count).toBeGreaterThan(100)
+      expect(progress).toMatchObject({ filesTotal: 4, filesDone: 4, rows: got.total.count })
+    })
+  }
+  it('over Parquet, fails on a data file that does not match its MD5, with no summary', async () => {
+    const m = await readManifest(parquet.manifestPath)
+    const bad = { ...m, files: m.files.map((f, i) => (i === 2 ? { ...f, MD5checksum: '0'.repeat(32) } : f)) }
+    await expect(summarizeInventory(bad, { by: 'storage-class' })).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', key: expect.stringContaining(m.files[2].key) })
   })
 })

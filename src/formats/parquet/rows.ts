@@ -7,7 +7,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { S3InventoryError, type ErrorCode, type ErrorContext } from '../../errors.js'
 import { emptyFilterInput, FILTER_FIELDS, type CompiledFilter } from '../../filter.js'
-import { columnRowFactory, type ColumnPlan } from '../../schema/build.js'
+import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName } from '../../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../../schema/row.js'
 import type { ByteSource } from '../../sources/source.js'
@@ -24,6 +24,12 @@ export interface ParquetReadOptions {
   /** Bytes fetched per request / buffered per file. Default 16 MiB. */
   readSize?: number
   signal: AbortSignal
+  /**
+   * Aggregations: each row goes to `each` as one reused object (valid only during the call) instead
+   * of being yielded; nothing is yielded. A file that fails its MD5 check fails after its rows were
+   * visited, so the caller discards what it aggregated.
+   */
+  each?: (row: InventoryRow) => void
 }
 
 const DEFAULT_PARQUET_READ_SIZE = 16 * 1024 * 1024
@@ -80,6 +86,9 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
   const neededIdx = needed.flatMap((n, i) => (n ? [i] : []))
   const outPlan: ColumnPlan[] = neededIdx.flatMap((leafIdx, j) => (!wanted || wanted.has(fields[leafIdx].name) ? [{ field: fields[leafIdx], index: j }] : []))
   const make = columnRowFactory(outPlan, ref)
+  const each = o.each
+  const fill = each && columnRowFiller(outPlan)
+  const view = {} as InventoryRow
   const filterAt = (name: string) => (filter?.fields.has(name) ? neededIdx.findIndex((i) => fields[i].name === name) : -1)
   const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map(filterAt)
   const keyLeaf = fields.findIndex((f) => f.name === 'key')
@@ -166,8 +175,12 @@ export async function* readParquetRows(source: ByteSource, ref: DataFileRef, o: 
             if (mJ >= 0) input.isDeleteMarker = win[mJ][i] as boolean | undefined
             if (!filter.test(input)) continue
           }
-          batch.push(make(win, zeros, i, r))
+          if (fill) {
+            fill(view, win, zeros, i)
+            each!(view)
+          } else batch.push(make(win, zeros, i, r))
         }
+        if (each) signal.throwIfAborted() // nothing is yielded, so check here
         for (let j = 0; j < chunks.length; j++) offs[j] += n
         left -= n
         if (batch.length > 0) {
