@@ -184,7 +184,11 @@ async function* readBatches(
           expected,
           readSize: options.parquetReadSize,
           signal,
-          each: parquetEach,
+          // Nothing is yielded in this mode: progress is kept current from here.
+          each: parquetEach && ((row: InventoryRow) => {
+            progress.bytesRead = counter.bytes
+            parquetEach(row)
+          }),
         })
       }
     })()
@@ -195,7 +199,10 @@ async function* readBatches(
     concurrency: options.concurrency ?? DEFAULTS.concurrency,
     bufferRows: options.bufferRows ?? DEFAULTS.bufferRows,
     signal: options.signal,
-    onFileDone: () => progress.filesDone++,
+    onFileDone: () => {
+      progress.filesDone++
+      progress.bytesRead = counter.bytes
+    },
   })) {
     throwIfAborted(options.signal)
     progress.bytesRead = counter.bytes
