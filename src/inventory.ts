@@ -83,10 +83,7 @@ export function readInventory(location: Location | InventoryManifest, options: R
     signal: options.signal,
     manifest: async () => {
       const m = isManifest(location) ? location : await readManifestWith(location, options, scope)
-      // Totals as soon as they are known (with startAfter, reading counts the skipped files as done).
-      const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
-      progress.filesTotal = chosen.length
-      progress.bytesTotal = chosen.reduce((n, i) => n + (m.files[i]?.size ?? 0), 0)
+      setTotals(m, options, progress)
       return m
     },
     read: (m) => readBatches(m, options, scope, progress),
@@ -124,14 +121,15 @@ export function isManifest(v: unknown): v is InventoryManifest {
  * order of rows). Parquet rows are one reused object, valid only during the call: no row objects.
  */
 export async function forEachRow(m: InventoryManifest, options: ReadInventoryOptions, scope: ClientScope, progress: InventoryProgress, each: (row: InventoryRow) => void): Promise<void> {
-  const chosen = chosenFiles(m, options.fileIndexes)
+  setTotals(m, options, progress)
+  for await (const batch of readBatches(m, options, scope, progress, each)) for (const row of batch) each(row)
+}
+
+/** Totals as soon as the manifest is known (with startAfter, reading counts the skipped files as done). */
+function setTotals(m: InventoryManifest, options: ReadInventoryOptions, progress: InventoryProgress): void {
+  const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
   progress.filesTotal = chosen.length
-  progress.bytesTotal = chosen.reduce((n, i) => n + m.files[i].size, 0)
-  const counted = (row: InventoryRow) => {
-    progress.rows++
-    each(row)
-  }
-  for await (const batch of readBatches(m, options, scope, progress, counted)) for (const row of batch) each(row)
+  progress.bytesTotal = chosen.reduce((n, i) => n + (m.files[i]?.size ?? 0), 0)
 }
 
 async function* readBatches(
@@ -186,6 +184,7 @@ async function* readBatches(
           signal,
           // Nothing is yielded in this mode: progress is kept current from here.
           each: parquetEach && ((row: InventoryRow) => {
+            progress.rows++
             progress.bytesRead = counter.bytes
             parquetEach(row)
           }),

@@ -36,7 +36,6 @@ export async function summarizeInventory(location: Location | InventoryManifest,
     const workers = options.workers ?? availableParallelism() > 1
     if (m.fileFormat.toLowerCase() === 'parquet') {
       // No row objects: each row is one reused object handed to the accumulator.
-      assertHasFiles(m, options)
       const acc = createAccumulator(by)
       const progress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
       await forEachRow(m, { ...options, columns, workers: false }, scope, progress, (r) => acc.add(r))

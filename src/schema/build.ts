@@ -127,7 +127,17 @@ function columnAssigns(columns: readonly ColumnPlan[], target: string): string[]
  * Writes a row's fields into one reused object (aggregations: a row object per row would only feed
  * the garbage collector). Same fields and values as columnRowFactory's rows, no provenance.
  */
-export function columnRowFiller(columns: readonly ColumnPlan[]): (r: InventoryRow, v: unknown[][], o: number[], i: number) => void {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('r', 'v', 'o', 'i', columnAssigns(columns, 'r').join(' ')) as (r: InventoryRow, v: unknown[][], o: number[], i: number) => void
+export function columnRowFiller(columns: readonly ColumnPlan[]): RowFiller {
+  const body = columnAssigns(columns, 'r').join(' ')
+  let fill = fillers.get(body)
+  if (!fill) {
+    if (fillers.size > 256) fillers.clear()
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    fill = new Function('r', 'v', 'o', 'i', body) as RowFiller
+    fillers.set(body, fill) // shared by every file with the same columns, like the row classes
+  }
+  return fill
 }
+
+type RowFiller = (r: InventoryRow, v: unknown[][], o: number[], i: number) => void
+const fillers = new Map<string, RowFiller>()
