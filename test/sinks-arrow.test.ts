@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { Table, tableFromIPC, TimestampMillisecond, TimeUnit, Type } from 'apache-arrow'
@@ -125,6 +125,29 @@ describe('Arrow and Parquet export', async () => {
       ['key', 'Utf8'],
       ['size', 'Int64'],
     ])
+  })
+
+  it('a failed export leaves the file that was there untouched and no temporary file; a missing folder is WRITE_FAILED', async () => {
+    const dir = await tmpDir('export-fail')
+    // Fails after several batches / row groups have reached the disk.
+    async function* failing() {
+      for (let i = 0; i < 5_000; i++) yield { bucket: 'b', key: `k${i}`, size: i } as InventoryRow
+      throw new Error('source broke')
+    }
+    for (const [name, write] of [
+      ['out.arrows', (f: string) => writeArrowFile(failing(), f, { batchSize: 100 })],
+      ['out.parquet', (f: string) => writeParquetFile(failing(), f, { rowGroupSize: 100 })],
+    ] as const) {
+      const file = path.join(dir, name)
+      await writeFile(file, 'the previous export')
+      await expect(write(file)).rejects.toThrow('source broke')
+      expect(await readFile(file, 'utf8')).toBe('the previous export')
+      expect(await readdir(dir)).toEqual([name])
+      await rm(file)
+    }
+    const missing = path.join(dir, 'no-such-folder', 'x.arrows')
+    await expect(writeArrowFile([{ bucket: 'b', key: 'k' } as InventoryRow], missing)).rejects.toMatchObject({ code: 'WRITE_FAILED', key: missing })
+    expect(await readdir(dir)).toEqual([])
   })
 
   it('a value of the wrong type is VALUE_INVALID naming the row', async () => {

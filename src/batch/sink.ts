@@ -4,13 +4,10 @@
  * (one PutObject when it fits in a part, else a multipart upload streamed part by part). Memory is
  * bounded by about two parts: the one filling and the one uploading.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
-import path from 'node:path'
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3'
 import { S3InventoryError, throwIfAborted } from '../errors.js'
 import type { ResolvedLocation } from '../location.js'
-import { fileError } from '../sinks/file.js'
+import { fileSink } from '../sinks/file.js'
 import { loadS3Sdk, resolveS3Client } from '../sources/sdk.js'
 import { backoff, classify, DEFAULT_RETRY, type RetryOptions } from '../sources/retry.js'
 
@@ -33,48 +30,19 @@ export interface SinkOptions {
 }
 
 export function sinkFor(dest: ResolvedLocation, options: SinkOptions): Sink {
-  return dest.kind === 'local' ? fileSink(dest.path) : s3Sink(options.client(), dest.bucket, dest.key, options)
+  return dest.kind === 'local' ? localSink(dest.path) : s3Sink(options.client(), dest.bucket, dest.key, options)
 }
 
-function fileSink(file: string): Sink {
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
-  let fh: FileHandle | undefined
-  const opened = async () => {
-    if (!fh) {
-      try {
-        await mkdir(path.dirname(file), { recursive: true })
-        fh = await open(temp, 'wx')
-      } catch (err) {
-        throw fileError(err as Error, file)
-      }
-    }
-    return fh
-  }
+/** A local file: written under a temporary name and renamed when complete (sinks/file.ts). */
+function localSink(file: string): Sink {
+  const out = fileSink(file, { mkdir: true })
   return {
-    async write(chunk) {
-      const h = await opened()
-      try {
-        await h.write(chunk)
-      } catch (err) {
-        throw fileError(err as Error, file)
-      }
-    },
+    write: (chunk) => out.write(chunk),
     async complete() {
-      const h = await opened()
-      try {
-        await h.close()
-        fh = undefined
-        await rename(temp, file)
-      } catch (err) {
-        throw fileError(err as Error, file)
-      }
+      await out.end()
       return {}
     },
-    async abort() {
-      await fh?.close().catch(() => {})
-      fh = undefined
-      await rm(temp, { force: true }).catch(() => {})
-    },
+    abort: () => out.destroy(),
   }
 }
 

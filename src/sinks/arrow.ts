@@ -210,7 +210,7 @@ export async function writeArrowFile(rows: RowSource, file: string, options: ToA
     await out.end()
     return result
   } catch (err) {
-    out.destroy()
+    await out.destroy()
     throw err
   }
 }

@@ -1,54 +1,91 @@
-/** An output file that is written with backpressure: write() resolves once the stream can take more. */
-import { createWriteStream } from 'node:fs'
+/**
+ * An output file written with backpressure (write() resolves once the stream can take more), under a
+ * temporary name next to it and renamed when complete: a failed or abandoned write never leaves a file
+ * that looks finished, and never replaces a file that was there before.
+ */
+import { randomBytes } from 'node:crypto'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir, rename, rm } from 'node:fs/promises'
+import path from 'node:path'
 import { S3InventoryError } from '../errors.js'
 
 export interface FileSink {
   write(chunk: Uint8Array): Promise<void>
-  /** Flushes and closes; rejects if anything failed. */
+  /** Flushes, closes and moves the file to its name; rejects if anything failed (then nothing is left). */
   end(): Promise<void>
-  /** Abandons the file (after an error). */
-  destroy(): void
+  /** Abandons the file (after an error): removes what was written. Never rejects. */
+  destroy(): Promise<void>
 }
 
-export function fileSink(file: string): FileSink {
-  const out = createWriteStream(file)
+export interface FileSinkOptions {
+  /** Create the file's folder (and its parents) if missing. Default false. */
+  mkdir?: boolean
+}
+
+export function fileSink(file: string, options: FileSinkOptions = {}): FileSink {
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
+  let opening: Promise<WriteStream> | undefined
   let failed: Error | undefined
-  out.on('error', (err) => (failed ??= err))
   const check = () => {
     if (failed) throw fileError(failed, file)
   }
+  // Opened on first use, so that a sink nobody writes to leaves nothing behind.
+  const opened = () =>
+    (opening ??= (async () => {
+      if (options.mkdir) await mkdir(path.dirname(file), { recursive: true }).catch((err: Error) => (failed ??= err))
+      check()
+      const s = createWriteStream(temp, { flags: 'wx' })
+      s.on('error', (err) => (failed ??= err))
+      return s
+    })())
+  const closed = (s: WriteStream) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve())))
+
   return {
     async write(chunk) {
+      const s = await opened()
       check()
-      if (!out.write(chunk)) {
+      if (!s.write(chunk)) {
         // One listener set per wait, all removed together (events.once would leave the losers behind).
         await new Promise<void>((resolve) => {
           const done = () => {
-            out.off('drain', done)
-            out.off('close', done)
-            out.off('error', done)
+            s.off('drain', done)
+            s.off('close', done)
+            s.off('error', done)
             resolve()
           }
-          out.on('drain', done)
-          out.on('close', done)
-          out.on('error', done)
-          if (out.destroyed) done()
+          s.on('drain', done)
+          s.on('close', done)
+          s.on('error', done)
+          if (s.destroyed) done()
         })
       }
       check()
-      if (out.destroyed) throw fileError(new Error('output closed'), file)
+      if (s.destroyed) throw fileError(new Error('output closed'), file)
     },
     async end() {
-      check()
-      if (!out.destroyed) {
-        await new Promise<void>((resolve) => {
-          out.once('close', resolve)
-          out.end()
+      try {
+        const s = await opened()
+        check()
+        if (!s.destroyed) s.end()
+        await closed(s)
+        check()
+        await rename(temp, file).catch((err: Error) => {
+          failed ??= err
+          check()
         })
+      } catch (err) {
+        await rm(temp, { force: true }).catch(() => {})
+        throw err instanceof S3InventoryError ? err : fileError(err as Error, file)
       }
-      check()
     },
-    destroy: () => out.destroy(),
+    async destroy() {
+      const s = await opening?.catch(() => undefined)
+      if (s) {
+        s.destroy()
+        await closed(s)
+      }
+      await rm(temp, { force: true }).catch(() => {})
+    },
   }
 }
 

@@ -87,7 +87,7 @@ export async function writeParquetFile(rows: RowSource, file: string, options: W
     await out.end()
     return result
   } catch (err) {
-    out.destroy()
+    await out.destroy()
     throw err
   }
 }

@@ -1,5 +1,4 @@
 /** `s3inv export`: inventory rows → an Arrow IPC stream or a Parquet file, streamed with bounded memory. */
-import { rm } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
 import { addCommon, addFilters, collect, int, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
 import { startProgress } from '../progress.js'
@@ -43,10 +42,6 @@ Examples:
           const unit = flags.format === 'arrow' ? 'record batches' : 'row groups'
           process.stderr.write(`s3inv: wrote ${result.rows} rows (${result.batches} ${unit}, ${result.bytes} bytes) to ${flags.out}\n`)
         }
-      } catch (err) {
-        // A half-written file looks like a complete one to the next tool: remove it.
-        await rm(flags.out, { force: true }).catch(() => {})
-        throw err
       } finally {
         if (!ok) done(false)
         client?.destroy()
