@@ -9,9 +9,9 @@ import { parentPort } from 'node:worker_threads'
 import { createGunzip, type Gunzip } from 'node:zlib'
 import { S3InventoryError } from '../errors.js'
 import { compileFilter } from '../filter.js'
-import type { DataFileRef } from '../schema/row.js'
+import type { DataFileRef, InventoryRow } from '../schema/row.js'
 import { createAccumulator } from '../summarize.js'
-import { createColumnExtractor, createCsvScanner, csvRowBuilder, failureFields } from './csv.js'
+import { createColumnExtractor, createCsvScanner, csvRowVisitor, failureFields } from './csv.js'
 import type { FromWorker, ToWorker } from './csv-worker-protocol.js'
 
 interface FileState {
@@ -46,14 +46,16 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
   const extractDicts = createColumnExtractor(m.fieldCount, m.spec, (kind) => kind === 'dict')
   const agg = m.aggregate
   const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
-  const build = agg && csvRowBuilder({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })
+  const visit = agg && csvRowVisitor({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })
   const acc = agg && createAccumulator(agg.by)
+  const add = acc && ((row: InventoryRow) => acc.add(row))
 
   const take = (scanned: ReturnType<typeof scanner.push>) => {
     if (!scanned) return
     f.rows += scanned.count
-    if (build && acc) {
-      for (const row of build(extract(scanned))) acc.add(row)
+    if (visit && add) {
+      // No row objects: the accumulator reads each row from one reused object.
+      visit(extract(scanned), add)
       return
     }
     // Rows: this thread takes MD5, gunzip's glue, the scan and the dictionary columns; the caller

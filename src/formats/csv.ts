@@ -14,7 +14,7 @@
 import type { FastBuffer } from '../codecs/buffers.js'
 import type { ErrorCode } from '../errors.js'
 import { emptyFilterInput, FILTER_FIELDS, type CompiledFilter } from '../filter.js'
-import { columnarRowFactory, detached, valueErrorToInventoryError, type ColumnKind } from '../schema/build.js'
+import { columnarRowFactory, columnarRowFiller, detached, valueErrorToInventoryError, type ColumnKind } from '../schema/build.js'
 import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
 import { isAscii, isUtf8 } from 'node:buffer'
@@ -515,13 +515,62 @@ export interface RowBuilderOptions {
 
 /** Step 3: typed columns → row objects, on the caller's thread. */
 export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch) => InventoryRow[] {
-  const { spec, file } = options
+  const { file } = options
+  const make = columnarRowFactory(rowFields(options), file)
+  const rows = batchRows(options)
+  return (batch) => {
+    const { text, bytes, inBytes, start } = rows.begin(batch)
+    const { cols, count, firstRow } = batch
+    const out: InventoryRow[] = []
+    const filter = options.filter
+    let i = start
+    try {
+      for (; i < count; i++) {
+        if (filter === undefined || rows.passes(text, cols, i)) out.push(make(text, bytes, inBytes, cols, rows.dicts, i, firstRow + i))
+      }
+    } catch (err) {
+      // The key is decoded here (the only conversion left on this side).
+      throw valueErrorToInventoryError(err, file, firstRow + i, 'key')
+    }
+    return out
+  }
+}
+
+/**
+ * Step 3 for aggregations: each row's fields written into one reused object handed to `visit` (which
+ * must not keep it), instead of a row object per row.
+ */
+export function csvRowVisitor(options: RowBuilderOptions): (batch: ColumnarBatch, visit: (row: InventoryRow) => void) => void {
+  const { file } = options
+  const fill = columnarRowFiller(rowFields(options))
+  const rows = batchRows(options)
+  const row = {} as InventoryRow
+  return (batch, visit) => {
+    const { text, bytes, inBytes, start } = rows.begin(batch)
+    const { cols, count, firstRow } = batch
+    const filter = options.filter
+    let i = start
+    try {
+      for (; i < count; i++) {
+        if (filter !== undefined && !rows.passes(text, cols, i)) continue
+        fill(row, text, bytes, inBytes, cols, rows.dicts, i)
+        visit(row)
+      }
+    } catch (err) {
+      throw valueErrorToInventoryError(err, file, firstRow + i, 'key')
+    }
+  }
+}
+
+function rowFields(options: RowBuilderOptions) {
+  return options.spec.slice(0, options.outputs).map((c, j) => ({ name: c.name, kind: c.kind, column: j }))
+}
+
+/** What building and visiting rows share: the file's dictionaries, the filter, the batch's text and bytes. */
+function batchRows(options: RowBuilderOptions) {
+  const { spec } = options
   const startRow = options.startRow ?? 0
   const dicts: string[][] = spec.map(() => [])
-  const make = columnarRowFactory(
-    spec.slice(0, options.outputs).map((c, j) => ({ name: c.name, kind: c.kind, column: j })),
-    file,
-  )
   const filter = options.filter
   const at = (name: string) => (filter?.fields.has(name) ? spec.findIndex((c) => c.name === name) : -1)
   const [kI, sI, cI, dI, lI, mI] = FILTER_FIELDS.map(at)
@@ -549,31 +598,24 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
     return filter!.test(input)
   }
 
-  return (batch) => {
+  function begin(batch: ColumnarBatch) {
     for (let j = 0; j < spec.length; j++) {
       if (batch.dictResets[j]) dicts[j] = []
       const adds = batch.dictAdds[j]
       if (adds) for (const v of adds) dicts[j].push(v)
     }
-    const { cols, count, firstRow } = batch
     // The same decode the scanner made, once per batch; fields are then String#slice of it.
     const text = batch.text ?? decodeText(batch)
     // Strings are copied out of the batch's bytes where offsets are byte offsets (an ASCII batch),
     // not sliced from its text, so that rows kept by the caller do not pin the chunk (see detached()).
     const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length) as FastBuffer
     const inBytes = batch.ascii ? bytes.length : -1
-    const out: InventoryRow[] = []
-    let i = firstRow < startRow ? Math.min(count, startRow - firstRow) : 0
-    try {
-      for (; i < count; i++) {
-        if (filter === undefined || passes(text, cols, i)) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
-      }
-    } catch (err) {
-      // The key is decoded here (the only conversion left on this side).
-      throw valueErrorToInventoryError(err, file, firstRow + i, 'key')
-    }
-    return out
+    const start = batch.firstRow < startRow ? Math.min(batch.count, startRow - batch.firstRow) : 0
+    return { text, bytes, inBytes, start }
   }
+
+  // `dicts` keeps its identity (its entries are replaced), so it can be handed out once.
+  return { begin, passes, dicts }
 }
 
 /** A batch's text, decoded again from its bytes (the text itself does not cross threads). */

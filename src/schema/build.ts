@@ -31,8 +31,24 @@ export interface ColumnarField {
 }
 
 export function columnarRowFactory(fields: readonly ColumnarField[], file: DataFileRef): ColumnarRowFactory {
-  const lines = fields.map(({ name, kind, column: j }) => {
-    const to = `this[${JSON.stringify(name)}]`
+  const Row = rowClass('t, b, L, c, d, i', columnarAssigns(fields, 'this'))
+  return (t, b, L, c, d, i, rowIndex) => new Row(file, rowIndex, t, b, L, c, d, i) as InventoryRow
+}
+
+/**
+ * Writes a CSV row's fields into one reused object (aggregations: see columnRowFiller). Same fields
+ * and values as columnarRowFactory's rows, no provenance.
+ */
+export function columnarRowFiller(fields: readonly ColumnarField[]): ColumnarRowFiller {
+  return generatedFiller('r, t, b, L, c, d, i', columnarAssigns(fields, 'r').join(' ')) as ColumnarRowFiller
+}
+
+export type ColumnarRowFiller = (r: InventoryRow, t: string, b: FastBuffer, L: number, c: ArrayLike<number>[], d: string[][], i: number) => void
+
+/** Assignments of a CSV row's fields from a batch's columns (see ColumnarRowFactory) onto `target`. */
+function columnarAssigns(fields: readonly ColumnarField[], target: string): string[] {
+  return fields.map(({ name, kind, column: j }) => {
+    const to = `${target}[${JSON.stringify(name)}]`
     switch (kind) {
       case 'text':
         return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = s === e ? undefined : e <= L ? b.latin1Slice(s, e) : cp(t.slice(s, e)); }`
@@ -48,8 +64,6 @@ export function columnarRowFactory(fields: readonly ColumnarField[], file: DataF
         return `{ const x = c[${j}][i]; ${to} = x === 1 ? true : x === 0 ? false : undefined; }`
     }
   })
-  const Row = rowClass('t, b, L, c, d, i', lines)
-  return (t, b, L, c, d, i, rowIndex) => new Row(file, rowIndex, t, b, L, c, d, i) as InventoryRow
 }
 
 type RowClass = new (file: DataFileRef, rowIndex: number, ...args: unknown[]) => unknown
@@ -128,16 +142,20 @@ function columnAssigns(columns: readonly ColumnPlan[], target: string): string[]
  * the garbage collector). Same fields and values as columnRowFactory's rows, no provenance.
  */
 export function columnRowFiller(columns: readonly ColumnPlan[]): RowFiller {
-  const body = columnAssigns(columns, 'r').join(' ')
-  let fill = fillers.get(body)
-  if (!fill) {
-    if (fillers.size > 256) fillers.clear()
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    fill = new Function('r', 'v', 'o', 'i', body) as RowFiller
-    fillers.set(body, fill) // shared by every file with the same columns, like the row classes
-  }
-  return fill
+  return generatedFiller('r, v, o, i', columnAssigns(columns, 'r').join(' ')) as RowFiller
 }
 
 type RowFiller = (r: InventoryRow, v: unknown[][], o: number[], i: number) => void
-const fillers = new Map<string, RowFiller>()
+const fillers = new Map<string, unknown>()
+
+function generatedFiller(params: string, body: string): unknown {
+  const id = `${params}|${body}`
+  let fill = fillers.get(id)
+  if (!fill) {
+    if (fillers.size > 256) fillers.clear()
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    fill = new Function('k', 'cp', `return function (${params}) { ${body} }`)(decodeKey, detached)
+    fillers.set(id, fill) // shared by every file with the same columns, like the row classes
+  }
+  return fill
+}
