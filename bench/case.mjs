@@ -108,19 +108,23 @@ switch (name) {
       const at = text.indexOf(line, i === 0 ? 0 : off[6 * (i - 1) + 5])
       const pos = (k) => at + 1 + p.slice(0, k).reduce((n, f) => n + f.length + 3, 0)
       off.set([pos(1), pos(1) + p[1].length, pos(2), pos(2) + p[2].length, pos(7), pos(7) + p[7].length], 6 * i)
-      return { p, ms: Date.parse(p[6]), size: Number(p[5]) }
+      return { p, ms: p[6] === '' ? NaN : Date.parse(p[6]), size: p[5] === '' ? undefined : Number(p[5]) }
     })
     const n = lines.length
+    const bool = (v) => (v === 'true' ? true : v === 'false' ? false : undefined)
     async function* batches() {
       for (let done = 0; done < count; ) {
         const out = []
         for (let j = 0; j < B && done < count; j++, done++) {
           const i = done % n
           const c = cols[i].p
+          const key = buf.latin1Slice(off[6 * i], off[6 * i + 1])
+          const ms = cols[i].ms
           out.push({
-            bucket: c[0], key: buf.latin1Slice(off[6 * i], off[6 * i + 1]), versionId: c[2] === '' ? undefined : buf.latin1Slice(off[6 * i + 2], off[6 * i + 3]),
-            isLatest: c[3] === 'true', isDeleteMarker: c[4] === 'true', size: cols[i].size, lastModifiedDate: new Date(cols[i].ms),
-            eTag: buf.latin1Slice(off[6 * i + 4], off[6 * i + 5]), storageClass: c[8] || undefined, isMultipartUploaded: c[9] === 'true',
+            bucket: c[0], key: key.indexOf('%') === -1 && key.indexOf('+') === -1 ? key : decodeURIComponent(key.replace(/\+/g, ' ')),
+            versionId: c[2] === '' ? undefined : buf.latin1Slice(off[6 * i + 2], off[6 * i + 3]),
+            isLatest: bool(c[3]), isDeleteMarker: bool(c[4]), size: cols[i].size, lastModifiedDate: ms === ms ? new Date(ms) : undefined,
+            eTag: c[7] === '' ? undefined : buf.latin1Slice(off[6 * i + 4], off[6 * i + 5]), storageClass: c[8] || undefined, isMultipartUploaded: bool(c[9]),
             replicationStatus: c[10] || undefined, encryptionStatus: c[11] || undefined, bucketKeyStatus: c[12] || undefined, checksumAlgorithm: c[13] || undefined,
           })
         }

@@ -1,5 +1,7 @@
 /** The s3inv command, run as a child process against local files and the local S3 server. */
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
@@ -65,5 +67,17 @@ describe('the built package', () => {
   ])('loads and reads the bundled demo inventory through %s, on the worker-thread path', async (_, load) => {
     const body = `(async () => { ${load} let n = 0; for await (const r of readInventory(${JSON.stringify(demo)}, { workers: true })) n++; console.log(n) })()`
     expect(await count(body)).toEqual({ code: 0, out: '5000' })
+  })
+
+  it('every file package.json points to (exports, main, module, types, bin) is built', async () => {
+    const pkg = JSON.parse(await readFile('package.json', 'utf8'))
+    const targets = new Set<string>()
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') targets.add(v)
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk)
+    }
+    walk([pkg.exports, pkg.main, pkg.module, pkg.types, pkg.bin])
+    expect([...targets].filter((t) => t.startsWith('./dist/')).length).toBeGreaterThanOrEqual(5)
+    expect([...targets].filter((t) => !existsSync(path.resolve(t)))).toEqual([])
   })
 })

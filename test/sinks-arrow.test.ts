@@ -4,9 +4,9 @@
  * reader without its `arrow` extension, which cannot be downloaded here, so the DuckDB check goes
  * through Parquet.
  */
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFileSync, spawn } from 'node:child_process'
+import { createReadStream, existsSync } from 'node:fs'
+import { chmod, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { Table, tableFromIPC, TimestampMillisecond, TimeUnit, Type } from 'apache-arrow'
@@ -150,6 +150,38 @@ describe('Arrow and Parquet export', async () => {
     expect(await readdir(dir)).toEqual([])
   })
 
+  it('an export replaces a file in place (mode kept, links followed), writes straight into a pipe, and refuses a folder', async () => {
+    const dir = await tmpDir('export-targets')
+    const some = rows.slice(0, 50) as unknown as InventoryRow[]
+    const file = path.join(dir, 'old.arrows')
+    await writeFile(file, 'old')
+    await chmod(file, 0o640)
+    const link = path.join(dir, 'link.arrows')
+    await symlink(file, link)
+    await writeArrowFile(some, link, { columns: ['key'] })
+    expect((await lstat(link)).isSymbolicLink()).toBe(true)
+    expect(tableFromIPC(await readFile(file)).numRows).toBe(50)
+    expect((await stat(file)).mode & 0o777).toBe(0o640)
+    expect((await readdir(dir)).sort()).toEqual(['link.arrows', 'old.arrows'])
+
+    const fifo = path.join(dir, 'pipe')
+    execFileSync('mkfifo', [fifo])
+    const received = (async () => {
+      const parts: Buffer[] = []
+      for await (const c of createReadStream(fifo)) parts.push(c as Buffer)
+      return Buffer.concat(parts)
+    })()
+    await writeArrowFile(some, fifo, { columns: ['key'] })
+    expect(tableFromIPC(await received).numRows).toBe(50)
+    expect((await lstat(fifo)).isFIFO()).toBe(true)
+
+    const folder = path.join(dir, 'folder')
+    await mkdir(folder)
+    await expect(writeArrowFile(some, folder)).rejects.toMatchObject({ code: 'WRITE_FAILED', message: expect.stringContaining('EISDIR') })
+    expect(await readdir(folder)).toEqual([])
+    expect((await readdir(dir)).sort()).toEqual(['folder', 'link.arrows', 'old.arrows', 'pipe'])
+  })
+
   it('a value of the wrong type is VALUE_INVALID naming the row', async () => {
     const bad = [{ bucket: 'b', key: 'weird', size: 1.5 } as InventoryRow]
     await expect(collect(toArrow(bad))).rejects.toMatchObject({ code: 'VALUE_INVALID', key: 'weird', column: 'size' })
@@ -242,6 +274,7 @@ describe('Arrow and Parquet export', async () => {
       expect(code).toBe(1)
       expect(stderr).toMatch(/^s3inv: DATA_CHECKSUM_MISMATCH: /m)
       expect(existsSync(out)).toBe(false)
+      expect((await readdir(root)).filter((f) => f.startsWith('broken.arrows'))).toEqual([])
     })
 
     it('--format is required and checked', async () => {

@@ -1,11 +1,13 @@
 /**
  * An output file written with backpressure (write() resolves once the stream can take more), under a
  * temporary name next to it and renamed when complete: a failed or abandoned write never leaves a file
- * that looks finished, and never replaces a file that was there before.
+ * that looks finished, and never replaces a file that was there before. A path that is not a regular
+ * file (a pipe, /dev/stdout, /dev/null) is written directly; a symbolic link is followed (its target is
+ * replaced, the link stays).
  */
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { chmod, mkdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { S3InventoryError } from '../errors.js'
 
@@ -22,27 +24,75 @@ export interface FileSinkOptions {
   mkdir?: boolean
 }
 
+interface Target {
+  stream: WriteStream
+  /** The temporary file to rename to `final`, or undefined when writing straight to a pipe or device. */
+  temp?: string
+  final: string
+  /** The permission bits of the file being replaced, given to its replacement. */
+  mode?: number
+}
+
 export function fileSink(file: string, options: FileSinkOptions = {}): FileSink {
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
-  let opening: Promise<WriteStream> | undefined
+  let opening: Promise<Target> | undefined
+  let ending: Promise<void> | undefined
+  let destroyed = false
   let failed: Error | undefined
   const check = () => {
     if (failed) throw fileError(failed, file)
   }
+
+  async function open(): Promise<Target> {
+    if (options.mkdir) await mkdir(path.dirname(file), { recursive: true })
+    const existing = await stat(file).catch(() => undefined)
+    if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
+    if (existing && !existing.isFile()) {
+      // A pipe or a device: there is nothing to rename over, and a half-written stream is the reader's to judge.
+      return { stream: watched(createWriteStream(file)), final: file }
+    }
+    const final = existing ? await realpath(file) : file
+    const temp = `${final}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
+    const stream = watched(createWriteStream(temp, { flags: 'wx' }))
+    return { stream, temp, final, mode: existing ? existing.mode & 0o7777 : undefined }
+  }
+  const watched = (s: WriteStream) => s.on('error', (err) => (failed ??= err))
   // Opened on first use, so that a sink nobody writes to leaves nothing behind.
-  const opened = () =>
-    (opening ??= (async () => {
-      if (options.mkdir) await mkdir(path.dirname(file), { recursive: true }).catch((err: Error) => (failed ??= err))
-      check()
-      const s = createWriteStream(temp, { flags: 'wx' })
-      s.on('error', (err) => (failed ??= err))
-      return s
-    })())
+  const opened = async () => {
+    if (destroyed) throw fileError(new Error('output abandoned'), file)
+    try {
+      return await (opening ??= open())
+    } catch (err) {
+      failed ??= err as Error
+      throw fileError(failed, file)
+    }
+  }
   const closed = (s: WriteStream) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve())))
+
+  async function finish(): Promise<void> {
+    const t = await opened()
+    try {
+      check()
+      if (!t.stream.destroyed) t.stream.end()
+      await closed(t.stream)
+      check()
+      // Destroyed meanwhile (destroy() during end()): not finished, so never renamed into place.
+      if (!t.stream.writableFinished) throw new Error('output closed before it was complete')
+      if (t.temp) {
+        if (t.mode !== undefined) await chmod(t.temp, t.mode)
+        await rename(t.temp, t.final)
+      }
+    } catch (err) {
+      failed ??= err as Error
+      t.stream.destroy()
+      await closed(t.stream)
+      if (t.temp) await rm(t.temp, { force: true }).catch(() => {})
+      throw fileError(failed, file)
+    }
+  }
 
   return {
     async write(chunk) {
-      const s = await opened()
+      const { stream: s } = await opened()
       check()
       if (!s.write(chunk)) {
         // One listener set per wait, all removed together (events.once would leave the losers behind).
@@ -62,34 +112,20 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
       check()
       if (s.destroyed) throw fileError(new Error('output closed'), file)
     },
-    async end() {
-      try {
-        const s = await opened()
-        check()
-        if (!s.destroyed) s.end()
-        await closed(s)
-        check()
-        await rename(temp, file).catch((err: Error) => {
-          failed ??= err
-          check()
-        })
-      } catch (err) {
-        await rm(temp, { force: true }).catch(() => {})
-        throw err instanceof S3InventoryError ? err : fileError(err as Error, file)
-      }
-    },
+    end: () => (ending ??= finish()),
     async destroy() {
-      const s = await opening?.catch(() => undefined)
-      if (s) {
-        s.destroy()
-        await closed(s)
-      }
-      await rm(temp, { force: true }).catch(() => {})
+      destroyed = true
+      const t = await opening?.catch(() => undefined)
+      if (!t) return
+      t.stream.destroy()
+      await closed(t.stream)
+      if (t.temp) await rm(t.temp, { force: true }).catch(() => {})
     },
   }
 }
 
 export function fileError(err: Error, file: string): S3InventoryError {
+  if (err instanceof S3InventoryError) return err
   const code = (err as NodeJS.ErrnoException).code
   return new S3InventoryError('WRITE_FAILED', `cannot write the output file (${code ?? err.message})`, { key: file, cause: err })
 }
