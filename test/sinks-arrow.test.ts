@@ -5,7 +5,7 @@
  * through Parquet.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { createReadStream, existsSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, openSync } from 'node:fs'
 import { chmod, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
@@ -163,6 +163,14 @@ describe('Arrow and Parquet export', async () => {
     expect(tableFromIPC(await readFile(file)).numRows).toBe(50)
     expect((await stat(file)).mode & 0o777).toBe(0o640)
     expect((await readdir(dir)).sort()).toEqual(['link.arrows', 'old.arrows'])
+    // A link whose target does not exist yet: the target is created, the link stays.
+    const dangling = path.join(dir, 'dangling.arrows')
+    await symlink('new.arrows', dangling)
+    await writeArrowFile(some, dangling, { columns: ['key'] })
+    expect((await lstat(dangling)).isSymbolicLink()).toBe(true)
+    expect(tableFromIPC(await readFile(path.join(dir, 'new.arrows'))).numRows).toBe(50)
+    await rm(dangling)
+    await rm(path.join(dir, 'new.arrows'))
 
     const fifo = path.join(dir, 'pipe')
     execFileSync('mkfifo', [fifo])
@@ -275,6 +283,21 @@ describe('Arrow and Parquet export', async () => {
       expect(stderr).toMatch(/^s3inv: DATA_CHECKSUM_MISMATCH: /m)
       expect(existsSync(out)).toBe(false)
       expect((await readdir(root)).filter((f) => f.startsWith('broken.arrows'))).toEqual([])
+    })
+
+    it('--out /dev/stdout writes into the file stdout is redirected to, without replacing it', async () => {
+      const out = path.join(root, 'redirected.arrows')
+      await writeFile(out, '')
+      const before = (await stat(out)).ino
+      const fd = openSync(out, 'a')
+      const code = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'export', f.manifestPath, '--format', 'arrow', '--out', '/dev/stdout', '--quiet'], { stdio: ['ignore', fd, 'inherit'] })
+        child.on('close', resolve)
+      })
+      closeSync(fd)
+      expect(code).toBe(0)
+      expect((await stat(out)).ino).toBe(before)
+      expect(tableFromIPC(await readFile(out)).numRows).toBe(rows.length)
     })
 
     it('--format is required and checked', async () => {

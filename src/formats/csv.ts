@@ -518,6 +518,7 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
   const { file } = options
   const make = columnarRowFactory(rowFields(options), file)
   const rows = batchRows(options)
+  const { dicts, passes } = rows
   return (batch) => {
     const { text, bytes, inBytes, start } = rows.begin(batch)
     const { cols, count, firstRow } = batch
@@ -526,7 +527,7 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
     let i = start
     try {
       for (; i < count; i++) {
-        if (filter === undefined || rows.passes(text, cols, i)) out.push(make(text, bytes, inBytes, cols, rows.dicts, i, firstRow + i))
+        if (filter === undefined || passes(text, cols, i)) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
       }
     } catch (err) {
       // The key is decoded here (the only conversion left on this side).
@@ -544,20 +545,21 @@ export function csvRowVisitor(options: RowBuilderOptions): (batch: ColumnarBatch
   const { file } = options
   const fill = columnarRowFiller(rowFields(options))
   const rows = batchRows(options)
+  const { dicts, passes } = rows
   const row = {} as InventoryRow
   return (batch, visit) => {
     const { text, bytes, inBytes, start } = rows.begin(batch)
     const { cols, count, firstRow } = batch
     const filter = options.filter
-    let i = start
-    try {
-      for (; i < count; i++) {
-        if (filter !== undefined && !rows.passes(text, cols, i)) continue
-        fill(row, text, bytes, inBytes, cols, rows.dicts, i)
-        visit(row)
+    for (let i = start; i < count; i++) {
+      try {
+        if (filter !== undefined && !passes(text, cols, i)) continue
+        fill(row, text, bytes, inBytes, cols, dicts, i)
+      } catch (err) {
+        throw valueErrorToInventoryError(err, file, firstRow + i, 'key')
       }
-    } catch (err) {
-      throw valueErrorToInventoryError(err, file, firstRow + i, 'key')
+      // Outside the try: what the callback throws is its own error, not this row's.
+      visit(row)
     }
   }
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { chmod, mkdir, realpath, rename, rm, stat } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readlink, realpath, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { S3InventoryError } from '../errors.js'
 
@@ -44,16 +44,25 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
 
   async function open(): Promise<Target> {
     if (options.mkdir) await mkdir(path.dirname(file), { recursive: true })
-    const existing = await stat(file).catch(() => undefined)
+    // Devices and /proc paths (/dev/stdout, /dev/null, /proc/self/fd/1) are written as they are, even when
+    // they lead to a regular file (stdout redirected): renaming over them would unlink the shell's file.
+    if (/^\/(dev|proc)\//.test(path.resolve(file))) return { stream: watched(createWriteStream(file)), final: file }
+    const final = await resolveLinks(file)
+    const existing = await stat(final).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    })
     if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
     if (existing && !existing.isFile()) {
       // A pipe or a device: there is nothing to rename over, and a half-written stream is the reader's to judge.
-      return { stream: watched(createWriteStream(file)), final: file }
+      return { stream: watched(createWriteStream(final)), final }
     }
-    const final = existing ? await realpath(file) : file
     const temp = `${final}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
-    const stream = watched(createWriteStream(temp, { flags: 'wx' }))
-    return { stream, temp, final, mode: existing ? existing.mode & 0o7777 : undefined }
+    // Created with the replaced file's permission bits (umask can only narrow them), so the data being
+    // written is never more readable than the file it replaces.
+    const mode = existing ? existing.mode & 0o777 : undefined
+    const stream = watched(createWriteStream(temp, { flags: 'wx', mode }))
+    return { stream, temp, final, mode }
   }
   const watched = (s: WriteStream) => s.on('error', (err) => (failed ??= err))
   // Opened on first use, so that a sink nobody writes to leaves nothing behind.
@@ -78,7 +87,9 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
       // Destroyed meanwhile (destroy() during end()): not finished, so never renamed into place.
       if (!t.stream.writableFinished) throw new Error('output closed before it was complete')
       if (t.temp) {
-        if (t.mode !== undefined) await chmod(t.temp, t.mode)
+        // The exact bits (the umask may have narrowed them); best effort: some filesystems refuse chmod.
+        if (t.mode !== undefined) await chmod(t.temp, t.mode).catch(() => {})
+        if (destroyed) throw new Error('output abandoned')
         await rename(t.temp, t.final)
       }
     } catch (err) {
@@ -115,6 +126,7 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
     end: () => (ending ??= finish()),
     async destroy() {
       destroyed = true
+      await ending?.catch(() => {})
       const t = await opening?.catch(() => undefined)
       if (!t) return
       t.stream.destroy()
@@ -122,6 +134,26 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
       if (t.temp) await rm(t.temp, { force: true }).catch(() => {})
     },
   }
+}
+
+/** The path a chain of symbolic links leads to (the path itself if it is not a link); the target may not exist. */
+async function resolveLinks(file: string): Promise<string> {
+  try {
+    return await realpath(file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  // Absent, or a link whose target is absent (written through, so the link stays).
+  let p = file
+  for (let hops = 0; hops < 32; hops++) {
+    const info = await lstat(p).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    })
+    if (!info?.isSymbolicLink()) return p
+    p = path.resolve(path.dirname(p), await readlink(p))
+  }
+  throw Object.assign(new Error('too many symbolic links'), { code: 'ELOOP' })
 }
 
 export function fileError(err: Error, file: string): S3InventoryError {
