@@ -120,18 +120,17 @@ describe('reads through a faulty network', async () => {
       const replacement = change === 'shorter' ? Buffer.from('something else entirely') : Buffer.from(original.map((b) => b ^ 0xff))
       const client = s3Client(proxy.url, { maxAttempts: 1 })
       let replaced = false
-      let first = true
-      // The first data connection is cut mid-body; the object is overwritten before the retry.
+      let connection = 0
+      // The first data connection is cut mid-body; the resume's connection is held until the object has
+      // been overwritten (whatever the machine's load, the resume sees the new object).
       proxy.plan = () => {
-        if (!first) return undefined
-        first = false
-        setTimeout(async () => {
-          await direct.send(new PutObjectCommand({ Bucket: bucket, Key: target, Body: replacement }))
-          replaced = true
-        }, 10)
-        return { resetAfter: 20_000 }
+        connection++
+        if (connection === 1) return { resetAfter: 20_000 }
+        if (connection !== 2) return undefined
+        const put = direct.send(new PutObjectCommand({ Bucket: bucket, Key: target, Body: replacement })).then(() => (replaced = true))
+        return { holdUntil: put }
       }
-      const err = await collect(readInventory(m, { client, retry: { retries: 5, minDelayMs: 300, maxDelayMs: 300 }, fileIndexes: [2] })).catch((e) => e)
+      const err = await collect(readInventory(m, { client, retry: { retries: 5, minDelayMs: 20, maxDelayMs: 20 }, fileIndexes: [2] })).catch((e) => e)
       proxy.plan = () => undefined
       expect(replaced).toBe(true)
       expect(err).toMatchObject({ code: 'OBJECT_CHANGED', bucket, key: target })

@@ -14,6 +14,8 @@ export interface Fault {
   slowDown?: boolean
   /** Answer with this HTTP error instead of forwarding (S3-style XML body). */
   error?: { status: number; code: string; message: string }
+  /** Forward the request only once this settles (the client waits, as on a slow network). */
+  holdUntil?: Promise<unknown>
 }
 
 export interface Proxy {
@@ -62,6 +64,13 @@ export async function startProxy(target: string): Promise<Proxy> {
       })
       return
     }
+    const go = () => forward(client, fault)
+    if (fault?.holdUntil) fault.holdUntil.then(go, go)
+    else go()
+  })
+
+  function forward(client: net.Socket, fault: Fault | undefined): void {
+    if (client.destroyed) return
     const upstream = net.connect(Number(port), hostname)
     sockets.add(upstream)
     upstream.on('close', () => sockets.delete(upstream))
@@ -90,7 +99,7 @@ export async function startProxy(target: string): Promise<Proxy> {
       }
     })
     upstream.on('end', () => client.end())
-  })
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   proxy.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`
   return proxy
