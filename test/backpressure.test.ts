@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { readInventory } from '../src/index.js'
 import { startProxy, type Proxy } from './support/proxy.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
+import { until } from './support/wait.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const ROWS = 200_000
@@ -72,8 +73,7 @@ describe('backpressure and cancellation over S3', () => {
     // The two data GETs were cut off (their sockets destroyed), so nothing more arrives.
     expect(proxy.bytes).toBe(received)
     client.destroy() // closes the client's idle keep-alive sockets too
-    await sleep(100)
-    expect(proxy.open).toBe(0)
+    expect(await until(() => proxy.open === 0)).toBe(true)
   })
 
   it('break leaves nothing pending: a process that breaks out exits on its own', async () => {

@@ -8,6 +8,7 @@ import { encodeKey, reportCsv, sampleRows, SCHEMA, writeReport, type ReportFixtu
 import { startProxy } from './support/proxy.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { collect, tmpDir } from './support/tmp.js'
+import { until } from './support/wait.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -236,8 +237,7 @@ describe('readCompletionReport cancellation', async () => {
       const total = [...f.objects].filter(([k]) => k.endsWith('.csv')).reduce((s, [, b]) => s + b.length, 0)
       expect(received).toBeLessThan(total)
       client.destroy()
-      await sleep(100)
-      expect(proxy.open).toBe(0)
+      expect(await until(() => proxy.open === 0)).toBe(true)
     } finally {
       await proxy.close()
     }
