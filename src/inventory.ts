@@ -261,6 +261,7 @@ async function* csvFile(
     expected: o.expected,
     signal: o.signal,
     workers: o.workers,
+    filter: o.filter,
   })
   for await (const batch of batches) {
     const rows = build(batch)

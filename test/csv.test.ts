@@ -4,6 +4,7 @@ import { isInventoryError } from '../src/errors.js'
 import { decodeCsvGz } from '../src/formats/csv-decode.js'
 import type { ColumnarBatch } from '../src/formats/csv.js'
 import { columnKind, createColumnExtractor, createCsvScanner, csvRowBuilder, isScanFailure, parseCsvSchema, type ScanBatch } from '../src/formats/csv.js'
+import { compileFilter, type RowFilter } from '../src/filter.js'
 import { fieldForCsvName } from '../src/schema/fields.js'
 import { rowSource, type DataFileRef } from '../src/schema/row.js'
 import { collect } from './support/tmp.js'
@@ -222,6 +223,49 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
     })
     expect(inProcess[69_993].key).toBe('k 69993日')
     expect(inWorker).toEqual(inProcess)
+
+    // A filter runs during extraction in-process (the other columns are extracted only for the records
+    // that pass) and in the row builder after a worker: both give what filtering all rows gives, also
+    // from a start row and with a column the filter reads but rows leave out (storageClass, last in spec).
+    const all = inProcess.map((r, i) => ({ r, i }))
+    const filters: [RowFilter, (r: (typeof inProcess)[number]) => boolean][] = [
+      [{ prefix: 'k 1' }, (r) => r.key.startsWith('k 1')],
+      [{ storageClass: 'glacier', minSize: 30_000 }, (r) => r.storageClass === 'GLACIER' && (r.size as number) >= 30_000],
+      [{ suffix: '日', modifiedBefore: '2024-05-06T22:37:30Z' }, (r) => r.key.endsWith('日') && (r.lastModifiedDate as Date) < new Date('2024-05-06T22:37:30Z')],
+    ]
+    const outputs = spec.filter((c) => c.name !== 'storageClass')
+    const projected = [...outputs, spec.find((c) => c.name === 'storageClass')!]
+    for (const [rowFilter, keep] of filters) {
+      const filter = compileFilter(rowFilter)!
+      const startRow = 12_345
+      const expected = all.filter(({ r, i }) => i >= startRow && keep(r)).map(({ r }) => {
+        const { storageClass: _, ...rest } = r
+        return rest
+      })
+      expect(expected.length).toBeGreaterThan(100)
+      for (const workers of [false, true]) {
+        const build = csvRowBuilder({ spec: projected, outputs: outputs.length, file, startRow, filter })
+        const batches = await collect(decodeCsvGz(source(bytes, 64 * 1024), ref, { fieldCount: schema.length, spec: projected, workers, filter, signal: new AbortController().signal }))
+        if (!workers) expect(batches.every((b) => b.selected !== undefined)).toBe(true)
+        expect(batches.flatMap((b) => build(b).map((r) => ({ ...r })))).toEqual(expected)
+      }
+    }
+  })
+
+  it('records a filter rejects are not typed: a bad size there passes, in an accepted record it fails', async () => {
+    const schema = ['Bucket', 'Key', 'Size']
+    const spec = schema.map((n) => fieldForCsvName(n)).map((f, index) => ({ index, kind: columnKind(f), name: f.name }))
+    const bytes = gzipSync('"b","keep/1","10"\n"b","drop/2","not a number"\n"b","keep/3","30"\n')
+    const read = (prefix: string) => {
+      const filter = compileFilter({ prefix })!
+      const build = csvRowBuilder({ spec, outputs: spec.length, file, filter })
+      return collect(decodeCsvGz(source(bytes), ref, { fieldCount: 3, spec, filter, signal: new AbortController().signal })).then((bs) => bs.flatMap((b) => build(b).map((r) => ({ ...r }))))
+    }
+    expect(await read('keep/')).toEqual([
+      { bucket: 'b', key: 'keep/1', size: 10 },
+      { bucket: 'b', key: 'keep/3', size: 30 },
+    ])
+    await expect(read('drop/')).rejects.toMatchObject({ code: 'VALUE_INVALID', row: 1, column: 'size', actual: 'not a number' })
   })
 
   for (const workers of [true, false]) {

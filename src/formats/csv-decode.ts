@@ -25,6 +25,7 @@ import {
   type ColumnSpec,
 } from './csv.js'
 import type { AggregateSpec, FromWorker, ToWorker } from './csv-worker-protocol.js'
+import type { CompiledFilter } from '../filter.js'
 import type { PartialSummary } from '../summarize.js'
 
 export interface DecodeOptions {
@@ -37,6 +38,8 @@ export interface DecodeOptions {
   /** Use a worker thread. Default false: measured slower for row output (docs/performance.md). */
   workers?: boolean
   maxRecordLength?: number
+  /** Evaluated during extraction (in-process): the other columns are extracted only for records that pass. */
+  filter?: CompiledFilter
 }
 
 const MAX_RECORD = 8 * 1024 * 1024
@@ -54,7 +57,7 @@ export function decodeCsvGz(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): 
 async function* decodeInProcess(bytes: AsyncIterable<Uint8Array>, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
   const checked = o.expected ? verified(bytes, o.expected, ref) : bytes
   const scanner = createCsvScanner(o.fieldCount, o.maxRecordLength ?? MAX_RECORD)
-  const extract = createColumnExtractor(o.fieldCount, o.spec)
+  const extract = createColumnExtractor(o.fieldCount, o.spec, undefined, o.filter)
   try {
     // The last batch is held until the file ends cleanly (MD5 verified, gzip complete).
     let held: ColumnarBatch | undefined

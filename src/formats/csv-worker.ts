@@ -42,11 +42,13 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
   const f: FileState = { gz, hash: m.md5 ? createHash('md5') : undefined, md5: m.md5, size: m.size, bytes: 0, rows: 0, failed: false }
   files.set(m.id, f)
   const scanner = createCsvScanner(m.fieldCount, m.maxRecord)
-  const extract = createColumnExtractor(m.fieldCount, m.spec)
-  const extractDicts = createColumnExtractor(m.fieldCount, m.spec, (kind) => kind === 'dict')
   const agg = m.aggregate
+  const filter = agg && compileFilter(agg.filter)
+  // Summaries: the filter runs during extraction, so rejected records cost only the columns it reads.
+  const extract = createColumnExtractor(m.fieldCount, m.spec, undefined, filter)
+  const extractDicts = createColumnExtractor(m.fieldCount, m.spec, (kind) => kind === 'dict')
   const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
-  const visit = agg && csvRowVisitor({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter: compileFilter(agg.filter) })
+  const visit = agg && csvRowVisitor({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter })
   const acc = agg && createAccumulator(agg.by)
   const add = acc && ((row: InventoryRow) => acc.add(row))
 

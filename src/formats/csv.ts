@@ -289,6 +289,11 @@ export interface ColumnarBatch {
   dictAdds: (string[] | null)[]
   /** Columns whose dictionary was reset before this batch (it grew past its cap). */
   dictResets: boolean[]
+  /**
+   * With a filter evaluated during extraction: the records that pass, in order. Columns the filter does
+   * not read were extracted for these records only (the others hold placeholders).
+   */
+  selected?: Int32Array
 }
 
 /** What the extractor throws on a value that does not parse (a plain object: it crosses threads). */
@@ -305,7 +310,7 @@ export interface ValueFailure {
  * Scanned records → typed columns (runs in-process or on the CSV worker thread). With `only`, the
  * other columns are left out (an empty array in their place): two threads can split the work.
  */
-export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], only?: (kind: ColumnKind) => boolean) {
+export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], only?: (kind: ColumnKind) => boolean, filter?: CompiledFilter) {
   const DICT_MAX = 1 << 16
   const stride = 2 * fieldCount
   const SMALL = 24
@@ -314,39 +319,45 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
   // Which record failed, for the error (each loop below keeps it current).
   let at = 0
 
-  // One small loop per kind, so each stays monomorphic (one array type, one parser).
-  function offsets(b: Int32Array, n: number, o: number): Int32Array {
+  // One small loop per kind, so each stays monomorphic (one array type, one parser). Each visits the
+  // records in `sel` when given (those a filter let through), else all `n`.
+  function offsets(b: Int32Array, n: number, o: number, sel: Int32Array | undefined): Int32Array {
     const a = new Int32Array(2 * n)
-    for (let i = 0; i < n; i++) {
+    const m = sel === undefined ? n : sel.length
+    for (let k = 0; k < m; k++) {
+      const i = sel === undefined ? k : sel[k]
       a[2 * i] = b[i * stride + o]
       a[2 * i + 1] = b[i * stride + o + 1]
     }
     return a
   }
-  function sizes(t: string, b: Int32Array, n: number, o: number): Float64Array {
+  function sizes(t: string, b: Int32Array, n: number, o: number, sel: Int32Array | undefined): Float64Array {
     const a = new Float64Array(n)
-    for (let i = 0; i < n; i++) {
-      at = i
+    const m = sel === undefined ? n : sel.length
+    for (let k = 0; k < m; k++) {
+      const i = (at = sel === undefined ? k : sel[k])
       const s = b[i * stride + o]
       const e = b[i * stride + o + 1]
       a[i] = s === e ? NaN : (sizeAt(t, s, e) as number)
     }
     return a
   }
-  function dates(t: string, b: Int32Array, n: number, o: number): Float64Array {
+  function dates(t: string, b: Int32Array, n: number, o: number, sel: Int32Array | undefined): Float64Array {
     const a = new Float64Array(n)
-    for (let i = 0; i < n; i++) {
-      at = i
+    const m = sel === undefined ? n : sel.length
+    for (let k = 0; k < m; k++) {
+      const i = (at = sel === undefined ? k : sel[k])
       const s = b[i * stride + o]
       const e = b[i * stride + o + 1]
       a[i] = s === e ? NaN : dateMsAt(t, s, e)
     }
     return a
   }
-  function booleans(t: string, b: Int32Array, n: number, o: number): Int8Array {
+  function booleans(t: string, b: Int32Array, n: number, o: number, sel: Int32Array | undefined): Int8Array {
     const a = new Int8Array(n)
-    for (let i = 0; i < n; i++) {
-      at = i
+    const m = sel === undefined ? n : sel.length
+    for (let k = 0; k < m; k++) {
+      const i = (at = sel === undefined ? k : sel[k])
       const v = booleanAt(t, b[i * stride + o], b[i * stride + o + 1])
       a[i] = v === undefined ? -1 : v ? 1 : 0
     }
@@ -368,8 +379,9 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
   }
 
   /** Dictionary ids; returns [ids, values new to the dictionary, whether it was reset]. */
-  function dictionary(t: string, b: Int32Array, n: number, o: number, j: number, ascii: boolean): [Int32Array, string[] | null, boolean] {
+  function dictionary(t: string, b: Int32Array, n: number, o: number, j: number, ascii: boolean, sel: Int32Array | undefined): [Int32Array, string[] | null, boolean] {
     const a = new Int32Array(n)
+    const m = sel === undefined ? n : sel.length
     let dict = dicts[j]
     let adds: string[] | null = null
     let reset = false
@@ -378,7 +390,8 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
     // Consecutive rows mostly repeat a value: compare with the previous one first. Small dictionaries
     // (storage classes, statuses) are then searched in place, without cutting a substring to hash.
     let prevId = -1
-    for (let i = 0; i < n; i++) {
+    for (let k = 0; k < m; k++) {
+      const i = sel === undefined ? k : sel[k]
       const s = b[i * stride + o]
       const e = b[i * stride + o + 1]
       if (s === e) {
@@ -409,7 +422,7 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
           adds = []
           reset = true
           prevId = -1
-          i = -1
+          k = -1
           continue
         }
         const v = detached(t.slice(s, e)) // it goes into rows: see detached()
@@ -426,44 +439,59 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
     return [a, adds, reset]
   }
 
+  // A filter evaluated here, on the columns it reads, spares the others' extraction for rejected records.
+  const test = filter && !only ? rowTest(spec, filter) : undefined
+  const reads = spec.map((c) => filter?.fields.has(c.name) ?? false)
+
   return function extract(batch: ScanBatch): ColumnarBatch {
     const { text: t, bounds: b, count: n, firstRow } = batch
     raw = batch.bytes
     view = new DataView(raw.buffer, raw.byteOffset, raw.length)
-    const cols: (Int32Array | Float64Array | Int8Array)[] = []
-    const dictAdds: (string[] | null)[] = []
-    const dictResets: boolean[] = []
-    for (let j = 0; j < spec.length; j++) {
+    const cols: (Int32Array | Float64Array | Int8Array)[] = new Array(spec.length).fill(SKIPPED)
+    const dictAdds: (string[] | null)[] = new Array(spec.length).fill(null)
+    const dictResets: boolean[] = new Array(spec.length).fill(false)
+    const column = (j: number, sel: Int32Array | undefined) => {
       const o = 2 * spec[j].index
       const kind = spec[j].kind
       at = 0
-      if (only && !only(kind)) {
-        cols.push(SKIPPED)
-        dictAdds.push(null)
-        dictResets.push(false)
-        continue
-      }
+      if (only && !only(kind)) return
       try {
         if (kind === 'dict') {
-          const [ids, adds, reset] = dictionary(t, b, n, o, j, batch.ascii)
-          cols.push(ids)
-          dictAdds.push(adds)
-          dictResets.push(reset)
-          continue
-        }
-        if (kind === 'text' || kind === 'key') cols.push(offsets(b, n, o))
-        else if (kind === 'number') cols.push(sizes(t, b, n, o))
-        else if (kind === 'date') cols.push(dates(t, b, n, o))
-        else cols.push(booleans(t, b, n, o))
+          const [ids, adds, reset] = dictionary(t, b, n, o, j, batch.ascii, sel)
+          cols[j] = ids
+          dictAdds[j] = adds
+          dictResets[j] = reset
+        } else if (kind === 'text' || kind === 'key') cols[j] = offsets(b, n, o, sel)
+        else if (kind === 'number') cols[j] = sizes(t, b, n, o, sel)
+        else if (kind === 'date') cols[j] = dates(t, b, n, o, sel)
+        else cols[j] = booleans(t, b, n, o, sel)
       } catch (err) {
         const e = err as { code?: 'VALUE_INVALID' | 'KEY_DECODE_FAILED'; expected?: string; actual?: string; message?: string }
         throw { valueFailure: true, code: e.code ?? 'VALUE_INVALID', row: firstRow + at, column: spec[j].name, expected: e.expected ?? '', actual: e.actual ?? String(e.message) }
       }
-      dictAdds.push(null)
-      dictResets.push(false)
+    }
+    let selected: Int32Array | undefined
+    if (test) {
+      for (let j = 0; j < spec.length; j++) if (reads[j]) column(j, undefined)
+      const values = dicts.map((d) => d.values)
+      const pass = new Int32Array(n)
+      let m = 0
+      for (let i = 0; i < n; i++) {
+        at = i
+        try {
+          if (test(t, cols, values, i)) pass[m++] = i
+        } catch (err) {
+          const e = err as { code?: 'VALUE_INVALID' | 'KEY_DECODE_FAILED'; expected?: string; actual?: string; message?: string }
+          throw { valueFailure: true, code: e.code ?? 'VALUE_INVALID', row: firstRow + i, column: 'key', expected: e.expected ?? '', actual: e.actual ?? String(e.message) }
+        }
+      }
+      selected = pass.slice(0, m)
+      for (let j = 0; j < spec.length; j++) if (!reads[j]) column(j, selected)
+    } else {
+      for (let j = 0; j < spec.length; j++) column(j, undefined)
     }
     const { bytes, ascii, extra } = batch
-    return { count: n, firstRow, bytes, ascii, extra, text: t, cols, dictAdds, dictResets }
+    return { count: n, firstRow, bytes, ascii, extra, text: t, cols, dictAdds, dictResets, selected }
   }
 }
 
@@ -521,13 +549,21 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
   const { dicts, passes } = rows
   return (batch) => {
     const { text, bytes, inBytes, start } = rows.begin(batch)
-    const { cols, count, firstRow } = batch
+    const { cols, count, firstRow, selected } = batch
     const out: InventoryRow[] = []
     const filter = options.filter
     let i = start
     try {
-      for (; i < count; i++) {
-        if (filter === undefined || passes(text, cols, i)) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
+      if (selected !== undefined) {
+        // The filter ran during extraction.
+        for (let k = 0; k < selected.length; k++) {
+          i = selected[k]
+          if (i >= start) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
+        }
+      } else {
+        for (; i < count; i++) {
+          if (filter === undefined || passes(text, cols, i)) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
+        }
       }
     } catch (err) {
       // The key is decoded here (the only conversion left on this side).
@@ -549,9 +585,13 @@ export function csvRowVisitor(options: RowBuilderOptions): (batch: ColumnarBatch
   const row = {} as InventoryRow
   return (batch, visit) => {
     const { text, bytes, inBytes, start } = rows.begin(batch)
-    const { cols, count, firstRow } = batch
-    const filter = options.filter
-    for (let i = start; i < count; i++) {
+    const { cols, count, firstRow, selected } = batch
+    // Without `selected`, every record from `start` on, through the filter if there is one.
+    const filter = selected === undefined ? options.filter : undefined
+    const m = selected === undefined ? count : selected.length
+    for (let k = selected === undefined ? start : 0; k < m; k++) {
+      const i = selected === undefined ? k : selected[k]
+      if (i < start) continue
       try {
         if (filter !== undefined && !passes(text, cols, i)) continue
         fill(row, text, bytes, inBytes, cols, dicts, i)
@@ -568,17 +608,15 @@ function rowFields(options: RowBuilderOptions) {
   return options.spec.slice(0, options.outputs).map((c, j) => ({ name: c.name, kind: c.kind, column: j }))
 }
 
-/** What building and visiting rows share: the file's dictionaries, the filter, the batch's text and bytes. */
-function batchRows(options: RowBuilderOptions) {
-  const { spec } = options
-  const startRow = options.startRow ?? 0
-  const dicts: string[][] = spec.map(() => [])
-  const filter = options.filter
-  const at = (name: string) => (filter?.fields.has(name) ? spec.findIndex((c) => c.name === name) : -1)
+/**
+ * A filter over a batch's typed columns (record `i`): the fields it reads, gathered into one reused
+ * input. `d[j]` are column j's dictionary values.
+ */
+function rowTest(spec: ColumnSpec[], filter: CompiledFilter): (t: string, c: ColumnarBatch['cols'], d: string[][], i: number) => boolean {
+  const at = (name: string) => (filter.fields.has(name) ? spec.findIndex((c) => c.name === name) : -1)
   const [kI, sI, cI, dI, lI, mI] = FILTER_FIELDS.map(at)
   const input = emptyFilterInput()
-
-  function passes(t: string, c: ColumnarBatch['cols'], i: number): boolean {
+  return (t, c, d, i) => {
     if (kI >= 0) {
       const a = c[kI] as Int32Array
       input.key = decodeKey(t.slice(a[2 * i], a[2 * i + 1]))
@@ -589,7 +627,7 @@ function batchRows(options: RowBuilderOptions) {
     }
     if (cI >= 0) {
       const id = c[cI][i]
-      input.storageClass = id < 0 ? undefined : dicts[cI][id]
+      input.storageClass = id < 0 ? undefined : d[cI][id]
     }
     if (dI >= 0) {
       const v = c[dI][i]
@@ -597,8 +635,16 @@ function batchRows(options: RowBuilderOptions) {
     }
     if (lI >= 0) input.isLatest = c[lI][i] === 1 ? true : c[lI][i] === 0 ? false : undefined
     if (mI >= 0) input.isDeleteMarker = c[mI][i] === 1 ? true : c[mI][i] === 0 ? false : undefined
-    return filter!.test(input)
+    return filter.test(input)
   }
+}
+
+/** What building and visiting rows share: the file's dictionaries, the filter, the batch's text and bytes. */
+function batchRows(options: RowBuilderOptions) {
+  const { spec } = options
+  const startRow = options.startRow ?? 0
+  const dicts: string[][] = spec.map(() => [])
+  const passes = options.filter ? rowTest(spec, options.filter) : () => true
 
   function begin(batch: ColumnarBatch) {
     for (let j = 0; j < spec.length; j++) {
@@ -617,7 +663,7 @@ function batchRows(options: RowBuilderOptions) {
   }
 
   // `dicts` keeps its identity (its entries are replaced), so it can be handed out once.
-  return { begin, passes, dicts }
+  return { begin, passes: (t: string, c: ColumnarBatch['cols'], i: number) => passes(t, c, dicts, i), dicts }
 }
 
 /** A batch's text, decoded again from its bytes (the text itself does not cross threads). */
