@@ -262,6 +262,7 @@ async function* csvFile(
     signal: o.signal,
     workers: o.workers,
     filter: o.filter,
+    startRow: o.startRow,
   })
   for await (const batch of batches) {
     const rows = build(batch)

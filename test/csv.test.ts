@@ -228,16 +228,17 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
     // that pass) and in the row builder after a worker: both give what filtering all rows gives, also
     // from a start row and with a column the filter reads but rows leave out (storageClass, last in spec).
     const all = inProcess.map((r, i) => ({ r, i }))
-    const filters: [RowFilter, (r: (typeof inProcess)[number]) => boolean][] = [
-      [{ prefix: 'k 1' }, (r) => r.key.startsWith('k 1')],
-      [{ storageClass: 'glacier', minSize: 30_000 }, (r) => r.storageClass === 'GLACIER' && (r.size as number) >= 30_000],
-      [{ suffix: '日', modifiedBefore: '2024-05-06T22:37:30Z' }, (r) => r.key.endsWith('日') && (r.lastModifiedDate as Date) < new Date('2024-05-06T22:37:30Z')],
+    const filters: [RowFilter, (r: (typeof inProcess)[number]) => boolean, number][] = [
+      [{ prefix: 'k 1' }, (r) => r.key.startsWith('k 1'), 12_345],
+      [{ storageClass: 'glacier', minSize: 30_000 }, (r) => r.storageClass === 'GLACIER' && (r.size as number) >= 30_000, 12_345],
+      [{ suffix: '日', modifiedBefore: '2024-05-06T22:37:30Z' }, (r) => r.key.endsWith('日') && (r.lastModifiedDate as Date) < new Date('2024-05-06T22:37:30Z'), 12_345],
+      // Passes 69,999 records: somethingNew's dictionary, typed for selected records only, is reset mid-file.
+      [{ minSize: 1 }, (r) => (r.size as number) >= 1, 0],
     ]
     const outputs = spec.filter((c) => c.name !== 'storageClass')
     const projected = [...outputs, spec.find((c) => c.name === 'storageClass')!]
-    for (const [rowFilter, keep] of filters) {
+    for (const [rowFilter, keep, startRow] of filters) {
       const filter = compileFilter(rowFilter)!
-      const startRow = 12_345
       const expected = all.filter(({ r, i }) => i >= startRow && keep(r)).map(({ r }) => {
         const { storageClass: _, ...rest } = r
         return rest
@@ -247,7 +248,10 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
         const build = csvRowBuilder({ spec: projected, outputs: outputs.length, file, startRow, filter })
         const batches = await collect(decodeCsvGz(source(bytes, 64 * 1024), ref, { fieldCount: schema.length, spec: projected, workers, filter, signal: new AbortController().signal }))
         if (!workers) expect(batches.every((b) => b.selected !== undefined)).toBe(true)
-        expect(batches.flatMap((b) => build(b).map((r) => ({ ...r })))).toEqual(expected)
+        if (!workers && startRow === 0) expect(batches.some((b) => b.dictResets.some(Boolean))).toBe(true)
+        const rows = batches.flatMap((b) => build(b))
+        expect(rows.map((r) => ({ ...r }))).toEqual(expected)
+        expect(rows.map((r) => rowSource(r)?.row)).toEqual(all.filter(({ r, i }) => i >= startRow && keep(r)).map(({ i }) => i))
       }
     }
   })
@@ -266,6 +270,23 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
       { bucket: 'b', key: 'keep/3', size: 30 },
     ])
     await expect(read('drop/')).rejects.toMatchObject({ code: 'VALUE_INVALID', row: 1, column: 'size', actual: 'not a number' })
+  })
+
+  it('a filter reading keys reports a malformed one from the start row on, not before it', async () => {
+    const schema = ['Bucket', 'Key', 'Size']
+    const spec = schema.map((n) => fieldForCsvName(n)).map((f, index) => ({ index, kind: columnKind(f), name: f.name }))
+    const bytes = gzipSync('"b","bad%zz","1"\n"b","keep/1","2"\n"b","keep/%zz","3"\n"b","keep/4","4"\n')
+    const read = (startRow: number) =>
+      Promise.all(
+        [false, true].map(async (workers) => {
+          const filter = compileFilter({ prefix: 'keep/' })!
+          const build = csvRowBuilder({ spec, outputs: spec.length, file, filter, startRow })
+          const batches = await collect(decodeCsvGz(source(bytes), ref, { fieldCount: 3, spec, filter, startRow, workers, signal: new AbortController().signal }))
+          return batches.flatMap((b) => build(b).map((r) => r.key))
+        }),
+      )
+    await expect(read(1)).rejects.toMatchObject({ code: 'KEY_DECODE_FAILED', row: 2, column: 'key', key: 'x.csv.gz' })
+    expect(await read(3)).toEqual([['keep/4'], ['keep/4']])
   })
 
   for (const workers of [true, false]) {

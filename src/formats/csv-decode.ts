@@ -40,6 +40,8 @@ export interface DecodeOptions {
   maxRecordLength?: number
   /** Evaluated during extraction (in-process): the other columns are extracted only for records that pass. */
   filter?: CompiledFilter
+  /** Records before this index are skipped by the reader: the filter does not look at them. Default 0. */
+  startRow?: number
 }
 
 const MAX_RECORD = 8 * 1024 * 1024
@@ -57,7 +59,7 @@ export function decodeCsvGz(open: OpenBytes, ref: ObjectRef, o: DecodeOptions): 
 async function* decodeInProcess(bytes: AsyncIterable<Uint8Array>, ref: ObjectRef, o: DecodeOptions): AsyncGenerator<ColumnarBatch> {
   const checked = o.expected ? verified(bytes, o.expected, ref) : bytes
   const scanner = createCsvScanner(o.fieldCount, o.maxRecordLength ?? MAX_RECORD)
-  const extract = createColumnExtractor(o.fieldCount, o.spec, undefined, o.filter)
+  const extract = createColumnExtractor(o.fieldCount, o.spec, undefined, o.filter, o.startRow)
   try {
     // The last batch is held until the file ends cleanly (MD5 verified, gzip complete).
     let held: ColumnarBatch | undefined

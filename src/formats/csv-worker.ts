@@ -45,7 +45,7 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
   const agg = m.aggregate
   const filter = agg && compileFilter(agg.filter)
   // Summaries: the filter runs during extraction, so rejected records cost only the columns it reads.
-  const extract = createColumnExtractor(m.fieldCount, m.spec, undefined, filter)
+  const extract = createColumnExtractor(m.fieldCount, m.spec, undefined, filter, agg?.startRow)
   const extractDicts = createColumnExtractor(m.fieldCount, m.spec, (kind) => kind === 'dict')
   const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
   const visit = agg && csvRowVisitor({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter })

@@ -18,7 +18,7 @@ import { columnarRowFactory, columnarRowFiller, detached, valueErrorToInventoryE
 import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
 import { isAscii, isUtf8 } from 'node:buffer'
-import { booleanAt, dateMsAt, decodeKey, sizeAt } from '../schema/values.js'
+import { booleanAt, dateMsAt, decodeKey, sizeAt, ValueError } from '../schema/values.js'
 
 /**
  * Whole records of one chunk: field j of record i is text[bounds[i·2n + 2j] .. bounds[i·2n + 2j + 1]).
@@ -290,8 +290,9 @@ export interface ColumnarBatch {
   /** Columns whose dictionary was reset before this batch (it grew past its cap). */
   dictResets: boolean[]
   /**
-   * With a filter evaluated during extraction: the records that pass, in order. Columns the filter does
-   * not read were extracted for these records only (the others hold placeholders).
+   * With a filter evaluated during extraction: the records that pass, in order (from the start row on).
+   * Columns the filter does not read were extracted for these records only: the other records hold
+   * placeholders that look like values (id 0, offsets 0–0, 0) and must not be read.
    */
   selected?: Int32Array
 }
@@ -310,7 +311,7 @@ export interface ValueFailure {
  * Scanned records → typed columns (runs in-process or on the CSV worker thread). With `only`, the
  * other columns are left out (an empty array in their place): two threads can split the work.
  */
-export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], only?: (kind: ColumnKind) => boolean, filter?: CompiledFilter) {
+export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], only?: (kind: ColumnKind) => boolean, filter?: CompiledFilter, startRow = 0) {
   const DICT_MAX = 1 << 16
   const stride = 2 * fieldCount
   const SMALL = 24
@@ -408,9 +409,9 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
       }
       let id = -1
       if (values.length <= SMALL) {
-        for (let k = 0; k < values.length; k++) {
-          if (values[k].length === len && (byBytes ? sameBytes(values[k], words[k], s) : t.startsWith(values[k], s))) {
-            id = k
+        for (let x = 0; x < values.length; x++) {
+          if (values[x].length === len && (byBytes ? sameBytes(values[x], words[x], s) : t.startsWith(values[x], s))) {
+            id = x
             break
           }
         }
@@ -447,9 +448,10 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
     const { text: t, bounds: b, count: n, firstRow } = batch
     raw = batch.bytes
     view = new DataView(raw.buffer, raw.byteOffset, raw.length)
-    const cols: (Int32Array | Float64Array | Int8Array)[] = new Array(spec.length).fill(SKIPPED)
-    const dictAdds: (string[] | null)[] = new Array(spec.length).fill(null)
-    const dictResets: boolean[] = new Array(spec.length).fill(false)
+    // Packed arrays (not `new Array(n).fill`): rows read `c[j]` for every field.
+    const cols: (Int32Array | Float64Array | Int8Array)[] = spec.map(() => SKIPPED)
+    const dictAdds: (string[] | null)[] = spec.map(() => null)
+    const dictResets: boolean[] = spec.map(() => false)
     const column = (j: number, sel: Int32Array | undefined) => {
       const o = 2 * spec[j].index
       const kind = spec[j].kind
@@ -476,17 +478,19 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], on
       const values = dicts.map((d) => d.values)
       const pass = new Int32Array(n)
       let m = 0
-      for (let i = 0; i < n; i++) {
-        at = i
+      // Records before the start row (a resumed read) are neither tested nor selected.
+      for (let i = Math.max(0, startRow - firstRow); i < n; i++) {
         try {
           if (test(t, cols, values, i)) pass[m++] = i
         } catch (err) {
-          const e = err as { code?: 'VALUE_INVALID' | 'KEY_DECODE_FAILED'; expected?: string; actual?: string; message?: string }
-          throw { valueFailure: true, code: e.code ?? 'VALUE_INVALID', row: firstRow + i, column: 'key', expected: e.expected ?? '', actual: e.actual ?? String(e.message) }
+          // The filter decodes the key; anything else it throws is not about the data.
+          if (!(err instanceof ValueError)) throw err
+          throw { valueFailure: true, code: err.code, row: firstRow + i, column: 'key', expected: err.expected, actual: err.actual }
         }
       }
-      selected = pass.slice(0, m)
-      for (let j = 0; j < spec.length; j++) if (!reads[j]) column(j, selected)
+      selected = pass.subarray(0, m)
+      // Nothing passed: the other columns stay empty placeholders.
+      if (m > 0) for (let j = 0; j < spec.length; j++) if (!reads[j]) column(j, selected)
     } else {
       for (let j = 0; j < spec.length; j++) column(j, undefined)
     }
