@@ -44,9 +44,11 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
   const scanner = createCsvScanner(m.fieldCount, m.maxRecord)
   const agg = m.aggregate
   const filter = agg && compileFilter(agg.filter)
-  // Summaries: the filter runs during extraction, so rejected records cost only the columns it reads.
-  const extract = createColumnExtractor(m.fieldCount, m.spec, undefined, filter, agg?.startRow)
-  const extractDicts = createColumnExtractor(m.fieldCount, m.spec, (kind) => kind === 'dict')
+  // Summaries: every column here, the filter during extraction (rejected records cost only the columns
+  // it reads). Rows: only the dictionary columns here; the caller extracts the others and builds rows.
+  const extract = agg
+    ? createColumnExtractor(m.fieldCount, m.spec, undefined, filter, agg.startRow)
+    : createColumnExtractor(m.fieldCount, m.spec, (kind) => kind === 'dict')
   const file: DataFileRef = { key: '', fileIndex: 0, manifestMd5: '' }
   const visit = agg && csvRowVisitor({ spec: m.spec, outputs: agg.outputs, file, startRow: agg.startRow, filter })
   const acc = agg && createAccumulator(agg.by)
@@ -62,7 +64,7 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
     }
     // Rows: this thread takes MD5, gunzip's glue, the scan and the dictionary columns; the caller
     // the other columns and the rows. That split kept both threads busiest (docs/performance.md).
-    const { cols, dictAdds, dictResets } = extractDicts(scanned)
+    const { cols, dictAdds, dictResets } = extract(scanned)
     scanned.text = '' // decoded again on the other side from the transferred bytes
     scanned.bytes = new Uint8Array(scanned.bytes) // a copy that owns its memory, so it can be transferred
     const transfer = [scanned.bytes.buffer, scanned.bounds.buffer, ...cols.filter((c) => c.length > 0).map((c) => c.buffer)] as ArrayBuffer[]

@@ -551,11 +551,11 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
   const make = columnarRowFactory(rowFields(options), file)
   const rows = batchRows(options)
   const { dicts, passes } = rows
+  const filter = options.filter
   return (batch) => {
     const { text, bytes, inBytes, start } = rows.begin(batch)
     const { cols, count, firstRow, selected } = batch
     const out: InventoryRow[] = []
-    const filter = options.filter
     let i = start
     try {
       if (selected !== undefined) {
