@@ -100,7 +100,7 @@ function uriFrom(secret: DatabaseSecret | string, options: DatabaseUriOptions, w
     })
   }
   if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) {
-    throw new S3InventoryError('INVALID_ARGUMENT', 'scheme is not a valid URI scheme', { ...where, column: 'scheme', actual: scheme })
+    throw new S3InventoryError('INVALID_ARGUMENT', 'scheme is not a valid URI scheme', { ...where, option: 'scheme', actual: scheme })
   }
   const host = options.host ?? s.host
   if (host === undefined || host === '') {
@@ -111,7 +111,7 @@ function uriFrom(secret: DatabaseSecret | string, options: DatabaseUriOptions, w
     })
   }
   const p = options.port !== undefined ? port.safeParse(options.port) : undefined
-  if (p && !p.success) throw new S3InventoryError('INVALID_ARGUMENT', 'port must be 1–65535', { ...where, column: 'port', actual: String(options.port) })
+  if (p && !p.success) throw new S3InventoryError('INVALID_ARGUMENT', 'port must be 1–65535', { ...where, option: 'port', actual: String(options.port) })
   const portNumber = p?.data ?? s.port ?? known?.[1] ?? (engine === undefined ? undefined : OTHER_PORTS[engine])
   if (portNumber === undefined) {
     throw new S3InventoryError('SECRET_INVALID', 'secret has no port and the engine has no default; pass the port option', {
@@ -156,7 +156,7 @@ export interface ReadDatabaseUriOptions extends DatabaseUriOptions {
 
 /** Fetches a database secret (GetSecretValue) and returns its connection URI (see databaseUri). */
 export async function readDatabaseUri(secretId: string, options: ReadDatabaseUriOptions = {}): Promise<string> {
-  if (typeof secretId !== 'string' || secretId === '') throw new S3InventoryError('INVALID_ARGUMENT', 'secretId must be a non-empty string', { column: 'secretId' })
+  if (typeof secretId !== 'string' || secretId === '') throw new S3InventoryError('INVALID_ARGUMENT', 'secretId must be a non-empty string', { option: 'secretId' })
   const sm = await import('@aws-sdk/client-secrets-manager')
   const client = options.client ?? new sm.SecretsManagerClient({})
   let secretString: string | undefined

@@ -95,7 +95,7 @@ describe('s3inv report', async () => {
     const missing = await run(['report', path.join(root, 'nope', 'manifest.json')])
     expect(missing.code).toBe(1)
     expect(missing.stdout).toBe('')
-    expect(missing.stderr).toMatch(/^s3inv: NOT_FOUND: file not found \[.*nope\/manifest\.json\]\n$/)
+    expect(missing.stderr).toMatch(/^s3inv: NOT_FOUND: file not found \(.*nope\/manifest\.json\)\n$/)
   })
 
   it.each([

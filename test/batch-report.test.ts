@@ -133,7 +133,7 @@ describe('readCompletionReport', async () => {
     })
     const err = await collect(readCompletionReport(r.manifestPath)).catch((e) => e)
     expect(err).toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', key: path.join(root, 'tampered', r.resultKeys[1]) })
-    expect(err.message).toContain(r.resultKeys[1])
+    expect(err.key).toContain(r.resultKeys[1])
     // verify: false reads it anyway.
     expect(await collect(readCompletionReport(r.manifestPath, { verify: false }))).toHaveLength(40)
   })

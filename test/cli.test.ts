@@ -42,7 +42,7 @@ describe('s3inv ls', async () => {
     const { code, stdout, stderr } = await run(['ls', path.join(root, 'missing', 'manifest.json')])
     expect(code).toBe(1)
     expect(stdout).toBe('')
-    expect(stderr).toMatch(/^s3inv: NOT_FOUND: file not found \[.*missing\/manifest\.json\]\n$/)
+    expect(stderr).toMatch(/^s3inv: NOT_FOUND: file not found \(.*missing\/manifest\.json\)\n$/)
   })
   it('a usage error exits 2 with the command help', async () => {
     const { code, stderr } = await run(['ls', f.manifestPath, '--bogus'])

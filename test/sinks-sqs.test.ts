@@ -17,6 +17,7 @@ import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/gen
 import { readInventory } from '../src/inventory.js'
 import { listShards, parseShard } from '../src/shards.js'
 import { enqueue } from '../src/sinks/sqs.js'
+import { formatError } from '../src/errors.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { startSqsServer, type SqsServer } from './support/sqs-server.js'
 import { runCli, s3env } from './support/cli.js'
@@ -91,7 +92,7 @@ describe('enqueue', () => {
     const url = queue()
     const err = await enqueue(rows, { queueUrl: url, client, toMessage: ([r]) => (r.key === 'huge/one.bin' ? 'y'.repeat(262_145) : r.key) }).catch((e) => e)
     expect(err).toMatchObject({ name: 'S3InventoryError', code: 'MESSAGE_TOO_LARGE', key: 'huge/one.bin' })
-    expect(err.message).toContain('262145 bytes')
+    expect(formatError(err)).toContain('262145 bytes')
     expect(server.violations).toEqual([])
   })
 
@@ -174,7 +175,7 @@ describe('enqueue', () => {
       expect(result).toMatchObject({ sent: 2, requests: 2, failed: [] })
       const missing = server.queueUrl('missing')
       const rows = Array.from({ length: 100 }, (_, i) => ({ key: `m${i}` }))
-      await expect(enqueue(rows, { queueUrl: missing, client, concurrency: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND', key: missing })
+      await expect(enqueue(rows, { queueUrl: missing, client, concurrency: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND', resource: missing })
       expect(callsTo(missing)).toHaveLength(1)
     } finally {
       server.plan = () => undefined

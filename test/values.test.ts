@@ -68,15 +68,15 @@ describe('typed values', () => {
 
 describe('field names', () => {
   it('maps CSV and columnar names to the same camelCase fields', () => {
-    expect(fieldForCsvName('ETag')).toEqual({ name: 'eTag', type: 'string' })
-    expect(fieldForColumnName('e_tag')).toEqual({ name: 'eTag', type: 'string' })
+    expect(fieldForCsvName('ETag')).toEqual({ name: 'eTag', type: 'string', fileName: 'ETag' })
+    expect(fieldForColumnName('e_tag')).toEqual({ name: 'eTag', type: 'string', fileName: 'e_tag' })
     expect(fieldForCsvName('LastModifiedDate').type).toBe('date')
     expect(fieldForColumnName('last_modified_date').type).toBe('date')
-    expect(fieldForCsvName('LifecycleExpirationDate')).toEqual({ name: 'lifecycleExpirationDate', type: 'date' })
+    expect(fieldForCsvName('LifecycleExpirationDate')).toMatchObject({ name: 'lifecycleExpirationDate', type: 'date' })
   })
-  it('keeps unknown columns as strings under a camelCase name', () => {
-    expect(fieldForCsvName('ObjectLockEventHoldStatus')).toEqual({ name: 'objectLockEventHoldStatus', type: 'string' })
-    expect(fieldForColumnName('intelligent_tiering_reference_date')).toEqual({ name: 'intelligentTieringReferenceDate', type: 'string' })
+  it('keeps unknown columns as raw values under a camelCase name', () => {
+    expect(fieldForCsvName('ObjectLockEventHoldStatus')).toEqual({ name: 'objectLockEventHoldStatus', type: 'raw', fileName: 'ObjectLockEventHoldStatus' })
+    expect(fieldForColumnName('intelligent_tiering_reference_date')).toMatchObject({ name: 'intelligentTieringReferenceDate', type: 'raw' })
     expect(camelCase('SSEKMSKeyId')).toBe('ssekmsKeyId')
     expect(camelCase('URL')).toBe('url')
   })

@@ -77,7 +77,7 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
   if (dest.kind === 's3' && dest.key === '') throw new S3InventoryError('LOCATION_INVALID', 'manifest destination needs a key', { bucket: dest.bucket, key: '' })
   const mode = options.versionIds ?? 'auto'
   if (mode !== 'auto' && mode !== 'null' && mode !== 'drop') {
-    throw new S3InventoryError('INVALID_ARGUMENT', 'versionIds must be "auto", "null" or "drop"', { column: 'versionIds', actual: String(mode) })
+    throw new S3InventoryError('INVALID_ARGUMENT', 'versionIds must be "auto", "null" or "drop"', { option: 'versionIds', actual: String(mode) })
   }
   const signal = options.signal
   throwIfAborted(signal)

@@ -62,7 +62,7 @@ function statusSet(status: ReadCompletionReportOptions['status']): ReadonlySet<T
   const list = typeof status === 'string' ? [status] : [...status]
   for (const s of list) {
     if (!isTaskStatus(s)) {
-      throw new S3InventoryError('INVALID_ARGUMENT', 'status must be "succeeded" or "failed"', { column: 'status', actual: String(s) })
+      throw new S3InventoryError('INVALID_ARGUMENT', 'status must be "succeeded" or "failed"', { option: 'status', actual: String(s) })
     }
   }
   return new Set(list)

@@ -1,6 +1,6 @@
 /** The `s3inv` command line. Every command prints errors as `s3inv: CODE: message` and exits 1; usage errors exit 2. */
 import { Command, CommanderError } from 'commander'
-import { S3InventoryError } from '../errors.js'
+import { formatError } from '../errors.js'
 import pkg from '../../package.json'
 import { register as deliveries } from './commands/deliveries.js'
 import { register as estimate } from './commands/estimate.js'
@@ -41,9 +41,7 @@ export async function main(argv = process.argv): Promise<number> {
       return 2
     }
     if (err instanceof OutputClosed) return 0 // the reader of stdout went away (`| head`): not a failure
-    const code = err instanceof S3InventoryError ? err.code : ((err as { name?: string })?.name ?? 'ERROR')
-    const message = err instanceof S3InventoryError ? err.message.replace(/^[A-Z_]+: /, '') : ((err as Error)?.message ?? String(err))
-    process.stderr.write(`s3inv: ${code}: ${message}\n`)
+    process.stderr.write(`s3inv: ${formatError(err)}\n`)
     if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
     return 1
   }

@@ -3,14 +3,20 @@
  * over plain Uint8Arrays: ~3× faster here than the same logic with per-op subarray/copyWithin calls
  * (measured on 48 MB of inventory text: ~85 → ~270 MB/s), since Snappy ops average under 10 bytes.
  */
-class SnappyError extends Error {}
+import { CodecError } from './codec-error.js'
+
+const SnappyError = class extends CodecError {
+  constructor(message: string) {
+    super('corrupt', message)
+  }
+}
 
 /**
  * `reuse`: a buffer to decompress into when it is large enough (the caller no longer needs its old
  * contents). Allocating a fresh multi-megabyte buffer per page made garbage collection the largest
  * cost of reading Parquet.
  */
-export function snappyUncompress(src: Uint8Array, expectedLength?: number, reuse?: Uint8Array): Buffer {
+export function snappyUncompress(src: Uint8Array, expectedLength?: number, reuse?: Uint8Array, max = 0x7fffffff): Buffer {
   const input = src.constructor === Uint8Array ? src : new Uint8Array(src.buffer, src.byteOffset, src.length)
   const n = input.length
   let pos = 0
@@ -29,6 +35,8 @@ export function snappyUncompress(src: Uint8Array, expectedLength?: number, reuse
   if (expectedLength !== undefined && length !== expectedLength) {
     throw new SnappyError(`snappy: declares ${length} bytes, page header says ${expectedLength}`)
   }
+  // The declared length is checked before it sizes an allocation.
+  if (length > max) throw new CodecError('limit', `snappy: declares ${length} bytes, more than the ${max} allowed`)
   const out = reuse && reuse.length >= length ? reuse.subarray(0, length) : new Uint8Array(length)
   let o = 0
   while (pos < n) {

@@ -7,7 +7,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { parentPort } from 'node:worker_threads'
 import { createGunzip, type Gunzip } from 'node:zlib'
-import { S3InventoryError } from '../errors.js'
+import { errorData, S3InventoryError } from '../errors.js'
 import { compileFilter } from '../filter.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
 import { createAccumulator } from '../summarize.js'
@@ -76,7 +76,7 @@ function open(m: Extract<ToWorker, { type: 'open' }>): void {
     } catch (e) {
       const fields = failureFields(e)
       if (fields) fail(m.id, f, fields)
-      else if (e instanceof S3InventoryError) fail(m.id, f, { code: e.code, message: e.message.replace(/^[A-Z_]+: /, '').replace(/ \[.*\]$/, ''), expected: e.expected, actual: e.actual, row: e.row, column: e.column })
+      else if (e instanceof S3InventoryError) fail(m.id, f, errorData(e))
       else fail(m.id, f, { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) })
     }
   }

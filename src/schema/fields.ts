@@ -1,14 +1,22 @@
 /**
  * The inventory fields we know, under their three spellings: the row's camelCase name, the CSV
- * `fileSchema` name, and the ORC/Parquet column name. Columns we do not know keep a camelCase
- * version of their name and string values.
+ * `fileSchema` name, and the ORC/Parquet column name. Columns we do not know (new AWS fields) keep a
+ * camelCase version of their name; they are read only when asked for (`extraColumns`).
  */
-export type FieldType = 'string' | 'key' | 'number' | 'boolean' | 'date'
+import { S3InventoryError } from '../errors.js'
+
+/**
+ * `string`/`key`/`number`/`boolean`/`date`: the known fields' row types. `raw`: a column this library
+ * does not know, decoded with its file type's natural value (see the format readers).
+ */
+export type FieldType = 'string' | 'key' | 'number' | 'boolean' | 'date' | 'raw'
 
 export interface FieldDef {
   /** Row property name. */
   readonly name: string
   readonly type: FieldType
+  /** The column's name in the file (fileSchema entry, Parquet/ORC column), when it came from one. */
+  readonly fileName?: string
 }
 
 const KNOWN: ReadonlyArray<readonly [name: string, csv: string, columnar: string, type: FieldType]> = [
@@ -37,20 +45,89 @@ const KNOWN: ReadonlyArray<readonly [name: string, csv: string, columnar: string
 
 /** Every known row field, in the order S3 writes them. */
 export const KNOWN_FIELDS: readonly FieldDef[] = KNOWN.map(([name, , , type]) => ({ name, type }))
-export const KNOWN_FIELD_NAMES: readonly string[] = KNOWN.map(([name]) => name)
+export const KNOWN_FIELD_NAMES = [
+  'bucket', 'key', 'versionId', 'isLatest', 'isDeleteMarker', 'size', 'lastModifiedDate', 'eTag', 'storageClass',
+  'isMultipartUploaded', 'replicationStatus', 'encryptionStatus', 'objectLockRetainUntilDate', 'objectLockMode',
+  'objectLockLegalHoldStatus', 'intelligentTieringAccessTier', 'bucketKeyStatus', 'checksumAlgorithm',
+  'objectAccessControlList', 'objectOwner', 'lifecycleExpirationDate',
+] as const satisfies readonly string[]
+
+/** A row field this library knows, by its row name (`columns` takes only these: a typo fails to compile). */
+export type KnownField = (typeof KNOWN_FIELD_NAMES)[number]
 
 const byCsv = new Map(KNOWN.map(([name, csv, , type]) => [csv.toLowerCase(), { name, type }]))
 const byColumnar = new Map(KNOWN.map(([name, , col, type]) => [col.toLowerCase(), { name, type }]))
 const byName = new Map(KNOWN.map(([name, , , type]) => [name, { name, type }]))
 
-/** Field for a CSV `fileSchema` entry such as `LastModifiedDate`. */
+/** Field for a CSV `fileSchema` entry such as `LastModifiedDate` (an unknown one is `raw`). */
 export function fieldForCsvName(csvName: string): FieldDef {
-  return byCsv.get(csvName.toLowerCase()) ?? { name: camelCase(csvName), type: 'string' }
+  const known = byCsv.get(csvName.toLowerCase())
+  return known ? { ...known, fileName: csvName } : { name: camelCase(csvName), type: 'raw', fileName: csvName }
 }
 
-/** Field for an ORC/Parquet column such as `last_modified_date`. */
+/** Field for an ORC/Parquet column such as `last_modified_date` (an unknown one is `raw`). */
 export function fieldForColumnName(column: string): FieldDef {
-  return byColumnar.get(column.toLowerCase()) ?? byName.get(column) ?? { name: camelCase(column), type: 'string' }
+  const known = byColumnar.get(column.toLowerCase()) ?? byName.get(column)
+  return known ? { ...known, fileName: column } : { name: camelCase(column), type: 'raw', fileName: column }
+}
+
+// Every spelling users copy from AWS or our CLI, lowercased and without separators:
+// `storageClass`, `StorageClass`, `storage_class`, `storage-class` → storageClass.
+const byAnySpelling = new Map<string, string>()
+for (const [name, csv, col] of KNOWN) for (const s of [name, csv, col]) byAnySpelling.set(squash(s), name)
+
+function squash(s: string): string {
+  return s.trim().replace(/[_\-\s]/g, '').toLowerCase()
+}
+
+/** The known field a user's spelling names (`StorageClass`, `storage_class`, `storage-class`), or undefined. */
+export function knownFieldFor(spelling: string): KnownField | undefined {
+  return byAnySpelling.get(squash(spelling)) as KnownField | undefined
+}
+
+/**
+ * A known field's row name for a user's spelling; UNKNOWN_FIELD listing the valid names otherwise.
+ * `what` names where the name came from (`columns`, `--by`, `filter`), for the error.
+ */
+export function resolveKnownField(spelling: string, what: string, extra: readonly string[] = []): KnownField {
+  const f = knownFieldFor(spelling)
+  if (f) return f
+  throw unknownField(spelling, what, extra)
+}
+
+export function unknownField(spelling: string, what: string, extra: readonly string[] = []): S3InventoryError {
+  const near = nearest(spelling, [...KNOWN_FIELD_NAMES, ...extra])
+  return new S3InventoryError('UNKNOWN_FIELD', `${JSON.stringify(spelling)} is not an inventory field${near ? `; did you mean ${near}?` : ''}`, {
+    option: what,
+    expected: `one of ${[...KNOWN_FIELD_NAMES, ...extra].join(', ')} (or their AWS spellings, e.g. StorageClass, storage_class)`,
+    actual: spelling,
+  })
+}
+
+/** The candidate closest to `s` by edit distance, when it is close (a typo). */
+function nearest(s: string, candidates: readonly string[]): string | undefined {
+  const a = squash(s)
+  let best: string | undefined
+  let bestD = Math.max(2, Math.floor(a.length / 4)) + 1
+  for (const c of candidates) {
+    const d = editDistance(a, squash(c))
+    if (d < bestD) {
+      bestD = d
+      best = c
+    }
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return 99
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    prev = cur
+  }
+  return prev[b.length]
 }
 
 /** `ObjectLockEventHoldStatus` → `objectLockEventHoldStatus`, `e_tag` → `eTag`, `SSEKMSKeyId` → `ssekmsKeyId`. */

@@ -72,7 +72,7 @@ export type RowSource = BatchSource<InventoryRow>
 /** Rows re-chunked into arrays of exactly `size` (the last may be shorter). Only row references are copied. */
 export async function* rechunk(source: RowSource, size: number, signal?: AbortSignal): AsyncGenerator<InventoryRow[]> {
   if (!Number.isInteger(size) || size < 1) {
-    throw new S3InventoryError('INVALID_ARGUMENT', 'batchSize must be an integer ≥ 1', { column: 'batchSize', actual: String(size) })
+    throw new S3InventoryError('INVALID_ARGUMENT', 'batchSize must be an integer ≥ 1', { option: 'batchSize', actual: String(size) })
   }
   let pending: InventoryRow[] = []
   for await (const b of batchesOf(source)) {

@@ -164,7 +164,7 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
         const c = classify(err, o.queueUrl)
         if (!c.retriable) throw c.error
         if (attempt >= o.retry.retries) {
-          throw new S3InventoryError('RETRIES_EXHAUSTED', `SendMessageBatch kept failing (${attempt + 1} attempts)`, { key: o.queueUrl, cause: c.error })
+          throw new S3InventoryError('RETRIES_EXHAUSTED', `SendMessageBatch kept failing (${attempt + 1} attempts)`, { resource: o.queueUrl, cause: c.error })
         }
         await backoff(attempt, o.retry, ac.signal)
         continue
@@ -296,7 +296,7 @@ async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): 
 
 function validate<T>(options: EnqueueOptions<T>) {
   const bad = (what: string, expected: string, actual: unknown) =>
-    new S3InventoryError('INVALID_ARGUMENT', `${what}: expected ${expected}`, { column: what, expected, actual: String(actual) })
+    new S3InventoryError('INVALID_ARGUMENT', `${what}: expected ${expected}`, { option: what, expected, actual: String(actual) })
   let url: URL
   try {
     url = new URL(options?.queueUrl)
@@ -324,7 +324,7 @@ function validate<T>(options: EnqueueOptions<T>) {
 function classify(err: unknown, queueUrl: string): { retriable: boolean; error: S3InventoryError } {
   if (err instanceof S3InventoryError) return { retriable: false, error: err }
   const { status, name, what } = describeSdkError(err)
-  const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { key: queueUrl, cause: sanitize(err) })
+  const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { resource: queueUrl, cause: sanitize(err) })
   if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return { retriable: false, error: make('NOT_FOUND', `queue not found — ${what}`) }
   if (status === 403 || /AccessDenied|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch|InvalidSecurity/.test(name)) {
     return { retriable: false, error: make('ACCESS_DENIED', `access denied — ${what}`) }

@@ -1,0 +1,109 @@
+/**
+ * What every inventory data-file format (CSV.gz, Parquet, ORC) implements: the rows of one file, in
+ * batches, and the same rows visited one at a time through one reused object (aggregations). The
+ * files-of-a-manifest reader (manifest-files.ts) calls these for each file; nothing else about a
+ * format leaks out of its folder.
+ */
+import { S3InventoryError } from '../errors.js'
+import type { CompiledFilter } from '../filter.js'
+import type { FieldDef } from '../schema/fields.js'
+import type { DataFileRef, InventoryRow } from '../schema/row.js'
+import type { ByteSource } from '../sources/source.js'
+import type { Expected } from '../sources/verify.js'
+
+/** One data file to read, and how. */
+export interface FileRead {
+  source: ByteSource
+  /** The file as rows name it (provenance) and errors name it. */
+  file: DataFileRef
+  /** The manifest's fileSchema: the column map of a CSV file (Parquet and ORC files carry their own). */
+  fileSchema: string
+  /**
+   * Row fields to put in rows, by row name, already checked to be known fields or extra columns the
+   * caller asked for; undefined: every known field the file has. See `planColumns`.
+   */
+  columns?: readonly string[]
+  /** Columns this library does not know, by their name in the file (or its camelCase row name): read only when listed here. */
+  extraColumns?: readonly string[]
+  /** Rows that do not match are dropped before a row object is built. */
+  filter?: CompiledFilter
+  /** Rows before this index (0-based, in the file) are not produced: a resumed read. */
+  startRow: number
+  /** Size and MD5 the file's bytes must have; undefined: not verified. Rows are held until verified. */
+  expected?: Expected
+  signal: AbortSignal
+  /** Parquet/ORC: bytes fetched per request, and buffered per file. */
+  readSize: number
+}
+
+export interface InventoryFormat {
+  /** Rows in file order, in batches. A file that fails verification fails before its last batch. */
+  rows(read: FileRead): AsyncIterable<InventoryRow[]>
+  /**
+   * Every row that passes the filter to `visit`, as one reused object valid only during the call
+   * (no row object per row). Resolves once the whole file has been read and verified; a file that
+   * fails verification rejects after its rows were visited (the caller discards what it aggregated).
+   */
+  visit(read: FileRead, visit: (row: InventoryRow) => void): Promise<void>
+}
+
+/**
+ * Which of a file's fields a read needs: `outputs` go into rows (in the file's order), `filterOnly`
+ * are read for the filter alone. Every field asked for must be in the file: FIELD_MISSING names the
+ * field and the file's schema otherwise, except the absences with a meaning — an inventory of
+ * current versions has no IsLatest or IsDeleteMarker, and a filter on them holds for all its rows.
+ */
+export interface ColumnPlan {
+  /** Indexes into the file's fields. */
+  outputs: number[]
+  filterOnly: number[]
+}
+
+/** Fields whose absence from an inventory has a documented meaning for a filter (current versions only). */
+const ABSENT_MEANS_CURRENT = new Set(['isLatest', 'isDeleteMarker'])
+
+export function planColumns(
+  fields: readonly FieldDef[],
+  read: Pick<FileRead, 'columns' | 'extraColumns' | 'filter' | 'file'>,
+  schema: string,
+): ColumnPlan {
+  const index = new Map<string, number>()
+  fields.forEach((f, i) => {
+    if (!index.has(f.name)) index.set(f.name, i)
+  })
+  const missing = (name: string, what: string) =>
+    new S3InventoryError('FIELD_MISSING', `this inventory has no ${name} field (${what})`, {
+      bucket: read.file.bucket,
+      key: read.file.key,
+      column: name,
+      expected: `one of the file's fields: ${fields.map((f) => f.name).join(', ')}`,
+      actual: schema.length > 400 ? `${schema.slice(0, 400)}…` : schema,
+    })
+  const extra = new Set((read.extraColumns ?? []).map((c) => fieldNameOf(c, fields)))
+  for (const c of read.extraColumns ?? []) if (!index.has(fieldNameOf(c, fields))) throw missing(c, 'extraColumns')
+  let outputs: number[]
+  if (read.columns === undefined) {
+    outputs = fields.flatMap((f, i) => ((f.type !== 'raw' || extra.has(f.name)) && index.get(f.name) === i ? [i] : []))
+  } else {
+    const wanted = new Set(read.columns)
+    for (const c of wanted) if (!index.has(c)) throw missing(c, 'columns')
+    for (const c of extra) wanted.add(c)
+    outputs = fields.flatMap((f, i) => (wanted.has(f.name) && index.get(f.name) === i ? [i] : []))
+  }
+  const filterOnly: number[] = []
+  for (const name of read.filter?.fields ?? []) {
+    const i = index.get(name)
+    if (i === undefined) {
+      if (ABSENT_MEANS_CURRENT.has(name)) continue
+      throw missing(name, 'filter')
+    }
+    if (!outputs.includes(i)) filterOnly.push(i)
+  }
+  return { outputs, filterOnly: filterOnly.sort((a, b) => a - b) }
+}
+
+/** An extra column's row name: the field whose name or file spelling matches (case-insensitively). */
+function fieldNameOf(column: string, fields: readonly FieldDef[]): string {
+  const lower = column.toLowerCase()
+  return fields.find((f) => f.name.toLowerCase() === lower)?.name ?? fields.find((f) => f.fileName?.toLowerCase() === lower)?.name ?? column
+}
