@@ -15,5 +15,5 @@ export default defineConfig([
   // only when that command runs, which keeps `s3inv` start-up short.
   { ...common, format: ['esm'], splitting: true, dts: { entry: { index: 'src/index.ts' } } },
   // The CSV worker only as CommonJS: both builds load dist/csv-worker.cjs (see formats/csv-decode.ts).
-  { ...common, entry: { ...(common.entry as Record<string, string>), 'csv-worker': 'src/formats/csv-worker.ts' }, format: ['cjs'], splitting: false, dts: { entry: { index: 'src/index.ts' } } },
+  { ...common, entry: { ...(common.entry as Record<string, string>), 'csv-worker': 'src/formats/csv/worker.ts' }, format: ['cjs'], splitting: false, dts: { entry: { index: 'src/index.ts' } } },
 ])

@@ -8,8 +8,8 @@ import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { S3InventoryError } from './errors.js'
 import { instant } from './filter.js'
-import { checksumKeyFor, locationRef, resolveLocation, siblingOf, type Location, type ResolvedLocation } from './location.js'
-import { readOptional } from './manifest.js'
+import { checksumKeyFor, formatLocation, locationRef, resolveLocation, siblingOf, type Location, type ResolvedLocation } from './location.js'
+import { MAX_MANIFEST_BYTES, MAX_SIDECAR_BYTES, parseManifest, readManifestWith, readOptional, type InventoryManifest, type ReadManifestOptions } from './manifest.js'
 import { classify } from './sources/retry.js'
 import { loadS3Sdk } from './sources/sdk.js'
 import { clientScope, type ClientOptions, type ClientScope } from './sources/open.js'
@@ -75,28 +75,47 @@ export async function listDeliveries(location: Location, options: DeliveriesOpti
 
 /** The newest complete delivery's manifest location (checked newest first; stops at the first complete one). */
 export async function findLatestManifest(location: Location, options: DeliveriesOptions = {}): Promise<Delivery> {
-  return (await latestDelivery(location, options)).delivery
-}
-
-async function latestDelivery(location: Location, options: DeliveriesOptions): Promise<{ delivery: Delivery; bytes: Uint8Array }> {
   const scope = clientScope(options)
   try {
-    const loc = resolveLocation(location)
-    const found = await deliveryFolders(loc, scope, options)
-    const skipped: string[] = []
-    for (const d of found) {
-      const { status, bytes } = await checkDelivery(d.manifest, scope, options)
-      if (status === 'complete') return { delivery: { ...d, status }, bytes: bytes! }
-      skipped.push(`${d.name} (${status})`)
-    }
-    throw new S3InventoryError('NOT_FOUND', found.length ? 'no complete inventory delivery' : 'no inventory delivery folders (YYYY-MM-DDTHH-MMZ/)', {
-      ...locationRef(loc),
-      expected: `a delivery folder with manifest.json and a matching manifest.checksum${options.before === undefined ? '' : `, before ${String(options.before)}`}`,
-      actual: skipped.length ? skipped.slice(0, 5).join(', ') : undefined,
-    })
+    return (await latestDelivery(resolveLocation(location), options, scope)).delivery
   } finally {
     scope.release()
   }
+}
+
+/** The newest complete delivery, its manifest bytes, and the newer deliveries it skipped (incomplete). */
+async function latestDelivery(loc: ResolvedLocation, options: DeliveriesOptions, scope: ClientScope): Promise<{ delivery: Delivery; bytes: Uint8Array; skipped: Delivery[] }> {
+  const found = await deliveryFolders(loc, scope, options)
+  const skipped: Delivery[] = []
+  for (const d of found) {
+    const { status, bytes } = await checkDelivery(d.manifest, scope, options)
+    if (status === 'complete') return { delivery: { ...d, status }, bytes: bytes!, skipped }
+    skipped.push({ ...d, status })
+  }
+  // Nothing here: perhaps the folder is one level above the configuration folders.
+  const below = found.length === 0 ? await configFoldersBelow(loc, scope, options) : []
+  throw new S3InventoryError(
+    'NOT_FOUND',
+    found.length
+      ? 'no complete inventory delivery'
+      : below.length
+        ? `no delivery folders here, but ${below.length === 1 ? 'a configuration folder' : 'configuration folders'} below: ${below.slice(0, 10).join(', ')}${below.length > 10 ? ', …' : ''}`
+        : 'no inventory delivery folders (YYYY-MM-DDTHH-MMZ/)',
+    {
+      ...locationRef(loc),
+      expected: `a delivery folder with manifest.json and a matching manifest.checksum${options.before === undefined ? '' : `, before ${String(options.before)}`}`,
+      actual: skipped.length ? skipped.slice(0, 5).map((d) => `${d.name} (${d.status})`).join(', ') : undefined,
+    },
+  )
+}
+
+/** Folders directly below `loc` that hold delivery folders (what a user probably meant). */
+async function configFoldersBelow(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<string[]> {
+  const out: string[] = []
+  for (const child of (await childFolders(loc, scope, options)).slice(0, 100)) {
+    if ((await childFolders(child.loc, scope, options)).some((c) => deliveryDate(c.name))) out.push(formatLocation(child.loc))
+  }
+  return out
 }
 
 type Found = Omit<Delivery, 'status'>
@@ -105,10 +124,16 @@ type Found = Omit<Delivery, 'status'>
 async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<Found[]> {
   const before = instant(options.before, 'before') ?? Infinity
   const found: Found[] = []
-  const add = (name: string, manifest: ResolvedLocation) => {
+  for (const { name, loc: folder } of await childFolders(loc, scope, options)) {
     const date = deliveryDate(name)
-    if (date && date.getTime() < before) found.push({ name, date, manifest })
+    if (date && date.getTime() < before) found.push({ name, date, manifest: siblingOf(folder, (k) => (folder.kind === 's3' ? `${k}manifest.json` : path.join(k, 'manifest.json'))) })
   }
+  return found.sort((a, b) => b.date.getTime() - a.date.getTime())
+}
+
+/** The folders directly inside `loc` (S3: common prefixes, `key` ending in `/`). */
+async function childFolders(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<{ name: string; loc: ResolvedLocation }[]> {
+  const out: { name: string; loc: ResolvedLocation }[] = []
   if (loc.kind === 'local') {
     let entries
     try {
@@ -118,7 +143,7 @@ async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, option
       const kind = code === 'ENOENT' ? 'NOT_FOUND' : code === 'EACCES' || code === 'EPERM' ? 'ACCESS_DENIED' : code === 'ENOTDIR' ? 'LOCATION_INVALID' : 'IO_ERROR'
       throw new S3InventoryError(kind, 'cannot list the inventory configuration folder', { key: loc.path, expected: 'a readable folder of delivery folders', actual: code, cause: err })
     }
-    for (const e of entries) if (e.isDirectory()) add(e.name, { kind: 'local', path: path.join(loc.path, e.name, 'manifest.json') })
+    for (const e of entries) if (e.isDirectory()) out.push({ name: e.name, loc: { kind: 'local', path: path.join(loc.path, e.name) } })
   } else {
     const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`
     let token: string | undefined
@@ -135,17 +160,20 @@ async function deliveryFolders(loc: ResolvedLocation, scope: ClientScope, option
       }
       for (const p of res.CommonPrefixes ?? []) {
         const name = (p.Prefix ?? '').slice(prefix.length).replace(/\/$/, '')
-        add(name, { kind: 's3', bucket: loc.bucket, key: `${prefix}${name}/manifest.json` })
+        out.push({ name, loc: { kind: 's3', bucket: loc.bucket, key: `${prefix}${name}/` } })
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined
     } while (token)
   }
-  return found.sort((a, b) => b.date.getTime() - a.date.getTime())
+  return out
 }
 
 /** A delivery's status; for a complete one, also its manifest.json bytes and their MD5 (so they are not read twice). */
 async function checkDelivery(manifest: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<{ status: DeliveryStatus; bytes?: Uint8Array; md5?: string }> {
-  const [m, c] = await Promise.all([readOptional(manifest, options, scope), readOptional(siblingOf(manifest, checksumKeyFor), options, scope)])
+  const [m, c] = await Promise.all([
+    readOptional(manifest, options, scope, MAX_MANIFEST_BYTES, 'the manifest'),
+    readOptional(siblingOf(manifest, checksumKeyFor), options, scope, MAX_SIDECAR_BYTES, 'the checksum file'),
+  ])
   if (!m) return { status: 'missing-manifest' }
   if (!c) return { status: 'missing-checksum' }
   const md5 = createHash('md5').update(m).digest('hex')
@@ -156,6 +184,8 @@ export interface LocatedManifest {
   manifest: ResolvedLocation
   /** The delivery chosen, when `location` was a configuration folder. */
   delivery?: Delivery
+  /** Newer deliveries that were passed over because they are incomplete (newest first). */
+  skipped?: Delivery[]
   /** That delivery's manifest.json, already read and checked against its manifest.checksum (pass it to parseManifest). */
   manifestBytes?: Uint8Array
 }
@@ -165,7 +195,19 @@ export interface LocatedManifest {
  * folder holding one, or a configuration folder (then its newest complete delivery).
  */
 export async function locateManifest(location: Location, options: DeliveriesOptions = {}): Promise<LocatedManifest> {
-  const loc = resolveLocation(location)
+  const scope = clientScope(options)
+  try {
+    return await locateWith(resolveLocation(location), options, scope)
+  } finally {
+    scope.release()
+  }
+}
+
+async function locateWith(loc: ResolvedLocation, options: DeliveriesOptions, scope: ClientScope): Promise<LocatedManifest> {
+  const latest = async (folder: ResolvedLocation): Promise<LocatedManifest> => {
+    const { delivery, bytes, skipped } = await latestDelivery(folder, options, scope)
+    return { manifest: delivery.manifest, delivery, manifestBytes: bytes, skipped }
+  }
   if (loc.kind === 'local') {
     let isDir = false
     try {
@@ -179,13 +221,39 @@ export async function locateManifest(location: Location, options: DeliveriesOpti
       await stat(inside.path)
       return { manifest: inside }
     } catch {
-      const { delivery, bytes } = await latestDelivery(loc.path, options)
-      return { manifest: delivery.manifest, delivery, manifestBytes: bytes }
+      return latest(loc)
     }
   }
   if (/\.json$/i.test(loc.key)) return { manifest: loc }
   const folder = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`
   if (deliveryDate(folder.split('/').slice(-2)[0])) return { manifest: { ...loc, key: `${folder}manifest.json` } }
-  const { delivery, bytes } = await latestDelivery({ bucket: loc.bucket, key: folder }, options)
-  return { manifest: delivery.manifest, delivery, manifestBytes: bytes }
+  return latest({ kind: 's3', bucket: loc.bucket, key: folder })
+}
+
+export interface OpenedManifest {
+  manifest: InventoryManifest
+  /** The delivery chosen, when the location was a configuration folder. */
+  delivery?: Delivery
+  /** Newer deliveries passed over because they are incomplete. */
+  skipped?: Delivery[]
+}
+
+/**
+ * The inventory manifest a location names — a manifest.json, a delivery folder, or a configuration
+ * folder (its newest complete delivery) — read and checked against its manifest.checksum.
+ */
+export async function openManifest(location: Location, options: DeliveriesOptions & ReadManifestOptions = {}): Promise<OpenedManifest> {
+  const scope = clientScope(options)
+  try {
+    return await openManifestWith(location, options, scope)
+  } finally {
+    scope.release()
+  }
+}
+
+/** openManifest with a client scope owned by the caller (which may read data files next). */
+export async function openManifestWith(location: Location, options: DeliveriesOptions & ReadManifestOptions, scope: ClientScope): Promise<OpenedManifest> {
+  const found = await locateWith(resolveLocation(location), options, scope)
+  const manifest = found.manifestBytes ? parseManifest(found.manifestBytes, found.manifest, undefined, 'verified') : await readManifestWith(found.manifest, options, scope)
+  return { manifest, delivery: found.delivery, skipped: found.skipped }
 }

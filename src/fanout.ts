@@ -1,8 +1,11 @@
 /**
- * Ordered fan-out: up to `concurrency` files are read at once, each into its own bounded queue, and
- * batches come out in file order. A queue that is full makes its reader wait, which stops its
- * decompressor and then its network read: that is how backpressure reaches the socket.
+ * Ordered fan-out: up to `concurrency` files are read at once (lanes, concurrency.ts), each into its
+ * own bounded queue, and batches come out in file order. A file holds its lane until it has been
+ * consumed, so at most `concurrency` files are ever buffered. A queue that is full makes its reader
+ * wait, which stops its decompressor and then its network read: that is how backpressure reaches
+ * the socket.
  */
+import { lanes } from './concurrency.js'
 import { abortError, throwIfAborted } from './errors.js'
 
 export interface FanOutOptions {
@@ -18,40 +21,39 @@ export interface FanOutOptions {
 export type OpenFile<T> = (index: number, signal: AbortSignal) => AsyncIterable<T[]>
 
 export async function* orderedFanOut<T>(count: number, open: OpenFile<T>, options: FanOutOptions): AsyncGenerator<T[]> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency))
-  const ac = new AbortController()
-  const outer = options.signal
-  const onOuterAbort = () => ac.abort(outer?.reason)
-  throwIfAborted(outer)
-  outer?.addEventListener('abort', onOuterAbort, { once: true })
-
-  const queues: (Queue<T> | undefined)[] = new Array(count)
-  const pumps: Promise<void>[] = []
-  let started = 0
-  const start = () => {
-    const q = queue<T>(options.bufferRows, ac.signal)
-    queues[started] = q
-    pumps.push(pump(open, started, q, ac.signal))
-    started++
-  }
+  throwIfAborted(options.signal)
+  const l = lanes(options.concurrency, options.signal)
+  const queues: Queue<T>[] = []
+  const queueAt = (i: number) => (queues[i] ??= queue<T>(options.bufferRows, l.signal))
+  const starter = (async () => {
+    for (let i = 0; i < count; i++) {
+      const q = queueAt(i)
+      await l.start(async (signal) => {
+        await pump(open, i, q, signal)
+        // The lane is free again only once the consumer has taken everything.
+        await q.consumed
+      })
+    }
+  })()
+  starter.catch(() => {}) // stopped lanes: the consumer reports what matters
 
   try {
     for (let i = 0; i < count; i++) {
-      while (started < count && started < i + concurrency) start()
-      const q = queues[i]!
+      const q = queueAt(i)
       for (;;) {
         const batch = await q.take()
         if (batch === undefined) break
         yield batch
       }
-      queues[i] = undefined
+      q.finish()
+      queues[i] = undefined as unknown as Queue<T>
       options.onFileDone?.(i)
     }
   } finally {
     // Early return, error or abort: stop every reader and wait until they have closed their sources.
-    ac.abort(outer?.aborted ? outer.reason : abortError())
-    outer?.removeEventListener('abort', onOuterAbort)
-    await Promise.allSettled(pumps)
+    l.stop(options.signal?.aborted ? options.signal.reason : abortError())
+    await starter.catch(() => {})
+    await l.settle().catch(() => {})
   }
 }
 
@@ -71,6 +73,10 @@ interface Queue<T> {
   take(): Promise<T[] | undefined>
   close(): void
   fail(err: unknown): void
+  /** The consumer is done with this queue. */
+  finish(): void
+  /** Resolves when the consumer is done with the queue, or the lanes were stopped. */
+  readonly consumed: Promise<void>
 }
 
 function queue<T>(capacity: number, signal: AbortSignal): Queue<T> {
@@ -82,14 +88,27 @@ function queue<T>(capacity: number, signal: AbortSignal): Queue<T> {
   let error: unknown
   let wakeTaker: (() => void) | undefined
   let wakePutter: (() => void) | undefined
-
+  let finish!: () => void
+  const consumed = new Promise<void>((resolve) => (finish = resolve))
   const notifyTaker = () => {
     const w = wakeTaker
     wakeTaker = undefined
     w?.()
   }
+  // Stopped lanes release the reader (its lane) and the consumer (its wait) alike.
+  const onAbort = () => {
+    finish()
+    notifyTaker()
+  }
+  if (signal.aborted) finish()
+  else signal.addEventListener('abort', onAbort, { once: true })
 
   return {
+    consumed,
+    finish: () => {
+      signal.removeEventListener('abort', onAbort)
+      finish()
+    },
     put(batch) {
       items.push(batch)
       size += batch.length
@@ -124,6 +143,8 @@ function queue<T>(capacity: number, signal: AbortSignal): Queue<T> {
         }
         if (failed) throw error
         if (done) return undefined
+        // Stopped lanes may never start this file's reader: do not wait for it then.
+        if (signal.aborted) throw signal.reason
         await new Promise<void>((resolve) => {
           wakeTaker = resolve
         })

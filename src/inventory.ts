@@ -1,37 +1,45 @@
 /**
- * readInventory / listKeys: manifest → data files (fanned out, in manifest order) → typed rows.
- *
- * The data flow of one CSV file: source bytes → MD5/size check → gunzip → CSV records → rows.
- * One Parquet file: footer → row groups → column chunks → pages → rows (formats/parquet).
+ * readInventory / listKeys: manifest → its data files (manifest-files.ts: fanned out, in manifest
+ * order, verified) → each file through its format (formats/) → typed rows.
  */
 import { parseCursor, type Cursor } from './cursor.js'
-import { S3InventoryError, throwIfAborted } from './errors.js'
-import { orderedFanOut } from './fanout.js'
-import { rowStream, type RowStream } from './row-stream.js'
-import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
-import { columnKind, csvRowBuilder, parseCsvSchema, type ColumnSpec } from './formats/csv.js'
-import { decodeCsvGz } from './formats/csv-decode.js'
-import { readParquetRows } from './formats/parquet/rows.js'
+import { openManifestWith } from './deliveries.js'
+import { S3InventoryError } from './errors.js'
+import { compileFilter, type RowFilter } from './filter.js'
+import type { FileRead, InventoryFormat } from './formats/format.js'
+import { formatFor } from './formats/registry.js'
 import { locationRef, type Location } from './location.js'
-import { readManifestWith, type InventoryManifest } from './manifest.js'
-import { fieldForCsvName } from './schema/fields.js'
-import type { DataFileRef, InventoryRow } from './schema/row.js'
-import { fileLocator } from './sources/locate.js'
-import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './sources/open.js'
-import type { ByteCounter, ByteSource } from './sources/source.js'
+import { emptyProgress, readFilesInOrder, setTotals, type FileList, type FilesProgress, type OpenedFile, type ReadFilesOptions } from './manifest-files.js'
+import type { InventoryManifest, ReadManifestOptions } from './manifest.js'
+import { numberOption, RANGES } from './options.js'
+import { rowStream, type RowStream } from './row-stream.js'
+import { resolveKnownField, type KnownField } from './schema/fields.js'
+import type { InventoryRow } from './schema/row.js'
+import { INVENTORY_LAYOUT } from './sources/locate.js'
+import { clientScope, type ClientOptions, type ClientScope } from './sources/open.js'
 
 export interface ReadInventoryOptions extends ClientOptions {
-  /** Data files downloaded and decoded at once. Default 4. */
+  /** Data files downloaded and decoded at once. Default 4; 1–64. */
   concurrency?: number
   /** Cancels the read: in-flight requests are aborted and the iteration rejects with the signal's reason. */
   signal?: AbortSignal
-  /** Only these row fields are decoded (camelCase names, e.g. ['key', 'size']). Default: all columns. */
-  columns?: readonly string[]
-  /** Rows each file may hold decoded ahead of the consumer before its download pauses. Default 4096. */
+  /**
+   * Only these row fields are decoded (e.g. ['key', 'size']); AWS's spellings (`StorageClass`,
+   * `storage_class`) are accepted too. A name no inventory has is UNKNOWN_FIELD; a field this
+   * inventory lacks is FIELD_MISSING. Default: every known field the inventory has.
+   */
+  columns?: readonly KnownField[]
+  /**
+   * Columns this library does not know (fields AWS added later), by their name in the inventory
+   * (`ObjectLockEventHoldStatus`, `object_lock_event_hold_status`); they appear in rows under a
+   * camelCase name. Default: none (unknown columns are not read).
+   */
+  extraColumns?: readonly string[]
+  /** Rows each file may hold decoded ahead of the consumer before its download pauses. Default 4096; 1–1,000,000. */
   bufferRows?: number
   /** Check every data file's MD5 and size against the manifest. Default true. See docs/reliability.md. */
   verify?: boolean
-  /** Local only: the folder that plays the destination bucket's root. Default: found from the manifest's folder. */
+  /** Local only: a folder that plays the destination bucket's root (tried after the places the manifest's path implies). */
   root?: string
   /** Resume after this cursor (from `cursorOf(row)`): earlier files are not downloaded. */
   startAfter?: Cursor | string
@@ -43,57 +51,72 @@ export interface ReadInventoryOptions extends ClientOptions {
   progress?: InventoryProgress
   /** Read only these data files (indexes into manifest.files), in this order. Default: all. */
   fileIndexes?: readonly number[]
-  /** Parquet only: bytes fetched per request / buffered per file. Default 16 MiB. */
-  parquetReadSize?: number
-  /** CSV only: decompress, verify and scan on a worker thread. Default false (measured slower when rows are the output). */
+  /** Parquet and ORC: bytes fetched per request / buffered per file. Default 16 MiB; 64 KiB – 1 GiB. */
+  readSize?: number
+  /**
+   * Accepted for compatibility; rows are always decoded on the caller's thread, which measured
+   * faster than any split with a worker (docs/performance.md). summarizeInventory uses workers.
+   */
   workers?: boolean
+  /** Largest manifest.json read. Default 256 MiB. */
+  maxManifestBytes?: number
 }
 
 /** Counters a progress display can poll while rows stream. */
-export interface InventoryProgress {
-  filesTotal: number
-  filesDone: number
-  /** Sum of files[].size (compressed). */
-  bytesTotal: number
-  /**
-   * Data-file bytes received so far, as fetched: a verified Parquet file whose row groups exceed
-   * `parquetReadSize` is read twice (hashed, and decoded), so this can pass `bytesTotal`.
-   */
-  bytesRead: number
-  /** Rows handed to the consumer. */
-  rows: number
-}
+export type InventoryProgress = FilesProgress
 
 export type InventoryStream = RowStream<InventoryManifest, InventoryRow, InventoryProgress>
 
-const DEFAULTS = { concurrency: 4, bufferRows: 4096 }
+export const DEFAULT_READ_SIZE = 16 * 1024 * 1024
 
 /** Stream the rows of the inventory whose manifest.json is at `bucket`/`manifestKey`. */
 export function listKeys(bucket: string, manifestKey: string, options: ReadInventoryOptions = {}): InventoryStream {
   return readInventory({ bucket, key: manifestKey }, options)
 }
 
-/** Stream the rows of an inventory, given its manifest's location (or an already read manifest). */
+/**
+ * Stream the rows of an inventory. `location`: a manifest.json, a delivery folder holding one, a
+ * configuration folder (its newest complete delivery), or an already read manifest.
+ */
 export function readInventory(location: Location | InventoryManifest, options: ReadInventoryOptions = {}): InventoryStream {
+  const request = inventoryRequest(options) // every option checked before any I/O
   const scope = clientScope(options)
-  const progress: InventoryProgress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
+  const progress: InventoryProgress = options.progress ?? emptyProgress()
   return rowStream({
     scope,
     progress,
     signal: options.signal,
     manifest: async () => {
-      const m = isManifest(location) ? location : await readManifestWith(location, options, scope)
-      setTotals(m, options, progress)
+      const m = isManifest(location) ? location : (await openManifestWith(location, options, scope)).manifest
+      setTotals(fileList(m), { indexes: options.fileIndexes }, progress)
       return m
     },
-    read: (m) => readBatches(m, options, scope, progress),
+    read: (m) => inventoryBatches(m, request, scope, progress),
   })
 }
+
+/** Options turned into what the readers need, validated: names resolved, numbers in range, the filter compiled. */
+export function inventoryRequest(options: ReadInventoryOptions) {
+  const columns = options.columns?.map((c) => resolveKnownField(c, 'columns'))
+  const extraColumns = options.extraColumns?.map((c) => {
+    if (typeof c !== 'string' || c.trim() === '') throw new S3InventoryError('INVALID_ARGUMENT', 'extraColumns must be column names', { option: 'extraColumns', actual: String(c) })
+    return c.trim()
+  })
+  return {
+    options,
+    columns: columns && [...new Set(columns)],
+    extraColumns,
+    filter: compileFilter(options.filter),
+    readSize: numberOption(options.readSize, 'readSize', RANGES.readSize, DEFAULT_READ_SIZE),
+  }
+}
+
+export type InventoryRequest = ReturnType<typeof inventoryRequest>
 
 /** An empty files[] is an error unless the caller accepts it (allowEmpty) or chose the files (fileIndexes). */
 export function assertHasFiles(m: InventoryManifest, options: Pick<ReadInventoryOptions, 'allowEmpty' | 'fileIndexes'>): void {
   if (m.files.length === 0 && !options.allowEmpty && options.fileIndexes === undefined) {
-    throw new S3InventoryError('MANIFEST_EMPTY', 'manifest lists no data files', {
+    throw new S3InventoryError('MANIFEST_EMPTY', 'the manifest lists no data files', {
       ...locationRef(m.location),
       column: 'files',
       expected: 'at least one file (pass allowEmpty: true to accept none)',
@@ -101,122 +124,50 @@ export function assertHasFiles(m: InventoryManifest, options: Pick<ReadInventory
   }
 }
 
-/** Indexes of the data files to read: all of them, or `fileIndexes` once each is checked. */
-export function chosenFiles(m: InventoryManifest, fileIndexes: readonly number[] | undefined): readonly number[] {
-  if (fileIndexes === undefined) return m.files.map((_, i) => i)
-  for (const i of fileIndexes) {
-    if (!Number.isInteger(i) || m.files[i] === undefined) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `fileIndexes: no data file at index ${i}`, { ...locationRef(m.location), expected: `indexes of files[] (0–${m.files.length - 1})` })
-    }
-  }
-  return fileIndexes
-}
-
 export function isManifest(v: unknown): v is InventoryManifest {
   return typeof v === 'object' && v !== null && 'files' in v && 'md5' in v && 'location' in v
 }
 
-/**
- * Every row of the inventory to `each`, for aggregations (files read concurrently, in no particular
- * order of rows). Parquet rows are one reused object, valid only during the call: no row objects.
- */
-export async function forEachRow(m: InventoryManifest, options: ReadInventoryOptions, scope: ClientScope, progress: InventoryProgress, each: (row: InventoryRow) => void): Promise<void> {
-  setTotals(m, options, progress)
-  for await (const batch of readBatches(m, options, scope, progress, each)) for (const row of batch) each(row)
+/** The manifest as the files reader sees it. */
+export function fileList(m: InventoryManifest): FileList {
+  return { location: m.location, layout: INVENTORY_LAYOUT, files: m.files.map((f) => f && { key: f.key, size: f.size, md5: f.MD5checksum }), manifestMd5: m.md5 }
 }
 
-/** Totals as soon as the manifest is known (with startAfter, reading counts the skipped files as done). */
-function setTotals(m: InventoryManifest, options: ReadInventoryOptions, progress: InventoryProgress): void {
-  const chosen = options.fileIndexes ?? m.files.map((_, i) => i)
-  progress.filesTotal = chosen.length
-  progress.bytesTotal = chosen.reduce((n, i) => n + (m.files[i]?.size ?? 0), 0)
+/** What the files reader is asked to do for an inventory read. */
+export function filesOptions(m: InventoryManifest, options: ReadInventoryOptions): ReadFilesOptions {
+  return { ...options, indexes: options.fileIndexes, start: startPosition(m, options.startAfter) }
 }
 
-async function* readBatches(
-  m: InventoryManifest,
-  options: ReadInventoryOptions,
-  scope: ClientScope,
-  progress: InventoryProgress,
-  parquetEach?: (row: InventoryRow) => void,
-): AsyncGenerator<InventoryRow[]> {
-  const format = m.fileFormat.toLowerCase()
-  if (format !== 'csv' && format !== 'parquet') {
-    throw new S3InventoryError('UNSUPPORTED_FORMAT', `${m.fileFormat} inventories cannot be read; CSV and Parquet are supported`, {
-      ...locationRef(m.location),
-      expected: 'fileFormat CSV or Parquet',
-      actual: m.fileFormat,
-    })
+/** The FileRead of one data file. */
+export function fileRead(m: InventoryManifest, f: OpenedFile, request: InventoryRequest, signal: AbortSignal): FileRead {
+  return {
+    source: f.source,
+    file: f.file,
+    fileSchema: m.fileSchema,
+    columns: request.columns,
+    extraColumns: request.extraColumns,
+    filter: request.filter,
+    startRow: f.startRow,
+    size: f.size,
+    expected: f.expected,
+    signal,
+    readSize: request.readSize,
   }
-  assertHasFiles(m, options)
-  const start = startPosition(m, options.startAfter)
-  // The data files to read, in order: all of them (or those chosen), from the cursor's file on.
-  const chosen = chosenFiles(m, options.fileIndexes)
-  const from = options.startAfter === undefined ? 0 : chosen.indexOf(start.file)
-  if (from < 0) throw new S3InventoryError('CURSOR_INVALID', 'cursor points at a data file that is not being read', { ...locationRef(m.location), expected: `one of the files being read (${chosen.join(', ')})`, actual: `file ${start.file}` })
-  const list = chosen.slice(from)
-  const filter = compileFilter(options.filter)
-  const counter: ByteCounter = { bytes: 0 }
-  progress.filesDone = chosen.length - list.length
-  // Probe with a file that is being read: files[] may be sparse (a shard) or not start at 0.
-  const dataFile = await fileLocator(m.location, m.files[chosen[0]]?.key, { root: options.root })
-  const verify = options.verify ?? true
-  const csvColumns = format === 'csv' ? csvPlan(m.fileSchema, options.columns, filter) : undefined
-
-  const open = (i: number, signal: AbortSignal): AsyncIterable<InventoryRow[]> => {
-    const fileIndex = list[i]
-    const entry = m.files[fileIndex]
-    const startRow = fileIndex === start.file ? start.row : 0
-    return (async function* () {
-      const located = await dataFile(entry.key)
-      const ref: DataFileRef = Object.freeze({ bucket: located.bucket, key: located.key, fileIndex, manifestMd5: m.md5 })
-      const source = sourceFor(located.loc, scope, { ...options, counter, size: entry.size })
-      const expected = { size: entry.size, md5: entry.MD5checksum }
-      if (csvColumns) {
-        yield* csvFile(source, ref, { ...csvColumns, startRow, filter, expected: verify ? expected : undefined, signal, workers: options.workers })
-      } else {
-        yield* readParquetRows(source, ref, {
-          columns: options.columns,
-          filter,
-          startRow,
-          verify,
-          expected,
-          readSize: options.parquetReadSize,
-          signal,
-          // Nothing is yielded in this mode: progress is kept current from here.
-          each: parquetEach && ((row: InventoryRow) => {
-            progress.rows++
-            progress.bytesRead = counter.bytes
-            parquetEach(row)
-          }),
-        })
-      }
-    })()
-  }
-
-  const count = list.length
-  for await (const batch of orderedFanOut(count, open, {
-    concurrency: options.concurrency ?? DEFAULTS.concurrency,
-    bufferRows: options.bufferRows ?? DEFAULTS.bufferRows,
-    signal: options.signal,
-    onFileDone: () => {
-      progress.filesDone++
-      progress.bytesRead = counter.bytes
-    },
-  })) {
-    throwIfAborted(options.signal)
-    progress.bytesRead = counter.bytes
-    progress.rows += batch.length
-    yield batch
-  }
-  progress.bytesRead = counter.bytes
 }
 
-function startPosition(m: InventoryManifest, after: Cursor | string | undefined): { file: number; row: number } {
-  if (after === undefined) return { file: 0, row: 0 }
+async function* inventoryBatches(m: InventoryManifest, request: InventoryRequest, scope: ClientScope, progress: InventoryProgress): AsyncGenerator<InventoryRow[]> {
+  const format: InventoryFormat = formatFor(m)
+  assertHasFiles(m, request.options)
+  yield* readFilesInOrder(fileList(m), filesOptions(m, request.options), scope, progress, (f, signal) => format.rows(fileRead(m, f, request, signal)))
+}
+
+function startPosition(m: InventoryManifest, after: Cursor | string | undefined): { file: number; row: number } | undefined {
+  if (after === undefined) return undefined
   const c = parseCursor(after)
   if (c.manifestMd5 !== m.md5 || c.file >= m.files.length) {
-    throw new S3InventoryError('CURSOR_INVALID', 'cursor belongs to another inventory delivery', {
+    throw new S3InventoryError('CURSOR_INVALID', 'the cursor belongs to another inventory delivery', {
       ...locationRef(m.location),
+      option: 'startAfter',
       expected: `manifest ${m.md5} with ${m.files.length} files`,
       actual: `manifest ${c.manifestMd5}, file ${c.file}`,
     })
@@ -224,49 +175,4 @@ function startPosition(m: InventoryManifest, after: Cursor | string | undefined)
   return { file: c.file, row: c.row + 1 }
 }
 
-/**
- * Column plan for a CSV inventory: fields come from fileSchema, by name, never by position. The
- * columns extracted are the requested ones (in file order), then any the filter alone needs.
- */
-export function csvPlan(fileSchema: string, columns: readonly string[] | undefined, filter: CompiledFilter | undefined) {
-  const names = parseCsvSchema(fileSchema)
-  const fields = names.map(fieldForCsvName)
-  const wanted = columns ? new Set(columns) : undefined
-  const out = fields.flatMap((f, index) => (!wanted || wanted.has(f.name) ? [index] : []))
-  const extra = fields.flatMap((f, index) => (!out.includes(index) && filter?.fields.has(f.name) ? [index] : []))
-  const order = [...out, ...extra]
-  return {
-    fieldCount: names.length,
-    spec: order.map((index): ColumnSpec => ({ index, kind: columnKind(fields[index]), name: fields[index].name })),
-    outputs: out.length,
-  }
-}
-
-async function* csvFile(
-  source: ByteSource,
-  ref: DataFileRef,
-  o: ReturnType<typeof csvPlan> & {
-    startRow: number
-    filter: CompiledFilter | undefined
-    /** Size and MD5 to verify, or undefined to skip verification. */
-    expected: { size: number; md5: string } | undefined
-    signal: AbortSignal
-    workers?: boolean
-  },
-): AsyncGenerator<InventoryRow[]> {
-  const build = csvRowBuilder({ spec: o.spec, outputs: o.outputs, file: ref, startRow: o.startRow, filter: o.filter })
-  const batches = decodeCsvGz((signal) => source.stream(0, undefined, signal), source.ref, {
-    fieldCount: o.fieldCount,
-    spec: o.spec,
-    expected: o.expected,
-    signal: o.signal,
-    workers: o.workers,
-    filter: o.filter,
-    startRow: o.startRow,
-  })
-  for await (const batch of batches) {
-    const rows = build(batch)
-    if (rows.length > 0) yield rows
-  }
-}
-
+export type { ReadManifestOptions }

@@ -5,6 +5,8 @@ import { S3InventoryError, isInventoryError } from './errors.js'
 import { checksumKeyFor, locationRef, resolveLocation, siblingOf, type Location, type ResolvedLocation } from './location.js'
 import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './sources/open.js'
 import { readAll } from './sources/source.js'
+import { numberOption } from './options.js'
+import { csvFields } from './formats/csv/schema.js'
 
 const md5Hex = z.string().regex(/^[0-9a-fA-F]{32}$/, 'expected a 32-digit hex MD5')
 
@@ -67,7 +69,16 @@ export interface InventoryManifest {
 
 export interface ReadManifestOptions extends ClientOptions {
   signal?: AbortSignal
+  /**
+   * Largest manifest.json (or completion-report manifest) read, in bytes. Default 256 MiB (a manifest
+   * of ~1.5 million data files); 1 KiB – 4 GiB. Checksum files are capped at 64 KiB.
+   */
+  maxManifestBytes?: number
 }
+
+/** Files read whole: manifests (overridable) and their checksum sidecars. See docs/reliability.md. */
+export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+export const MAX_SIDECAR_BYTES = 64 * 1024
 
 export async function readManifest(location: Location, options: ReadManifestOptions = {}): Promise<InventoryManifest> {
   const scope = clientScope(options)
@@ -96,9 +107,10 @@ export async function readVerified(
   options: ReadManifestOptions,
   scope: ClientScope,
 ): Promise<{ bytes: Uint8Array; md5: string; checksum: 'verified' | 'absent' }> {
-  const bytes = await readObject(loc, options, scope)
+  const max = numberOption(options.maxManifestBytes, 'maxManifestBytes', { min: 1024, max: 4 * 1024 ** 3 }, MAX_MANIFEST_BYTES)
+  const bytes = await readObject(loc, options, scope, max, 'the manifest')
   const md5 = createHash('md5').update(bytes).digest('hex')
-  const text = await readOptional(siblingOf(loc, sidecar), options, scope)
+  const text = await readOptional(siblingOf(loc, sidecar), options, scope, MAX_SIDECAR_BYTES, 'the checksum file')
   if (text === undefined) return { bytes, md5, checksum: 'absent' }
   // AWS may or may not end the file with a newline; peers trim.
   const expected = Buffer.from(text).toString('utf8').trim().toLowerCase()
@@ -109,7 +121,7 @@ export async function readVerified(
 }
 
 /** JSON bytes validated by a zod schema; a failure is MANIFEST_INVALID naming the field and the file. */
-export function parseJsonWith<T>(bytes: Uint8Array, loc: ResolvedLocation, schema: z.ZodType<T>, what: string): { data: T; json: unknown } {
+export function parseJsonWith<T>(bytes: Uint8Array, loc: ResolvedLocation, schema: z.ZodType<T>, what: string, wrongKind?: (json: unknown) => string | undefined): { data: T; json: unknown } {
   let json: unknown
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8'))
@@ -120,6 +132,9 @@ export function parseJsonWith<T>(bytes: Uint8Array, loc: ResolvedLocation, schem
       cause: err,
     })
   }
+  // Another kind of manifest given to this reader: say which reader it needs, not which field is missing.
+  const other = wrongKind?.(json)
+  if (other) throw new S3InventoryError('MANIFEST_INVALID', other, { ...locationRef(loc), expected: what })
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -140,7 +155,12 @@ export function parseManifest(
   md5 = createHash('md5').update(bytes).digest('hex'),
   checksum: InventoryManifest['checksum'] = 'absent',
 ): InventoryManifest {
-  const { data: m, json } = parseJsonWith(bytes, loc, ManifestJson, 'manifest')
+  const { data: m, json } = parseJsonWith(bytes, loc, ManifestJson, 'an S3 Inventory manifest', (j) =>
+    isObject(j) && ('ReportSchema' in j || 'Results' in j) && !('files' in j)
+      ? 'this is an S3 Batch Operations completion report manifest; read it with readCompletionReport (s3inv report)'
+      : undefined,
+  )
+  if (m.fileFormat.toLowerCase() === 'csv') csvFields(m.fileSchema, locationRef(loc)) // a schema that cannot be right fails here
   const creationTimestamp = String(m.creationTimestamp)
   return {
     sourceBucket: m.sourceBucket,
@@ -159,6 +179,10 @@ export function parseManifest(
   }
 }
 
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
 /** `arn:aws:s3:::name` → `name` (a plain name is returned as is). */
 export function bucketNameOf(destinationBucket: string): string {
   const at = destinationBucket.lastIndexOf(':::')
@@ -171,15 +195,16 @@ export function formatPath(p: ReadonlyArray<PropertyKey>): string {
   return out
 }
 
-/** Whole small object (manifests, checksums). */
-export async function readObject(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope): Promise<Uint8Array> {
-  return readAll(sourceFor(loc, scope, options).stream(0, undefined, options.signal))
+/** A whole small object (manifests, checksums), of at most `max` bytes (LIMIT_EXCEEDED beyond). */
+export async function readObject(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope, max: number, what: string): Promise<Uint8Array> {
+  const source = sourceFor(loc, scope, options)
+  return readAll(source.stream(0, undefined, options.signal), { bytes: max, ref: source.ref, what })
 }
 
 /** A small object, or undefined when it does not exist (optional checksum files). */
-export async function readOptional(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope): Promise<Uint8Array | undefined> {
+export async function readOptional(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope, max: number, what: string): Promise<Uint8Array | undefined> {
   try {
-    return await readObject(loc, options, scope)
+    return await readObject(loc, options, scope, max, what)
   } catch (err) {
     if (isInventoryError(err, 'NOT_FOUND')) return undefined
     throw err

@@ -9,7 +9,6 @@ import { S3InventoryError } from './errors.js'
 import { isManifest, readInventory, type InventoryStream, type ReadInventoryOptions } from './inventory.js'
 import type { Location } from './location.js'
 import { bucketNameOf, formatPath, readManifest, type InventoryManifest, type ManifestFile, type ReadManifestOptions } from './manifest.js'
-import { findLocalRoot } from './sources/local.js'
 
 /** The `type` of every shard: lets a consumer (and enqueue's default body) recognise one. */
 export const SHARD_TYPE = 's3-inventory-shard'
@@ -44,7 +43,7 @@ export interface Shard {
 }
 
 export type ListShardsOptions = ReadManifestOptions & {
-  /** Local manifests: the folder that plays the destination bucket's root (default: found, as readInventory does). */
+  /** Local manifests: a folder that plays the destination bucket's root (recorded in each shard). */
   root?: string
 }
 
@@ -55,11 +54,8 @@ export async function listShards(location: Location | InventoryManifest, options
   if (m.location.kind === 's3') {
     manifest = { bucket: m.location.bucket, key: m.location.key }
   } else {
-    // Workers reading a sparse files[] cannot find the root from files[0]; record it now (only when
-    // it is not the manifest's own folder, where readInventory's beside-the-manifest fallback applies).
-    const dir = path.dirname(m.location.path)
-    const root = options.root !== undefined ? path.resolve(options.root) : await findLocalRoot(m.location.path, m.files[0]?.key)
-    manifest = root === dir && options.root === undefined ? { path: m.location.path } : { path: m.location.path, root }
+    // Where data files are follows from the manifest's path (sources/locate.ts); a root the caller chose goes along.
+    manifest = options.root === undefined ? { path: m.location.path } : { path: m.location.path, root: path.resolve(options.root) }
   }
   return m.files.map((f, fileIndex) => ({
     type: SHARD_TYPE,

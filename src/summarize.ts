@@ -4,11 +4,13 @@
  */
 import { compileFilter, rowMatches, type RowFilter } from './filter.js'
 import { S3InventoryError, throwIfAborted } from './errors.js'
+import { knownFieldFor, unknownField } from './schema/fields.js'
 import type { InventoryRow } from './schema/row.js'
 
 /**
  * One grouping dimension:
- * - a field name (`'storageClass'`, `'encryptionStatus'`, `'isLatest'`, any column);
+ * - a field name (`'storageClass'`, `'encryptionStatus'`, `'isLatest'`…, also as AWS spells it:
+ *   `StorageClass`, `storage_class`, `storage-class`); an unknown name is UNKNOWN_FIELD;
  * - `'extension'`: the key's file extension, lowercased (`'(none)'`, `'(folder)'` for keys ending in `/`);
  * - `{ prefix: n }`: the first n path segments (`a/b/` for depth 2; shallower keys give their own folder);
  * - `{ modified: 'day' | 'month' | 'year' }`: last-modified date, UTC;
@@ -59,18 +61,20 @@ const NONE = '(none)'
 
 export function dimension(by: GroupBy): Dimension {
   if (typeof by === 'string') {
-    const field = by === 'storage-class' ? 'storageClass' : by === 'encryption-status' ? 'encryptionStatus' : by
-    if (field === 'extension') return { name: 'extension', label: extension }
+    if (by === 'extension') return { name: 'extension', label: extension }
+    const field = knownFieldFor(by)
+    if (field === undefined) throw unknownField(by, 'by', ['extension', 'prefix:N', 'modified:day|month|year', 'size:pow2|pow10'])
     return { name: field, label: (r) => text(r[field]) }
   }
+  if (typeof by !== 'object' || by === null) throw new S3InventoryError('INVALID_ARGUMENT', 'a grouping must be a field name or an object such as { prefix: 2 }', { option: 'by', actual: String(by) })
   if ('prefix' in by) {
     const depth = by.prefix
-    if (!Number.isInteger(depth) || depth < 1) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be a positive integer', { actual: String(depth) })
+    if (!Number.isInteger(depth) || depth < 1 || depth > 1024) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be an integer from 1 to 1,024', { option: 'by', actual: String(depth) })
     return { name: `prefix:${depth}`, label: (r) => prefix(r.key, depth), order: (l) => l }
   }
   if ('modified' in by) {
     const len = { day: 10, month: 7, year: 4 }[by.modified]
-    if (!len) throw new S3InventoryError('INVALID_ARGUMENT', 'modified must be day, month or year', { actual: String(by.modified) })
+    if (!len) throw new S3InventoryError('INVALID_ARGUMENT', 'modified must be day, month or year', { option: 'by', actual: String(by.modified) })
     return {
       name: `modified:${by.modified}`,
       label: (r) => (r.lastModifiedDate instanceof Date ? r.lastModifiedDate.toISOString().slice(0, len) : NONE),
@@ -78,11 +82,11 @@ export function dimension(by: GroupBy): Dimension {
     }
   }
   if ('size' in by) {
-    if (by.size !== 'pow2' && by.size !== 'pow10') throw new S3InventoryError('INVALID_ARGUMENT', 'size must be pow2 or pow10', { actual: String(by.size) })
+    if (by.size !== 'pow2' && by.size !== 'pow10') throw new S3InventoryError('INVALID_ARGUMENT', 'size must be pow2 or pow10', { option: 'by', actual: String(by.size) })
     const bucket = by.size === 'pow2' ? pow2Bucket : pow10Bucket
     return { name: `size:${by.size}`, label: (r) => bucket(r.size), order: sizeOrder }
   }
-  throw new S3InventoryError('INVALID_ARGUMENT', 'unknown grouping', { actual: JSON.stringify(by) })
+  throw new S3InventoryError('INVALID_ARGUMENT', 'unknown grouping', { option: 'by', expected: 'a field name, { prefix: n }, { modified: unit } or { size: scale }', actual: JSON.stringify(by) })
 }
 
 /** Parses the CLI spelling: `storage-class`, `extension`, `prefix:2`, `modified:month`, `size:pow2`, or a field name. */
@@ -90,12 +94,14 @@ export function parseGroupBy(spec: string): GroupBy {
   const [kind, arg] = spec.split(':')
   if (kind === 'prefix') {
     const depth = arg === undefined ? 1 : /^\d+$/.test(arg) ? Number(arg) : NaN
-    if (!(depth >= 1)) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be a positive integer', { expected: 'prefix:N with N ≥ 1', actual: spec })
+    if (!(depth >= 1)) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be a positive integer', { option: 'by', expected: 'prefix:N with N ≥ 1', actual: spec })
     return { prefix: depth }
   }
-  if (kind === 'modified') return { modified: (arg ?? 'day') as 'day' }
-  if (kind === 'size') return { size: (arg ?? 'pow2') as 'pow2' }
-  return spec
+  let by: GroupBy = spec
+  if (kind === 'modified') by = { modified: (arg ?? 'day') as 'day' }
+  else if (kind === 'size') by = { size: (arg ?? 'pow2') as 'pow2' }
+  dimension(by) // checked now: unknown names and units fail before any I/O
+  return by
 }
 
 function text(v: unknown): string {
@@ -260,6 +266,36 @@ export function mergeSummaries(parts: readonly PartialSummary[], by: readonly Gr
 
 export const byList = (by: GroupBy | readonly GroupBy[] | undefined): GroupBy[] => (by === undefined ? [] : Array.isArray(by) ? [...by] : [by as GroupBy])
 
+/**
+ * Several independent summaries computed in one pass over the rows: one accumulator per grouping
+ * (each grouping's dimensions nest, as in `summarize`). Plain data: it crosses threads.
+ */
+export interface AggregateSpec {
+  groupings: GroupBy[][]
+}
+
+/** One partial summary per grouping of an AggregateSpec. */
+export type PartialSummaries = PartialSummary[]
+
+export function createAggregator(spec: AggregateSpec): { add(row: InventoryRow): void; partial(): PartialSummaries } {
+  const accs = spec.groupings.map(createAccumulator)
+  if (accs.length === 1) {
+    const only = accs[0]
+    return { add: (r) => only.add(r), partial: () => [only.partial()] }
+  }
+  return {
+    add(r) {
+      for (let i = 0; i < accs.length; i++) accs[i].add(r)
+    },
+    partial: () => accs.map((a) => a.partial()),
+  }
+}
+
+/** Partial summaries of several files (each one PartialSummaries) → one Summary per grouping. */
+export function mergeAggregates(parts: readonly PartialSummaries[], spec: AggregateSpec): Summary[] {
+  return spec.groupings.map((by, i) => mergeSummaries(parts.map((p) => p[i]), by))
+}
+
 /** Summarize any (async) iterable of rows; an InventoryStream is read in batches. */
 export async function summarize(
   rows: AsyncIterable<InventoryRow> | Iterable<InventoryRow> | { batches(): AsyncIterable<InventoryRow[]> },
@@ -286,15 +322,16 @@ export async function summarize(
   return mergeSummaries([acc.partial()], by)
 }
 
-/** Row fields a summary needs (for a projection): size plus whatever the dimensions read. */
+/** Row fields the dimensions read (for a projection; `size` is read too when the inventory has it). */
 export function columnsFor(by: GroupBy | readonly GroupBy[] | undefined): string[] {
-  const cols = new Set(['size'])
+  const cols = new Set<string>()
   for (const d of byList(by)) {
     if (typeof d === 'string') {
       const name = dimension(d).name
       cols.add(name === 'extension' ? 'key' : name)
     } else if ('prefix' in d) cols.add('key')
     else if ('modified' in d) cols.add('lastModifiedDate')
+    else if ('size' in d) cols.add('size')
   }
   return [...cols]
 }

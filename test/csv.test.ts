@@ -1,13 +1,25 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { isInventoryError } from '../src/errors.js'
-import { decodeCsvGz } from '../src/formats/csv-decode.js'
-import type { ColumnarBatch } from '../src/formats/csv.js'
-import { columnKind, createColumnExtractor, createCsvScanner, csvRowBuilder, isScanFailure, parseCsvSchema, type ScanBatch } from '../src/formats/csv.js'
+import type { ColumnarBatch } from '../src/formats/csv/columns.js'
+import { createColumnExtractor } from '../src/formats/csv/columns.js'
+import { csvBatches } from '../src/formats/csv/decode.js'
+import { csvRowBuilder } from '../src/formats/csv/rows.js'
+import { createCsvScanner, isScanFailure, type ScanBatch } from '../src/formats/csv/scanner.js'
+import { columnKind, parseCsvSchema } from '../src/formats/csv/schema.js'
+import type { ColumnSpec } from '../src/formats/csv/columns.js'
+import type { CompiledFilter } from '../src/filter.js'
+import type { ObjectRef } from '../src/sources/source.js'
 import { compileFilter, type RowFilter } from '../src/filter.js'
 import { fieldForCsvName } from '../src/schema/fields.js'
 import { rowSource, type DataFileRef } from '../src/schema/row.js'
 import { collect } from './support/tmp.js'
+
+/** The CSV decoder over a byte stream, as the format reader runs it. */
+function decodeCsvGz(open: (signal: AbortSignal) => AsyncIterable<Uint8Array>, ref: ObjectRef, o: { fieldCount: number; spec: ColumnSpec[]; signal: AbortSignal; expected?: { md5?: string; size?: number }; filter?: CompiledFilter; startRow?: number }) {
+  return csvBatches(open(o.signal), ref, { plan: { fieldCount: o.fieldCount, spec: o.spec, outputs: o.spec.length }, expected: o.expected, filter: o.filter, startRow: o.startRow })
+}
+
 
 /** Fields of every record, as strings, from scanned batches. */
 function fieldsOf(batches: ScanBatch[], n: number): string[][] {
@@ -118,8 +130,7 @@ describe('CSV column extraction and row building', () => {
     const chunks = typeof text === 'string' ? [text] : text
     const batches = [...chunks.map((c) => s.push(Buffer.from(c))), s.end()].filter((b): b is ScanBatch => b !== undefined)
     const b = csvRowBuilder({ spec: sp, outputs: sp.length, file, ...extra })
-    // Drop the decoded text, as a worker thread does, so the builder decodes the bytes itself.
-    return batches.map(extract).flatMap((x, i) => b(i % 2 === 0 ? { ...x, text: undefined } : x))
+    return batches.map(extract).flatMap((x) => b(x))
   }
 
   it('maps by fileSchema name to typed camelCase fields; empty is undefined; unknown columns stay strings', () => {
@@ -183,14 +194,14 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
   /** Field strings of text-only columnar batches, decoded the way the row builder does. */
   const columnsOf = (batches: ColumnarBatch[]) =>
     batches.flatMap((b) => {
-      const t = b.text ?? (Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.length).toString(b.ascii ? 'latin1' : 'utf8') + b.extra)
+      const t = b.text
       return Array.from({ length: b.count }, (_, i) => b.cols.map((c) => t.slice(c[2 * i], c[2 * i + 1])))
     })
-  it('reports VALUE_INVALID with row and column from either thread', async () => {
-    for (const workers of [true, false]) {
+  it('reports VALUE_INVALID with row and column', async () => {
+    {
       const bad = gzipSync('"b","k","1"\n"b","k","x"\n')
       const spec = [{ index: 2, kind: 'number' as const, name: 'size' }]
-      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 3, spec, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 3, spec, signal: new AbortController().signal }))).rejects.toMatchObject({
         code: 'VALUE_INVALID',
         row: 1,
         column: 'size',
@@ -200,9 +211,8 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
     }
   })
 
-  it('builds the same rows on either thread, every column kind, across a dictionary reset', async () => {
-    // The worker extracts dictionary columns, the caller the rest: the halves must line up. 70,000
-    // distinct values overflow a column's dictionary (65,536), which is then reset mid-file.
+  it('builds every column kind across a dictionary reset', async () => {
+    // 70,000 distinct values overflow a column's dictionary (65,536), which is then reset mid-file.
     const schema = parseCsvSchema('Bucket, Key, VersionId, IsLatest, Size, LastModifiedDate, StorageClass, SomethingNew')
     const spec = schema.map(fieldForCsvName).map((f, index) => ({ index, kind: columnKind(f), name: f.name }))
     const classes = ['STANDARD', 'GLACIER', '', 'DEEP_ARCHIVE', 'INTELLIGENT_TIERING']
@@ -210,23 +220,20 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
       `"b${i % 3}","k%20${i}${i % 7 === 0 ? '%E6%97%A5' : ''}","${i % 5 === 0 ? '' : `v""${i}""`}","${i % 2 === 0}","${i}","2024-05-06T22:37:${String(i % 60).padStart(2, '0')}.000Z","${classes[i % 5]}","${i % 11 === 0 ? '日本' : 'n'}${i}"\n`,
     )
     const bytes = gzipSync(lines.join(''))
-    const rowsWith = async (workers: boolean) => {
-      const build = csvRowBuilder({ spec, outputs: spec.length, file })
-      const batches = await collect(decodeCsvGz(source(bytes, 64 * 1024), ref, { fieldCount: schema.length, spec, workers, signal: new AbortController().signal }))
-      return batches.flatMap((b) => build(b).map((r) => ({ ...r })))
-    }
-    const [inWorker, inProcess] = [await rowsWith(true), await rowsWith(false)]
+    const build0 = csvRowBuilder({ spec, outputs: spec.length, file })
+    const inProcess = (await collect(decodeCsvGz(source(bytes, 64 * 1024), ref, { fieldCount: schema.length, spec, signal: new AbortController().signal }))).flatMap((b) =>
+      build0(b).map((r) => ({ ...r })),
+    )
     expect(inProcess).toHaveLength(70_000)
     expect(inProcess[69_999]).toEqual({
       bucket: 'b0', key: 'k 69999', versionId: 'v"69999"', isLatest: false, size: 69_999,
       lastModifiedDate: new Date('2024-05-06T22:37:39.000Z'), storageClass: 'INTELLIGENT_TIERING', somethingNew: 'n69999',
     })
     expect(inProcess[69_993].key).toBe('k 69993日')
-    expect(inWorker).toEqual(inProcess)
 
-    // A filter runs during extraction in-process (the other columns are extracted only for the records
-    // that pass) and in the row builder after a worker: both give what filtering all rows gives, also
-    // from a start row and with a column the filter reads but rows leave out (storageClass, last in spec).
+    // A filter runs during extraction (the other columns are extracted only for the records that
+    // pass): it gives what filtering all rows gives, also from a start row and with a column the
+    // filter reads but rows leave out (storageClass, last in spec).
     const all = inProcess.map((r, i) => ({ r, i }))
     const filters: [RowFilter, (r: (typeof inProcess)[number]) => boolean, number][] = [
       [{ prefix: 'k 1' }, (r) => r.key.startsWith('k 1'), 12_345],
@@ -244,11 +251,11 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
         return rest
       })
       expect(expected.length).toBeGreaterThan(100)
-      for (const workers of [false, true]) {
-        const build = csvRowBuilder({ spec: projected, outputs: outputs.length, file, startRow, filter })
-        const batches = await collect(decodeCsvGz(source(bytes, 64 * 1024), ref, { fieldCount: schema.length, spec: projected, workers, filter, signal: new AbortController().signal }))
-        if (!workers) expect(batches.every((b) => b.selected !== undefined)).toBe(true)
-        if (!workers && startRow === 0) expect(batches.some((b) => b.dictResets.some(Boolean))).toBe(true)
+      {
+        const build = csvRowBuilder({ spec: projected, outputs: outputs.length, file, startRow })
+        const batches = await collect(decodeCsvGz(source(bytes, 64 * 1024), ref, { fieldCount: schema.length, spec: projected, filter, startRow, signal: new AbortController().signal }))
+        expect(batches.every((b) => b.selected !== undefined)).toBe(true)
+        if (startRow === 0) expect(batches.some((b) => b.dictResets.some(Boolean))).toBe(true)
         const rows = batches.flatMap((b) => build(b))
         expect(rows.map((r) => ({ ...r }))).toEqual(expected)
         expect(rows.map((r) => rowSource(r)?.row)).toEqual(all.filter(({ r, i }) => i >= startRow && keep(r)).map(({ i }) => i))
@@ -262,7 +269,7 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
     const bytes = gzipSync('"b","keep/1","10"\n"b","drop/2","not a number"\n"b","keep/3","30"\n')
     const read = (prefix: string) => {
       const filter = compileFilter({ prefix })!
-      const build = csvRowBuilder({ spec, outputs: spec.length, file, filter })
+      const build = csvRowBuilder({ spec, outputs: spec.length, file })
       return collect(decodeCsvGz(source(bytes), ref, { fieldCount: 3, spec, filter, signal: new AbortController().signal })).then((bs) => bs.flatMap((b) => build(b).map((r) => ({ ...r }))))
     }
     expect(await read('keep/')).toEqual([
@@ -276,54 +283,46 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
     const schema = ['Bucket', 'Key', 'Size']
     const spec = schema.map((n) => fieldForCsvName(n)).map((f, index) => ({ index, kind: columnKind(f), name: f.name }))
     const bytes = gzipSync('"b","bad%zz","1"\n"b","keep/1","2"\n"b","keep/%zz","3"\n"b","keep/4","4"\n')
-    // Both paths, each to the end (Promise.all would report whichever failed first).
     const read = (startRow: number) =>
       Promise.allSettled(
-        [false, true].map(async (workers) => {
+        [false].map(async () => {
           const filter = compileFilter({ prefix: 'keep/' })!
-          const build = csvRowBuilder({ spec, outputs: spec.length, file, filter, startRow })
-          const batches = await collect(decodeCsvGz(source(bytes), ref, { fieldCount: 3, spec, filter, startRow, workers, signal: new AbortController().signal }))
+          const build = csvRowBuilder({ spec, outputs: spec.length, file, startRow })
+          const batches = await collect(decodeCsvGz(source(bytes), ref, { fieldCount: 3, spec, filter, startRow, signal: new AbortController().signal }))
           return batches.flatMap((b) => build(b).map((r) => r.key))
         }),
       )
-    // In-process the decoder names the object it reads; after a worker, the row builder names the data file.
-    expect(await read(1)).toMatchObject([
-      { status: 'rejected', reason: { code: 'KEY_DECODE_FAILED', row: 2, column: 'key', key: ref.key } },
-      { status: 'rejected', reason: { code: 'KEY_DECODE_FAILED', row: 2, column: 'key', key: file.key } },
-    ])
-    expect(await read(3)).toEqual([
-      { status: 'fulfilled', value: ['keep/4'] },
-      { status: 'fulfilled', value: ['keep/4'] },
-    ])
+    expect(await read(1)).toMatchObject([{ status: 'rejected', reason: { code: 'KEY_DECODE_FAILED', row: 2, column: 'key', key: ref.key } }])
+    expect(await read(3)).toEqual([{ status: 'fulfilled', value: ['keep/4'] }])
   })
 
-  for (const workers of [true, false]) {
-    it(`yields every record (workers: ${workers})`, async () => {
-      const batches = await collect(decodeCsvGz(source(gz), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal, expected: { md5, size: gz.length } }))
+  {
+    it(`yields every record`, async () => {
+      const batches = await collect(decodeCsvGz(source(gz), ref, { fieldCount: 4, spec: textSpec, signal: new AbortController().signal, expected: { md5, size: gz.length } }))
       const got = columnsOf(batches)
       expect(got).toHaveLength(3000)
       expect(got[0]).toEqual(['b', 'k0%20x', '', 'say "hi"'])
       expect(got[2999]).toEqual(['b', 'k2999%20x', '2999', 'say "hi"'])
     })
-    it(`fails on a truncated gzip with GZIP_CORRUPT (workers: ${workers})`, async () => {
+    it(`fails on a truncated gzip with GZIP_CORRUPT `, async () => {
       const cut = gz.subarray(0, gz.length - 100)
-      await expect(collect(decodeCsvGz(source(cut), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+      await expect(collect(decodeCsvGz(source(cut), ref, { fieldCount: 4, spec: textSpec, signal: new AbortController().signal }))).rejects.toMatchObject({
         code: 'GZIP_CORRUPT',
         bucket: 'dest',
         key: 'x.csv.gz',
       })
     })
-    it(`fails on an MD5 mismatch before the last batch is released (workers: ${workers})`, async () => {
+    it(`fails on an MD5 mismatch before the last batch is released `, async () => {
       const seen: ColumnarBatch[] = []
       const run = async () => {
-        for await (const b of decodeCsvGz(source(gz), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal, expected: { md5: 'f'.repeat(32), size: gz.length } })) seen.push(b)
+        for await (const b of decodeCsvGz(source(gz), ref, { fieldCount: 4, spec: textSpec, signal: new AbortController().signal, expected: { md5: 'f'.repeat(32), size: gz.length } })) seen.push(b)
       }
       await expect(run()).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', expected: 'f'.repeat(32), actual: md5 })
       expect(columnsOf(seen).length).toBeLessThan(3000)
     })
-    it(`reports CSV_MALFORMED with the row (workers: ${workers})`, async () => {
+    it(`reports CSV_MALFORMED with the row `, async () => {
       const bad = gzipSync(`${text}"only","three","fields"\n`)
-      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 4, spec: textSpec, workers, signal: new AbortController().signal }))).rejects.toMatchObject({
+      await expect(collect(decodeCsvGz(source(bad), ref, { fieldCount: 4, spec: textSpec, signal: new AbortController().signal }))).rejects.toMatchObject({
         code: 'CSV_MALFORMED',
         row: 3000,
         key: 'x.csv.gz',

@@ -60,7 +60,7 @@ describe('reads through a faulty network', async () => {
       // request, so every request can meet a fault.
       const client = s3Client(proxy.url, { maxAttempts: 1, requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }) })
       const got: InventoryRow[] = await collect(
-        readInventory({ bucket, key: fixtures[format].manifestKey }, { client, retry: FAST_RETRY, idleTimeoutMs: 400, concurrency: 3, parquetReadSize: 64 * 1024 }),
+        readInventory({ bucket, key: fixtures[format].manifestKey }, { client, retry: FAST_RETRY, idleTimeoutMs: 400, concurrency: 3, readSize: 64 * 1024 }),
       )
       client.destroy()
       proxy.plan = () => undefined

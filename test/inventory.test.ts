@@ -92,7 +92,7 @@ describe('inventories without versions, and unknown columns', async () => {
       expect(got[0]).not.toHaveProperty('versionId')
     }
   })
-  it('keeps a column it does not know as a string under a camelCase name, mapping by name not position', async () => {
+  it('reads a column it does not know only when asked (extraColumns), under a camelCase name, mapping by name not position', async () => {
     const dir = path.join(root, 'unknown')
     const data = gzipSync('"NEW-1","b","k%201","7"\n"","b","k2",""\n')
     await mkdir(dir, { recursive: true })
@@ -102,10 +102,21 @@ describe('inventories without versions, and unknown columns', async () => {
       fileSchema: 'ObjectLockEventHoldStatus, Bucket, Key, Size',
       files: [{ key: 'd.csv.gz', size: data.length, MD5checksum: md5(data) }],
     })
-    expect(plain(await collect(readInventory(file)))).toEqual([
+    expect(plain(await collect(readInventory(file, { extraColumns: ['ObjectLockEventHoldStatus'] })))).toEqual([
       { objectLockEventHoldStatus: 'NEW-1', bucket: 'b', key: 'k 1', size: 7 },
       { objectLockEventHoldStatus: undefined, bucket: 'b', key: 'k2', size: undefined },
     ])
+    // Not asked for: not read (a new AWS column must not change the rows callers get).
+    expect(plain(await collect(readInventory(file)))).toEqual([
+      { bucket: 'b', key: 'k 1', size: 7 },
+      { bucket: 'b', key: 'k2', size: undefined },
+    ])
+    // Asked for by its row name, with columns: both.
+    expect(plain(await collect(readInventory(file, { columns: ['key'], extraColumns: ['objectLockEventHoldStatus'] })))).toEqual([
+      { objectLockEventHoldStatus: 'NEW-1', key: 'k 1' },
+      { objectLockEventHoldStatus: undefined, key: 'k2' },
+    ])
+    await expect(collect(readInventory(file, { extraColumns: ['NoSuchColumn'] }))).rejects.toMatchObject({ code: 'FIELD_MISSING', column: 'NoSuchColumn' })
   })
 })
 

@@ -75,17 +75,17 @@ describe('Parquet reader', async () => {
   })
 
   it('reads a file larger than the read size in bounded windows (and still verifies its MD5)', async () => {
-    const got = await collect(readInventory(v2.manifestPath, { parquetReadSize: 64 * 1024 }))
+    const got = await collect(readInventory(v2.manifestPath, { readSize: 64 * 1024 }))
     expect(plain(got)).toEqual(rows)
     const m = await readManifest(v2.manifestPath)
     const tampered = { ...m, files: [{ ...m.files[0], MD5checksum: 'f'.repeat(32) }] }
-    await expect(collect(readInventory(tampered, { parquetReadSize: 64 * 1024 }))).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', actual: m.files[0].MD5checksum })
+    await expect(collect(readInventory(tampered, { readSize: 64 * 1024 }))).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', actual: m.files[0].MD5checksum })
   })
 
   it('a projection fetches only those column chunks from S3 (bytes counted)', async () => {
     const all = readInventory({ bucket, key: v2.manifestKey }, { client, verify: false })
     await collect(all)
-    const projected = readInventory({ bucket, key: v2.manifestKey }, { client, verify: false, columns: ['isLatest', 'isDeleteMarker'], parquetReadSize: 64 * 1024 })
+    const projected = readInventory({ bucket, key: v2.manifestKey }, { client, verify: false, columns: ['isLatest', 'isDeleteMarker'], readSize: 64 * 1024 })
     const got = await collect(projected)
     expect(plain(got)).toEqual(rows.map((r) => ({ isLatest: r.isLatest, isDeleteMarker: r.isDeleteMarker })))
     // Independent account of the file's layout, from hyparquet's footer parser.
@@ -107,7 +107,7 @@ describe('Parquet reader', async () => {
     const prefix = rows[2600].key.slice(0, 8)
     const expected = rows.filter((r) => r.key.startsWith(prefix))
     expect(expected.length).toBeGreaterThan(0)
-    const filtered = readInventory({ bucket, key: v2.manifestKey }, { client, verify: false, filter: { prefix }, parquetReadSize: 64 * 1024 })
+    const filtered = readInventory({ bucket, key: v2.manifestKey }, { client, verify: false, filter: { prefix }, readSize: 64 * 1024 })
     expect(plain(await collect(filtered))).toEqual(expected)
     const fileSize = (await readManifest(v2.manifestPath)).files[0].size
     expect(filtered.progress.bytesRead).toBeLessThan(fileSize / 2)

@@ -158,14 +158,17 @@ describe('shards', async () => {
     })
   }
 
-  it('local manifests: shards remember the synced bucket root, or read data files copied beside the manifest', async () => {
+  it('local manifests: shards find the synced bucket root from the manifest path, or data files copied beside the manifest', async () => {
     const f = fixtures.CSV
     const shards = await listShards(f.manifestPath)
-    expect(shards[3].manifest).toEqual({ path: f.manifestPath, root })
+    // Where the data files are follows from the manifest's path: no root to record.
+    expect(shards[3].manifest).toEqual({ path: f.manifestPath })
     expect(plain(await collect(readShard(shards[3])))).toEqual(rows.slice(400, 540))
+    // A root the caller chose goes along.
+    expect((await listShards(f.manifestPath, { root }))[3].manifest).toEqual({ path: f.manifestPath, root })
 
-    // Data files copied next to the manifest (only their base names): no root recorded, readInventory's fallback finds them.
-    // (A folder outside `root`, so that walking up from it cannot find the synced copy.)
+    // Data files copied next to the manifest (only their base names).
+    // (A folder outside `root`, so that the synced copy cannot be what is read.)
     const flat = await tmpDir('flat')
     await copyFile(f.manifestPath, path.join(flat, 'manifest.json'))
     for (const k of f.dataKeys) await copyFile(path.join(root, k), path.join(flat, path.posix.basename(k)))

@@ -45,7 +45,9 @@ describe('summarize', () => {
     expect(s.by).toEqual(['storageClass', 'modified:year'])
   })
   it('knows which columns a summary needs', () => {
-    expect(columnsFor(['storage-class', { prefix: 2 }, { modified: 'day' }, 'extension']).sort()).toEqual(['key', 'lastModifiedDate', 'size', 'storageClass'])
+    // size is read when the inventory has it (an optional column), not required of it.
+    expect(columnsFor(['storage-class', { prefix: 2 }, { modified: 'day' }, 'extension']).sort()).toEqual(['key', 'lastModifiedDate', 'storageClass'])
+    expect(columnsFor([{ size: 'pow2' }, 'StorageClass', 'encryption_status']).sort()).toEqual(['encryptionStatus', 'size', 'storageClass'])
   })
   it('rejects bad groupings with INVALID_ARGUMENT', async () => {
     await expect(summarize([], { by: { prefix: 0 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })

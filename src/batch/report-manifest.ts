@@ -3,10 +3,12 @@
  * present, validate with zod. (Inventory manifests are manifest.ts; this one has other field names.)
  */
 import { createHash } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
 import { z } from 'zod'
 import { S3InventoryError } from '../errors.js'
 import { locationRef, resolveLocation, type Location, type ResolvedLocation } from '../location.js'
-import { parseJsonWith, readVerified } from '../manifest.js'
+import { isObject, parseJsonWith, readVerified } from '../manifest.js'
 import type { ClientScope } from '../sources/open.js'
 import type { ReadManifestOptions } from '../manifest.js'
 
@@ -63,10 +65,21 @@ export interface CompletionReportManifest {
 
 /** Reads and validates a completion report's manifest.json (given the caller's client scope). */
 export async function readReportManifestWith(location: Location, options: ReadManifestOptions, scope: ClientScope): Promise<CompletionReportManifest> {
-  const loc = resolveLocation(location)
+  const loc = await manifestInFolder(resolveLocation(location))
   // AWS writes `manifest.json.md5` beside it (peer-observed; content assumed to be hex MD5, like manifest.checksum).
   const { bytes, md5, checksum } = await readVerified(loc, (k) => `${k}.md5`, 'report manifest.json does not match manifest.json.md5', options, scope)
   return parseReportManifest(bytes, loc, md5, checksum)
+}
+
+/** A job folder (`…/job-<id>/`) names its manifest.json, as a manifest does itself. */
+async function manifestInFolder(loc: ResolvedLocation): Promise<ResolvedLocation> {
+  if (loc.kind === 's3') return /\.json$/i.test(loc.key) ? loc : { ...loc, key: `${loc.key.replace(/\/?$/, '/')}manifest.json` }
+  try {
+    if ((await stat(loc.path)).isDirectory()) return { kind: 'local', path: path.join(loc.path, 'manifest.json') }
+  } catch {
+    // Not there: reading it says NOT_FOUND.
+  }
+  return loc
 }
 
 function parseReportManifest(
@@ -75,7 +88,9 @@ function parseReportManifest(
   md5 = createHash('md5').update(bytes).digest('hex'),
   checksum: CompletionReportManifest['checksum'] = 'absent',
 ): CompletionReportManifest {
-  const { data: m, json } = parseJsonWith(bytes, loc, ReportJson, 'report manifest')
+  const { data: m, json } = parseJsonWith(bytes, loc, ReportJson, 'an S3 Batch Operations completion report manifest', (j) =>
+    isObject(j) && 'fileFormat' in j && 'files' in j ? 'this is an S3 Inventory manifest; read it with readInventory (s3inv ls)' : undefined,
+  )
   if (m.Format !== REPORT_FORMAT) {
     throw new S3InventoryError('UNSUPPORTED_FORMAT', `completion report format ${m.Format} cannot be read`, {
       ...locationRef(loc),

@@ -2,15 +2,13 @@
  * readCompletionReport: an S3 Batch Operations completion report (`job-<id>/manifest.json` → results
  * CSVs) as typed rows, with the inventory reader's locations, fan-out, cancellation and errors.
  */
-import path from 'node:path'
 import { S3InventoryError } from '../errors.js'
-import { orderedFanOut } from '../fanout.js'
-import { rowStream, type RowStream } from '../row-stream.js'
 import type { Location } from '../location.js'
-import type { DataFileRef } from '../schema/row.js'
-import { fileLocator } from '../sources/locate.js'
-import { clientScope, sourceFor, type ClientOptions, type ClientScope } from '../sources/open.js'
-import type { ByteCounter } from '../sources/source.js'
+import { emptyProgress, readFilesInOrder, type FileList, type FilesProgress } from '../manifest-files.js'
+import { numberOption } from '../options.js'
+import { rowStream, type RowStream } from '../row-stream.js'
+import { REPORT_LAYOUT } from '../sources/locate.js'
+import { clientScope, type ClientOptions, type ClientScope } from '../sources/open.js'
 import { readReportManifestWith, type CompletionReportManifest } from './report-manifest.js'
 import { isTaskStatus, reportFileRows, type CompletionReportRow, type TaskStatus } from './report-csv.js'
 
@@ -31,14 +29,8 @@ export interface ReadCompletionReportOptions extends ClientOptions {
   maxRecordBytes?: number
 }
 
-export interface CompletionReportProgress {
-  filesTotal: number
-  filesDone: number
-  /** Result-file bytes received so far (the report manifest gives no sizes, so there is no total). */
-  bytesRead: number
-  /** Rows handed to the consumer. */
-  rows: number
-}
+/** Counters a progress display can poll (the report manifest gives no sizes: bytesTotal stays 0). */
+export type CompletionReportProgress = FilesProgress
 
 export type CompletionReportStream = RowStream<CompletionReportManifest, CompletionReportRow, CompletionReportProgress>
 
@@ -47,13 +39,14 @@ const DEFAULTS = { concurrency: 4, bufferRows: 16_384, maxRecordBytes: 16 * 1024
 /** Stream the rows of the completion report whose `manifest.json` is at `location`. */
 export function readCompletionReport(location: Location, options: ReadCompletionReportOptions = {}): CompletionReportStream {
   const scope = clientScope(options)
-  const progress: CompletionReportProgress = { filesTotal: 0, filesDone: 0, bytesRead: 0, rows: 0 }
+  const statuses = statusSet(options.status)
+  const progress: CompletionReportProgress = emptyProgress()
   return rowStream({
     scope,
     progress,
     signal: options.signal,
     manifest: () => readReportManifestWith(location, options, scope),
-    read: (m) => readBatches(m, options, statusSet(options.status), scope, progress),
+    read: (m) => readBatches(m, options, statuses, scope, progress),
   })
 }
 
@@ -76,38 +69,10 @@ async function* readBatches(
   progress: CompletionReportProgress,
 ): AsyncGenerator<CompletionReportRow[]> {
   // One results file per status: files of statuses not asked for are skipped unread.
-  const chosen = m.results.flatMap((r, i) => (!statuses || !isTaskStatus(r.taskExecutionStatus) || statuses.has(r.taskExecutionStatus) ? [i] : []))
-  const counter: ByteCounter = { bytes: 0 }
-  progress.filesTotal = chosen.length
-  const locate = await fileLocator(m.location, m.results[chosen[0]]?.key, {
-    root: options.root,
-    // A job folder copied on its own: results/<hash>.csv beside manifest.json.
-    beside: (key) => [path.posix.join('results', path.posix.basename(key)), path.posix.basename(key)],
-  })
-  const verify = options.verify ?? true
-  const maxRecordBytes = options.maxRecordBytes ?? DEFAULTS.maxRecordBytes
-
-  const open = (i: number, signal: AbortSignal): AsyncIterable<CompletionReportRow[]> => {
-    const fileIndex = chosen[i]
-    const entry = m.results[fileIndex]
-    return (async function* () {
-      const located = await locate(entry.key)
-      const ref: DataFileRef = Object.freeze({ bucket: located.bucket, key: located.key, fileIndex, manifestMd5: m.md5 })
-      const source = sourceFor(located.loc, scope, { ...options, counter })
-      yield* reportFileRows(source, ref, { columns: m.columns, md5: verify ? entry.md5 : undefined, statuses, maxRecordBytes, signal })
-    })()
-  }
-
-  for await (const batch of orderedFanOut(chosen.length, open, {
-    concurrency: options.concurrency ?? DEFAULTS.concurrency,
-    bufferRows: options.bufferRows ?? DEFAULTS.bufferRows,
-    signal: options.signal,
-    onFileDone: () => progress.filesDone++,
-  })) {
-    progress.bytesRead = counter.bytes
-    progress.rows += batch.length
-    yield batch
-  }
-  progress.bytesRead = counter.bytes
+  const indexes = m.results.flatMap((r, i) => (!statuses || !isTaskStatus(r.taskExecutionStatus) || statuses.has(r.taskExecutionStatus) ? [i] : []))
+  const list: FileList = { location: m.location, layout: REPORT_LAYOUT, files: m.results.map((r) => ({ key: r.key, md5: r.md5 })), manifestMd5: m.md5 }
+  const maxRecordBytes = numberOption(options.maxRecordBytes, 'maxRecordBytes', { min: 1024, max: 1024 ** 3 }, DEFAULTS.maxRecordBytes)
+  yield* readFilesInOrder(list, { ...options, indexes, bufferRows: options.bufferRows ?? DEFAULTS.bufferRows }, scope, progress, (f, signal) =>
+    reportFileRows(f.source, f.file, { columns: m.columns, md5: f.expected?.md5, statuses, maxRecordBytes, signal }),
+  )
 }
-

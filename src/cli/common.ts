@@ -1,11 +1,12 @@
 /** Flags and helpers shared by the s3inv commands. */
 import type { S3Client } from '@aws-sdk/client-s3'
 import { CommanderError, type Command } from 'commander'
-import { locateManifest, type Delivery } from '../deliveries.js'
+import { openManifest as openLibraryManifest, type Delivery } from '../deliveries.js'
+import { resolveKnownField, type KnownField } from '../schema/fields.js'
 import type { RowFilter } from '../filter.js'
 import { readInventory, type InventoryStream } from '../inventory.js'
 import { formatLocation } from '../location.js'
-import { parseManifest, readManifest, type InventoryManifest } from '../manifest.js'
+import type { InventoryManifest } from '../manifest.js'
 import { s3ClientFromFlags, type AwsFlags } from './aws.js'
 
 export interface CommonFlags extends AwsFlags {
@@ -94,17 +95,22 @@ export function filterFromFlags(f: FilterFlags): RowFilter | undefined {
   return Object.values(filter).some((v) => v !== undefined && v !== false) ? filter : undefined
 }
 
-/** Reader options from the common and filter flags. */
-export function readerOptions(location: string, flags: CommonFlags & FilterFlags, signal: AbortSignal, columns?: string[], client = clientFor(location, flags)) {
+/** Reader options from the common and filter flags (`columns` as the user spelled them: resolved here). */
+export function readerOptions(location: string, flags: CommonFlags & FilterFlags, signal: AbortSignal, columns?: readonly string[], client = clientFor(location, flags)) {
   return {
     client,
     concurrency: flags.concurrency,
     verify: flags.verify,
     root: flags.root,
     signal,
-    columns,
+    columns: columns && knownColumns(columns),
     filter: filterFromFlags(flags),
   }
+}
+
+/** `--columns Key,storage_class` → the row names; UNKNOWN_FIELD for a name no inventory has. */
+export function knownColumns(columns: readonly string[]): KnownField[] {
+  return columns.map((c) => resolveKnownField(c, '--columns'))
 }
 
 export function clientFor(location: string, flags: AwsFlags): S3Client | undefined {
@@ -123,9 +129,13 @@ export async function openManifest(
 ): Promise<{ manifest: InventoryManifest; delivery?: Delivery; client?: S3Client }> {
   const client = clientFor(location, flags)
   try {
-    const { manifest: where, delivery, manifestBytes } = await locateManifest(location, { client, signal })
-    if (delivery && !flags.quiet) process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(where)})\n`)
-    const manifest = manifestBytes ? parseManifest(manifestBytes, where, undefined, 'verified') : await readManifest(where, { client, signal })
+    const { manifest, delivery, skipped } = await openLibraryManifest(location, { client, signal })
+    if (delivery && !flags.quiet) {
+      if (skipped?.length) {
+        process.stderr.write(`s3inv: skipped ${skipped.length} newer incomplete ${skipped.length === 1 ? 'delivery' : 'deliveries'}: ${skipped.slice(0, 5).map((d) => `${d.name} (${d.status})`).join(', ')}${skipped.length > 5 ? ', …' : ''}\n`)
+      }
+      process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(manifest.location)})\n`)
+    }
     return { manifest, delivery, client }
   } catch (err) {
     client?.destroy()

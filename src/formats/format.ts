@@ -25,10 +25,14 @@ export interface FileRead {
   columns?: readonly string[]
   /** Columns this library does not know, by their name in the file (or its camelCase row name): read only when listed here. */
   extraColumns?: readonly string[]
+  /** Row fields to put in rows when the file has them, without an error when it does not (summaries: `size`). */
+  optionalColumns?: readonly string[]
   /** Rows that do not match are dropped before a row object is built. */
   filter?: CompiledFilter
   /** Rows before this index (0-based, in the file) are not produced: a resumed read. */
   startRow: number
+  /** The file's size per the manifest, when known: a hint for ranged reads (verified only through `expected`). */
+  size?: number
   /** Size and MD5 the file's bytes must have; undefined: not verified. Rows are held until verified. */
   expected?: Expected
   signal: AbortSignal
@@ -64,7 +68,7 @@ const ABSENT_MEANS_CURRENT = new Set(['isLatest', 'isDeleteMarker'])
 
 export function planColumns(
   fields: readonly FieldDef[],
-  read: Pick<FileRead, 'columns' | 'extraColumns' | 'filter' | 'file'>,
+  read: Pick<FileRead, 'columns' | 'extraColumns' | 'optionalColumns' | 'filter' | 'file'>,
   schema: string,
 ): ColumnPlan {
   const index = new Map<string, number>()
@@ -88,6 +92,7 @@ export function planColumns(
     const wanted = new Set(read.columns)
     for (const c of wanted) if (!index.has(c)) throw missing(c, 'columns')
     for (const c of extra) wanted.add(c)
+    for (const c of read.optionalColumns ?? []) wanted.add(c)
     outputs = fields.flatMap((f, i) => (wanted.has(f.name) && index.get(f.name) === i ? [i] : []))
   }
   const filterOnly: number[] = []

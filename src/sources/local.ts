@@ -1,7 +1,6 @@
-/** Local files as byte sources, and the rules that keep manifest keys inside the chosen root folder. */
-import { createReadStream } from 'node:fs'
-import { open, realpath, stat } from 'node:fs/promises'
-import path from 'node:path'
+/** Local files as byte sources: regular files only, opened without blocking, sizes checked before reading. */
+import { constants, createReadStream } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { S3InventoryError } from '../errors.js'
 import type { ByteCounter, ByteSource, ObjectRef } from './source.js'
 
@@ -18,30 +17,70 @@ export function localError(err: unknown, file: string): unknown {
   return new S3InventoryError('IO_ERROR', `cannot read the file (${code ?? (err as Error)?.message ?? err})`, { key: file, cause: err })
 }
 
-export function localSource(file: string, options: { counter?: ByteCounter } = {}): ByteSource {
+export interface LocalSourceOptions {
+  counter?: ByteCounter
+  /** The size the file must have (the manifest's): checked with a stat before the first byte is read. */
+  size?: number
+}
+
+/**
+ * Opens `file` for reading without blocking (a FIFO would otherwise wait for a writer forever) and
+ * refuses anything but a regular file: FIFOs, devices and sockets never end or are not data.
+ */
+export async function openRegular(file: string): Promise<{ fh: FileHandle; size: number }> {
+  let fh: FileHandle | undefined
+  try {
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+    const st = await fh.stat()
+    if (!st.isFile()) {
+      throw new S3InventoryError('IO_ERROR', st.isDirectory() ? 'is a directory, not a file' : 'is not a regular file (a FIFO, device or socket)', {
+        key: file,
+        expected: 'a regular file',
+      })
+    }
+    return { fh, size: st.size }
+  } catch (err) {
+    await fh?.close().catch(() => {})
+    throw localError(err, file)
+  }
+}
+
+export function localSource(file: string, options: LocalSourceOptions = {}): ByteSource {
   const ref: ObjectRef = { key: file }
+  const checkSize = (size: number) => {
+    if (options.size !== undefined && size !== options.size) {
+      throw new S3InventoryError('DATA_SIZE_MISMATCH', 'data file size differs from the manifest', { key: file, expected: `${options.size} bytes`, actual: `${size} bytes` })
+    }
+  }
 
   async function* stream(start: number, end: number | undefined, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     if (end !== undefined && end <= start) return
-    const rs = createReadStream(file, { start, end: end === undefined ? undefined : end - 1, highWaterMark: READ_CHUNK, signal })
+    const { fh, size } = await openRegular(file)
+    let handed = false
     try {
-      for await (const chunk of rs as AsyncIterable<Buffer>) {
-        if (options.counter) options.counter.bytes += chunk.length
-        yield chunk
+      checkSize(size)
+      const rs = createReadStream('', { fd: fh, start, end: end === undefined ? undefined : end - 1, highWaterMark: READ_CHUNK, signal, autoClose: true })
+      handed = true
+      try {
+        for await (const chunk of rs as AsyncIterable<Buffer>) {
+          if (options.counter) options.counter.bytes += chunk.length
+          yield chunk
+        }
+      } finally {
+        rs.destroy()
       }
     } catch (err) {
       if (signal?.aborted) throw signal.reason
       throw localError(err, file)
     } finally {
-      rs.destroy()
+      if (!handed) await fh.close().catch(() => {})
     }
   }
 
   async function read(start: number, end: number | undefined): Promise<{ bytes: Uint8Array; size: number }> {
-    let fh
+    const { fh, size } = await openRegular(file)
     try {
-      fh = await open(file, 'r')
-      const size = (await fh.stat()).size
+      checkSize(size)
       const from = end === undefined ? Math.max(0, size - start) : start
       const to = end === undefined ? size : end
       if (to > size) {
@@ -60,7 +99,7 @@ export function localSource(file: string, options: { counter?: ByteCounter } = {
     } catch (err) {
       throw localError(err, file)
     } finally {
-      await fh?.close()
+      await fh.close().catch(() => {})
     }
   }
   const slice = async (start: number, end: number): Promise<Uint8Array> => (end <= start ? new Uint8Array(0) : (await read(start, end)).bytes)
@@ -70,68 +109,5 @@ export function localSource(file: string, options: { counter?: ByteCounter } = {
     stream,
     slice,
     tail: (n) => read(n, undefined),
-  }
-}
-
-/**
- * Rejects keys that could point outside the root: absolute paths and `..` segments, checked on the
- * key text before any path is resolved.
- */
-function assertSafeKey(key: string, where: ObjectRef): void {
-  const segments = key.split(/[\\/]/)
-  if (key.startsWith('/') || key.startsWith('\\') || /^[A-Za-z]:/.test(key) || segments.includes('..') || key.includes('\0')) {
-    throw new S3InventoryError('PATH_ESCAPE', 'data file key would leave the local root folder', {
-      bucket: where.bucket,
-      key: where.key,
-      expected: 'a relative key without ".." segments',
-      actual: key,
-    })
-  }
-}
-
-/** Resolves `key` under `root`; a symlink anywhere on the way that leads outside `root` is PATH_ESCAPE. */
-export async function resolveUnderRoot(root: string, key: string, manifest: ObjectRef): Promise<string> {
-  assertSafeKey(key, manifest)
-  const joined = path.join(root, key)
-  let real: string
-  let realRoot: string
-  try {
-    realRoot = await realpath(root)
-    real = await realpath(joined)
-  } catch (err) {
-    throw localError(err, joined)
-  }
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    throw new S3InventoryError('PATH_ESCAPE', 'data file is a symlink that leads outside the local root folder', {
-      key: joined,
-      expected: `a file under ${realRoot}`,
-      actual: real,
-    })
-  }
-  return joined
-}
-
-/**
- * The folder that plays the destination bucket's root for a local manifest: the nearest folder,
- * starting at the manifest's own and walking up, under which `probeKey` exists (a synced bucket);
- * else the manifest's folder (data files copied beside it).
- */
-export async function findLocalRoot(manifestPath: string, probeKey: string | undefined): Promise<string> {
-  const start = path.dirname(path.resolve(manifestPath))
-  if (probeKey === undefined) return start
-  // Checked before probing, so a hostile key never makes us stat outside any candidate root.
-  assertSafeKey(probeKey, { key: manifestPath })
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (await exists(path.join(dir, probeKey))) return dir
-    if (path.dirname(dir) === dir) return start
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p)
-    return true
-  } catch {
-    return false
   }
 }

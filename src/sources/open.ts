@@ -36,7 +36,13 @@ export function clientScope(options: ClientOptions): ClientScope {
 export function sourceFor(
   loc: ResolvedLocation,
   scope: ClientScope,
-  options: ClientOptions & { counter?: ByteCounter; size?: number },
+  options: ClientOptions & {
+    counter?: ByteCounter
+    /** The object's size per the manifest (S3: where a read without an end stops). */
+    size?: number
+    /** Local files: the size the file must have, checked with a stat before the first byte is read. */
+    verifySize?: number
+  },
 ): ByteSource {
   return loc.kind === 's3'
     ? s3Source(scope.get(), loc.bucket, loc.key, {
@@ -45,5 +51,5 @@ export function sourceFor(
         counter: options.counter,
         size: options.size,
       })
-    : localSource(loc.path, { counter: options.counter })
+    : localSource(loc.path, { counter: options.counter, size: options.verifySize })
 }

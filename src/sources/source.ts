@@ -1,3 +1,5 @@
+import { S3InventoryError } from '../errors.js'
+
 /**
  * Where bytes come from. A source reads one object (an S3 object or a local file) either as a
  * sequential stream (CSV.gz, hashing) or by random-access slices (Parquet footers and column chunks,
@@ -28,8 +30,25 @@ export interface ByteCounter {
   bytes: number
 }
 
-export async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+/**
+ * Every chunk, concatenated. With `max`, more than `max` bytes is LIMIT_EXCEEDED naming `ref` and
+ * `what`, raised as soon as the count passes it (the rest is not read): files read whole — manifests,
+ * checksums — cannot grow memory without bound, even as a link to an endless file.
+ */
+export async function readAll(chunks: AsyncIterable<Uint8Array>, max?: { bytes: number; ref: ObjectRef; what: string }): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
-  for await (const c of chunks) parts.push(c)
+  let n = 0
+  for await (const c of chunks) {
+    n += c.length
+    if (max && n > max.bytes) {
+      throw new S3InventoryError('LIMIT_EXCEEDED', `${max.what} is larger than the ${max.bytes.toLocaleString('en-US')}-byte limit for files read whole`, {
+        bucket: max.ref.bucket,
+        key: max.ref.key,
+        expected: `at most ${max.bytes} bytes (see docs/reliability.md)`,
+        actual: `more than ${max.bytes} bytes`,
+      })
+    }
+    parts.push(c)
+  }
   return parts.length === 1 ? parts[0] : Buffer.concat(parts)
 }
