@@ -10,6 +10,8 @@ import { S3InventoryError } from './errors.js'
 import { instant } from './filter.js'
 import { checksumKeyFor, formatLocation, locationRef, resolveLocation, siblingOf, type Location, type ResolvedLocation } from './location.js'
 import { MAX_MANIFEST_BYTES, MAX_SIDECAR_BYTES, parseManifest, readManifestWith, readOptional, type InventoryManifest, type ReadManifestOptions } from './manifest.js'
+import { forEachLimited } from './concurrency.js'
+import { numberOption, optionalNumber, RANGES } from './options.js'
 import { classify } from './sources/retry.js'
 import { loadS3Sdk } from './sources/sdk.js'
 import { clientScope, type ClientOptions, type ClientScope } from './sources/open.js'
@@ -48,25 +50,16 @@ export function deliveryDate(name: string): Date | undefined {
 
 /** Every delivery under a configuration folder, newest first, with its completeness. */
 export async function listDeliveries(location: Location, options: DeliveriesOptions = {}): Promise<Delivery[]> {
+  const concurrency = numberOption(options.concurrency, 'concurrency', RANGES.concurrency, 8)
+  optionalNumber(options.pageSize, 'pageSize', RANGES.pageSize)
   const scope = clientScope(options)
   try {
     const found = await deliveryFolders(resolveLocation(location), scope, options)
     const out: Delivery[] = new Array(found.length)
-    let next = 0
-    let failure: { error: unknown } | undefined
-    // Workers stop at the first failure, and all have finished before the client is released.
-    const worker = async () => {
-      while (next < found.length && !failure) {
-        const i = next++
-        try {
-          out[i] = { ...found[i], status: (await checkDelivery(found[i].manifest, scope, options)).status }
-        } catch (error) {
-          failure ??= { error }
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(found.length, options.concurrency ?? 8) }, worker))
-    if (failure) throw failure.error
+    // The first failure stops the rest, and every check has finished before the client is released.
+    await forEachLimited(found.length, concurrency, async (i, signal) => {
+      out[i] = { ...found[i], status: (await checkDelivery(found[i].manifest, scope, { ...options, signal })).status }
+    }, options.signal)
     return out
   } finally {
     scope.release()

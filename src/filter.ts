@@ -4,6 +4,7 @@
  * groups whose statistics exclude a key prefix).
  */
 import { S3InventoryError } from './errors.js'
+import { parseDateMs } from './schema/values.js'
 
 export interface RowFilter {
   /** Key starts with (any of) these. Applied to decoded keys. */
@@ -51,18 +52,39 @@ export interface CompiledFilter {
   test(input: FilterInput): boolean
 }
 
+const FILTER_OPTIONS: ReadonlySet<string> = new Set<keyof RowFilter>([
+  'prefix', 'suffix', 'glob', 'regex', 'minSize', 'maxSize', 'storageClass', 'modifiedAfter', 'modifiedBefore', 'latestOnly', 'excludeDeleteMarkers',
+])
+
 export function compileFilter(filter: RowFilter | undefined): CompiledFilter | undefined {
   if (!filter) return undefined
+  if (typeof filter !== 'object') throw new S3InventoryError('INVALID_ARGUMENT', 'filter must be an object', { option: 'filter', actual: String(filter) })
+  // A misspelt option would otherwise filter nothing and look like a complete answer.
+  for (const k of Object.keys(filter)) {
+    if (!FILTER_OPTIONS.has(k)) {
+      const near = [...FILTER_OPTIONS].find((o) => o.toLowerCase() === k.toLowerCase().replace(/[_-]/g, ''))
+      throw new S3InventoryError('INVALID_ARGUMENT', `filter has no option ${JSON.stringify(k)}${near ? `; did you mean ${near}?` : ''}`, {
+        option: `filter.${k}`,
+        expected: [...FILTER_OPTIONS].join(', '),
+        actual: k,
+      })
+    }
+  }
   const tests: ((v: FilterInput) => boolean)[] = []
   const fields = new Set<string>()
-  const list = (v: string | readonly string[] | undefined) => (v === undefined ? undefined : (typeof v === 'string' ? [v] : [...v]))
+  const list = (v: string | readonly string[] | undefined, name: string) => {
+    if (v === undefined) return undefined
+    const l = typeof v === 'string' ? [v] : Array.isArray(v) ? [...v] : undefined
+    if (!l || l.some((x) => typeof x !== 'string')) throw new S3InventoryError('INVALID_ARGUMENT', `filter.${name} must be a string or an array of strings`, { option: `filter.${name}`, actual: String(v) })
+    return l
+  }
 
-  const prefixes = list(filter.prefix)
+  const prefixes = list(filter.prefix, 'prefix')
   if (prefixes && prefixes.length) {
     fields.add('key')
     tests.push((v) => prefixes.some((p) => v.key.startsWith(p)))
   }
-  const suffixes = list(filter.suffix)
+  const suffixes = list(filter.suffix, 'suffix')
   if (suffixes && suffixes.length) {
     fields.add('key')
     tests.push((v) => suffixes.some((s) => v.key.endsWith(s)))
@@ -73,7 +95,7 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
     try {
       re = globToRegExp(filter.glob)
     } catch (err) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `filter.glob is not a valid pattern (${(err as Error).message})`, { actual: filter.glob })
+      throw new S3InventoryError('INVALID_ARGUMENT', `filter.glob is not a valid pattern (${(err as Error).message})`, { option: 'filter.glob', actual: filter.glob })
     }
     const lastSegment = !filter.glob.includes('/')
     tests.push(lastSegment ? (v) => re.test(v.key.slice(v.key.lastIndexOf('/') + 1)) : (v) => re.test(v.key))
@@ -85,7 +107,7 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
       // Without g and y: test() must not carry lastIndex from one key to the next.
       re = typeof filter.regex === 'string' ? new RegExp(filter.regex, 'u') : new RegExp(filter.regex.source, filter.regex.flags.replace(/[gy]/g, ''))
     } catch (err) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `filter.regex is not a valid regular expression (${(err as Error).message})`, { actual: String(filter.regex) })
+      throw new S3InventoryError('INVALID_ARGUMENT', `filter.regex is not a valid regular expression (${(err as Error).message})`, { option: 'filter.regex', actual: String(filter.regex) })
     }
     tests.push((v) => re.test(v.key))
   }
@@ -95,7 +117,7 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
     const max = number(filter.maxSize, 'maxSize') ?? Infinity
     tests.push((v) => v.size !== undefined && v.size >= min && v.size <= max)
   }
-  const classes = list(filter.storageClass)
+  const classes = list(filter.storageClass, 'storageClass')
   if (classes && classes.length) {
     fields.add('storageClass')
     const set = new Set(classes.map((c) => c.toUpperCase()))
@@ -139,16 +161,28 @@ export function emptyFilterInput(): FilterInput {
 
 function number(v: number | undefined, name: string): number | undefined {
   if (v === undefined) return undefined
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new S3InventoryError('INVALID_ARGUMENT', `filter.${name} must be a number`, { actual: String(v) })
+  if (typeof v !== 'number' || Number.isNaN(v) || v < 0) {
+    throw new S3InventoryError('INVALID_ARGUMENT', `filter.${name} must be a number of bytes (0 or more)`, { option: `filter.${name}`, actual: String(v) })
+  }
   return v
 }
 
 /** A Date, epoch ms, or ISO text (a bare date is UTC midnight) as epoch ms; INVALID_ARGUMENT naming `name` otherwise. */
 export function instant(v: Date | string | number | undefined, name: string): number | undefined {
   if (v === undefined) return undefined
-  const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v)
-  if (Number.isNaN(ms)) {
-    throw new S3InventoryError('INVALID_ARGUMENT', `${name} is not a date`, { expected: 'an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z', actual: String(v) })
+  let ms: number
+  if (v instanceof Date) ms = v.getTime()
+  else if (typeof v === 'number') ms = v
+  else {
+    // Strict ISO-8601 with a real calendar date (Date.parse also takes "May 5" and rolls Feb 30 over).
+    try {
+      ms = typeof v === 'string' ? parseDateMs(v) : NaN
+    } catch {
+      ms = NaN
+    }
+  }
+  if (!Number.isFinite(ms)) {
+    throw new S3InventoryError('INVALID_ARGUMENT', `${name} is not a date`, { option: name, expected: 'an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z', actual: String(v) })
   }
   return ms
 }

@@ -9,7 +9,7 @@ import { compileFilter, type RowFilter } from './filter.js'
 import type { FileRead, InventoryFormat } from './formats/format.js'
 import { formatFor } from './formats/registry.js'
 import { locationRef, type Location } from './location.js'
-import { emptyProgress, readFilesInOrder, setTotals, type FileList, type FilesProgress, type OpenedFile, type ReadFilesOptions } from './manifest-files.js'
+import { emptyProgress, FILE_DEFAULTS, readFilesInOrder, setTotals, type FileList, type FilesProgress, type OpenedFile, type ReadFilesOptions } from './manifest-files.js'
 import type { InventoryManifest, ReadManifestOptions } from './manifest.js'
 import { numberOption, RANGES } from './options.js'
 import { rowStream, type RowStream } from './row-stream.js'
@@ -108,6 +108,8 @@ export function inventoryRequest(options: ReadInventoryOptions) {
     extraColumns,
     filter: compileFilter(options.filter),
     readSize: numberOption(options.readSize, 'readSize', RANGES.readSize, DEFAULT_READ_SIZE),
+    concurrency: numberOption(options.concurrency, 'concurrency', RANGES.concurrency, FILE_DEFAULTS.concurrency),
+    bufferRows: numberOption(options.bufferRows, 'bufferRows', RANGES.bufferRows, FILE_DEFAULTS.bufferRows),
   }
 }
 

@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { readInventory } from '../src/index.js'
 import { startProxy, type Proxy } from './support/proxy.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
-import { until } from './support/wait.js'
+import { steady, until } from './support/wait.js'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const ROWS = 200_000
 
 describe('backpressure and cancellation over S3', () => {
@@ -45,9 +44,10 @@ describe('backpressure and cancellation over S3', () => {
     let later = 0
     for await (const row of readInventory({ bucket, key: manifestKey }, { client, concurrency: 2 })) {
       if (rows === 1000) {
-        await sleep(700) // let every buffer on the way fill
-        atPause = proxy.bytes - start
-        await sleep(1200)
+        // Every buffer on the way fills, then nothing moves: no byte for 300 ms…
+        atPause = await steady(() => proxy.bytes - start, 300)
+        // …nor for a second more while the consumer stays paused.
+        await until(() => proxy.bytes - start !== atPause, 1000)
         later = proxy.bytes - start
       }
       if (row.size !== rows % ROWS) throw new Error(`row ${rows}: size ${row.size}`) // (expect() per row is slow)
@@ -64,16 +64,26 @@ describe('backpressure and cancellation over S3', () => {
   })
 
   it('break closes the data connections', async () => {
+    // The previous test's sockets close a few turns after its client is destroyed.
+    expect(await until(() => proxy.open === 0)).toBe(true)
+    const before = proxy.open
     const client = s3Client(proxy.url)
     let n = 0
-    for await (const _ of readInventory({ bucket, key: manifestKey }, { client, concurrency: 2 })) if (++n === 10) break
-    await sleep(150) // the proxy notices the closed sockets
+    let during = 0
+    for await (const _ of readInventory({ bucket, key: manifestKey }, { client, concurrency: 2 })) {
+      during = Math.max(during, proxy.open)
+      if (++n === 10) break
+    }
+    // Both data GETs were open while reading…
+    expect(during - before).toBeGreaterThanOrEqual(2)
+    // …and once the loop is left they are cut off (their sockets destroyed) while the client is still
+    // alive: what may stay open is at most the one idle keep-alive socket of the manifest reads. A
+    // reader left running (paused by backpressure) would keep its socket open here.
+    expect(await until(() => proxy.open - before <= 1)).toBe(true)
     const received = proxy.bytes
-    await sleep(500)
-    // The two data GETs were cut off (their sockets destroyed), so nothing more arrives.
-    expect(proxy.bytes).toBe(received)
+    expect(await until(() => proxy.bytes !== received, 500)).toBe(false) // nothing more arrives
     client.destroy() // closes the client's idle keep-alive sockets too
-    expect(await until(() => proxy.open === 0)).toBe(true)
+    expect(await until(() => proxy.open === before)).toBe(true)
   })
 
   it('break leaves nothing pending: a process that breaks out exits on its own', async () => {

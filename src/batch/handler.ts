@@ -4,6 +4,7 @@
  * small S3 helper bound to the object, and builds the response Batch Operations expects, mapping
  * thrown errors to TemporaryFailure (worth re-driving) or PermanentFailure.
  */
+import { numberOption } from '../options.js'
 import type { GetObjectCommandInput, GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import { z } from 'zod'
 import { S3InventoryError } from '../errors.js'
@@ -187,7 +188,8 @@ async function runTask(
   context: LambdaContextLike | undefined,
   options: BatchHandlerOptions,
 ): Promise<BatchTaskResult> {
-  const maxLength = options.maxErrorLength ?? 1000
+  const maxLength = numberOption(options.maxErrorLength, 'maxErrorLength', { min: 1, max: 1_000_000 }, 1000)
+  numberOption(options.timeoutMarginMs, 'timeoutMarginMs', { min: 0, max: 900_000 }, 1000)
   const fail = (err: unknown): BatchTaskResult => ({
     taskId: t.taskId,
     resultCode: options.classifyError?.(err) ?? taskErrorCode(err),

@@ -159,10 +159,35 @@ function rowBuilder(columns: readonly string[], file: DataFileRef) {
   }
 }
 
+/**
+ * Bytes passed through unchanged once they are known to be UTF-8. Decoding invalid bytes would give
+ * U+FFFD, and a re-drive manifest built from such a row would name a key that does not exist.
+ */
+async function* utf8Only(input: AsyncIterable<Uint8Array>, file: DataFileRef): AsyncGenerator<Uint8Array> {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let offset = 0
+  const fail = (at: number) =>
+    new S3InventoryError('CSV_MALFORMED', 'the results file is not valid UTF-8', { bucket: file.bucket, key: file.key, offset: at, expected: 'UTF-8 text (keys as S3 returned them)' })
+  for await (const chunk of input) {
+    try {
+      decoder.decode(chunk, { stream: true })
+    } catch {
+      throw fail(offset)
+    }
+    offset += chunk.length
+    yield chunk
+  }
+  try {
+    decoder.decode()
+  } catch {
+    throw fail(offset)
+  }
+}
+
 /** Batches of rows of one results file, in file order. */
 export async function* reportFileRows(source: ByteSource, file: DataFileRef, o: ReportFileOptions): AsyncGenerator<CompletionReportRow[]> {
   const raw = source.stream(0, undefined, o.signal)
-  const bytes = o.md5 ? verified(raw, { md5: o.md5 }, source.ref) : raw
+  const bytes = utf8Only(o.md5 ? verified(raw, { md5: o.md5 }, source.ref) : raw, file)
   const input = Readable.from(bytes, { objectMode: false })
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: o.maxRecordBytes })
   // pipe() does not forward errors: a failed read or checksum must fail the parse.

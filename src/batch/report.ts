@@ -5,7 +5,7 @@
 import { S3InventoryError } from '../errors.js'
 import type { Location } from '../location.js'
 import { emptyProgress, readFilesInOrder, type FileList, type FilesProgress } from '../manifest-files.js'
-import { numberOption } from '../options.js'
+import { numberOption, RANGES } from '../options.js'
 import { rowStream, type RowStream } from '../row-stream.js'
 import { REPORT_LAYOUT } from '../sources/locate.js'
 import { clientScope, type ClientOptions, type ClientScope } from '../sources/open.js'
@@ -40,6 +40,9 @@ const DEFAULTS = { concurrency: 4, bufferRows: 16_384, maxRecordBytes: 16 * 1024
 export function readCompletionReport(location: Location, options: ReadCompletionReportOptions = {}): CompletionReportStream {
   const scope = clientScope(options)
   const statuses = statusSet(options.status)
+  numberOption(options.concurrency, 'concurrency', RANGES.concurrency, DEFAULTS.concurrency)
+  numberOption(options.bufferRows, 'bufferRows', RANGES.bufferRows, DEFAULTS.bufferRows)
+  numberOption(options.maxRecordBytes, 'maxRecordBytes', { min: 1024, max: 1024 ** 3 }, DEFAULTS.maxRecordBytes)
   const progress: CompletionReportProgress = emptyProgress()
   return rowStream({
     scope,

@@ -4,6 +4,7 @@
  * (one PutObject when it fits in a part, else a multipart upload streamed part by part). Memory is
  * bounded by about two parts: the one filling and the one uploading.
  */
+import { numberOption } from '../options.js'
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3'
 import { S3InventoryError, throwIfAborted } from '../errors.js'
 import type { ResolvedLocation } from '../location.js'
@@ -51,7 +52,7 @@ const MAX_PART = 5 * 1024 ** 3
 const MAX_PARTS = 10_000
 
 function s3Sink(client: S3Client, bucket: string, key: string, o: SinkOptions): Sink {
-  const base = Math.max(MIN_PART, o.partSize ?? 8 * 1024 * 1024)
+  const base = numberOption(o.partSize, 'partSize', { min: MIN_PART, max: MAX_PART }, 8 * 1024 * 1024)
   const retry = { ...DEFAULT_RETRY, ...o.retry }
   const signal = o.signal
   const ref = { bucket, key }

@@ -1,4 +1,5 @@
 /** Counts over completion report rows: by status, error code and HTTP status, and the most frequent result messages. */
+import { numberOption } from '../options.js'
 import type { CompletionReportRow } from './report-csv.js'
 
 export interface ReportSummary {
@@ -21,7 +22,8 @@ export interface SummarizeOptions {
 }
 
 export function reportSummarizer(options: SummarizeOptions = {}) {
-  const maxDistinct = options.maxDistinctMessages ?? 10_000
+  const maxDistinct = numberOption(options.maxDistinctMessages, 'maxDistinctMessages', { min: 1, max: 10_000_000 }, 10_000)
+  const top = numberOption(options.top, 'top', { min: 0, max: 1_000_000 }, 10)
   const s = { rows: 0, byStatus: { succeeded: 0, failed: 0 }, byErrorCode: {} as Record<string, number>, byHttpStatus: {} as Record<string, number> }
   const messages = new Map<string, number>()
   let capped = false
@@ -42,7 +44,7 @@ export function reportSummarizer(options: SummarizeOptions = {}) {
     result(): ReportSummary {
       const topMessages = [...messages]
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-        .slice(0, options.top ?? 10)
+        .slice(0, top)
         .map(([message, count]) => ({ message, count }))
       return { ...s, byErrorCode: { ...s.byErrorCode }, byHttpStatus: { ...s.byHttpStatus }, topMessages, messagesCapped: capped }
     },

@@ -1,4 +1,5 @@
 /** Row formatters for the CLI, and a stdout writer that respects backpressure and ends quietly on EPIPE. */
+import { S3InventoryError } from '../errors.js'
 import type { InventoryRow } from '../schema/row.js'
 
 export type OutputFormat = 'ndjson' | 'csv' | 'tsv' | 'keys'
@@ -67,19 +68,39 @@ export function formatter(format: OutputFormat, columns: readonly string[] | und
 
 export class OutputClosed extends Error {}
 
+export interface Writer {
+  write(s: string): Promise<void>
+  /** Resolves once everything written so far has been handed to the OS; rejects as write() does. */
+  flush(): Promise<void>
+  closed(): boolean
+}
+
+const writers = new WeakMap<NodeJS.WritableStream, Writer>()
+
 /**
- * Writes to a stream, waiting for 'drain' when its buffer is full. When the stream is closed
- * (EPIPE) or fails, the pending and every later write reject: OutputClosed for a closed pipe,
- * the stream's error otherwise. Never throws from the 'error' listener (that would crash the process).
+ * Writes to a stream (one writer per stream), waiting for 'drain' when its buffer is full. When the
+ * stream is closed (EPIPE) or fails, the pending and every later write reject: OutputClosed for a
+ * closed pipe (the reader went away: not a failure), WRITE_FAILED for any other error (a full disk,
+ * a bad descriptor). Never throws from the 'error' listener (that would crash the process).
  */
-export function writer(stream: NodeJS.WritableStream = process.stdout): { write(s: string): Promise<void>; closed(): boolean } {
+export function writer(stream: NodeJS.WritableStream = process.stdout): Writer {
+  const known = writers.get(stream)
+  if (known) return known
   let failure: Error | undefined
   let wake: (() => void) | undefined
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    failure ??= err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? new OutputClosed('output closed') : err
+  const fail = (err: NodeJS.ErrnoException) => {
+    failure ??=
+      err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED'
+        ? new OutputClosed('output closed')
+        : new S3InventoryError('WRITE_FAILED', `cannot write to ${stream === process.stdout ? 'standard output' : 'the output'} (${err.code ?? err.message})`, {
+            resource: stream === process.stdout ? 'stdout' : undefined,
+            cause: err,
+          })
     wake?.()
-  })
-  return {
+    return failure
+  }
+  stream.on('error', fail)
+  const w: Writer = {
     closed: () => failure !== undefined,
     async write(s) {
       if (failure) throw failure
@@ -91,8 +112,26 @@ export function writer(stream: NodeJS.WritableStream = process.stdout): { write(
         })
         stream.removeListener('drain', wake!)
         wake = undefined
-        if (failure) throw failure
       }
+      if (failure) throw failure
+    },
+    async flush() {
+      if (failure) throw failure
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        try {
+          stream.write('', () => resolve())
+        } catch (err) {
+          fail(err as NodeJS.ErrnoException)
+          resolve()
+        }
+      })
+      wake = undefined
+      // Errors of earlier writes are emitted on a later tick.
+      await new Promise((r) => setImmediate(r))
+      if (failure) throw failure
     },
   }
+  writers.set(stream, w)
+  return w
 }

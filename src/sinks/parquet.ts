@@ -3,6 +3,7 @@
  * is encoded, written out and awaited before the next rows are pulled, so memory holds one row
  * group. Only the footer (row-group metadata) grows with the file.
  */
+import { numberOption } from '../options.js'
 import type { InventoryRow } from '../schema/row.js'
 import type { WriteResult } from './arrow.js'
 import { fileSink } from './file.js'
@@ -73,7 +74,7 @@ export async function writeParquetFile(rows: RowSource, file: string, options: W
     return new ParquetWriter({ writer: bytes, schema: schema as never, codec: 'SNAPPY' })
   }
   try {
-    for await (const chunk of rechunk(rows, options.rowGroupSize ?? 100_000, options.signal)) {
+    for await (const chunk of rechunk(rows, numberOption(options.rowGroupSize, 'rowGroupSize', { min: 1, max: 100_000_000 }, 100_000), options.signal)) {
       writer ??= start(options.columns ?? namesOf(chunk[0]))
       const columnData = specs!.map((c) => ({ name: c.name, data: columnValues(chunk, c) }))
       // Resolves once the row group is in the file (write() awaits our flush()).

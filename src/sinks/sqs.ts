@@ -5,6 +5,7 @@
  */
 // Loaded on first use: most users of this package never enqueue.
 import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } from '@aws-sdk/client-sqs'
+import { lanes } from '../concurrency.js'
 import { abortError, S3InventoryError, throwIfAborted, type ErrorCode } from '../errors.js'
 import { batchesOf, type BatchSource } from '../row-stream.js'
 import { backoff, DEFAULT_RETRY, describeSdkError, isTransient, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
@@ -105,9 +106,9 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
   throwIfAborted(outer)
   const sqs = await import('@aws-sdk/client-sqs')
   const client = options.client ?? new sqs.SQSClient({})
-  const ac = new AbortController()
-  const onAbort = () => ac.abort(outer?.reason ?? abortError())
-  outer?.addEventListener('abort', onAbort, { once: true })
+  // Batches in flight: a failed one stops the others (and their backoffs) at once.
+  const inFlight = lanes(o.concurrency, outer)
+  const signal = inFlight.signal
 
   const rules: MessageRules<T> = {
     maxBytes: o.maxBytes,
@@ -119,35 +120,19 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
   const batch = batcher<T>(o.maxBytes)
   const progress: EnqueueProgress = { rows: 0, sent: 0, sentRows: 0, failed: 0, requests: 0, inFlight: 0 }
   const failed: FailedMessage<T>[] = []
-  const inFlight = new Set<Promise<void>>()
   let batches = 0
-  let fatal: { error: unknown } | undefined
 
-  const settle = () => {
-    progress.inFlight = inFlight.size
-    progress.failed = failed.length
-    options.onProgress?.({ ...progress })
-  }
   const launch = async (messages: PreparedMessage<T>[]) => {
-    // Wait for a free slot: this is where the source stops being pulled while SQS is slow.
-    while (inFlight.size >= o.concurrency && !fatal) await Promise.race(inFlight)
-    if (fatal) throw fatal.error
-    if (ac.signal.aborted) throw ac.signal.reason
+    // Waits for a free lane: this is where the source stops being pulled while SQS is slow.
+    await inFlight.start(async () => {
+      await sendBatch(messages)
+      // This batch is settled: it no longer counts as in flight.
+      progress.inFlight = inFlight.active - 1
+      progress.failed = failed.length
+      options.onProgress?.({ ...progress })
+    })
     batches++
-    const p: Promise<void> = sendBatch(messages).then(
-      () => {
-        inFlight.delete(p)
-        settle()
-      },
-      (error: unknown) => {
-        inFlight.delete(p)
-        fatal ??= { error }
-        // Nothing more will be sent: stop the other requests and their backoffs now.
-        ac.abort(error)
-      },
-    )
-    inFlight.add(p)
-    progress.inFlight = inFlight.size
+    progress.inFlight = inFlight.active
   }
 
   async function sendBatch(messages: PreparedMessage<T>[]): Promise<void> {
@@ -158,15 +143,15 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
       let res: SendMessageBatchResult
       progress.requests++
       try {
-        res = await client.send(new sqs.SendMessageBatchCommand({ QueueUrl: o.queueUrl, Entries: entries }), { abortSignal: ac.signal })
+        res = await client.send(new sqs.SendMessageBatchCommand({ QueueUrl: o.queueUrl, Entries: entries }), { abortSignal: signal })
       } catch (err) {
-        if (ac.signal.aborted) throw ac.signal.reason
+        if (signal.aborted) throw signal.reason
         const c = classify(err, o.queueUrl)
         if (!c.retriable) throw c.error
         if (attempt >= o.retry.retries) {
           throw new S3InventoryError('RETRIES_EXHAUSTED', `SendMessageBatch kept failing (${attempt + 1} attempts)`, { resource: o.queueUrl, cause: c.error })
         }
-        await backoff(attempt, o.retry, ac.signal)
+        await backoff(attempt, o.retry, signal)
         continue
       }
       const ok = new Set((res.Successful ?? []).map((s) => s.Id))
@@ -194,7 +179,7 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
         return
       }
       pending = retry
-      await backoff(attempt, o.retry, ac.signal)
+      await backoff(attempt, o.retry, signal)
     }
   }
 
@@ -212,21 +197,26 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
   }
 
   try {
+    let sourceFailure: { error: unknown } | undefined
     try {
-      for await (const items of untilAborted(batchesOf(source), ac.signal)) {
+      for await (const items of untilAborted(batchesOf(source), signal)) {
         for (const item of items) await add(item)
       }
       await send(pack.flush())
       await flushBatch()
-      while (inFlight.size > 0) await Promise.race(inFlight)
     } catch (err) {
-      fatal ??= { error: err }
-      ac.abort(err)
+      sourceFailure = { error: err }
+      inFlight.stop(err)
     }
     // Every request has settled before we return or throw: no stray sockets or rejections.
-    await Promise.allSettled(inFlight)
+    const sent = await inFlight.settle().then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    )
     throwIfAborted(outer)
-    if (fatal) throw fatal.error
+    // A failed send is the cause; the source then only saw the lanes stop.
+    if (sent) throw sent.error
+    if (sourceFailure) throw sourceFailure.error
     return {
       sent: progress.sent,
       sentRows: progress.sentRows,
@@ -237,7 +227,6 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
       elapsedMs: performance.now() - started,
     }
   } finally {
-    outer?.removeEventListener('abort', onAbort)
     if (!options.client) client.destroy()
   }
 }

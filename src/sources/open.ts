@@ -2,6 +2,7 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { ResolvedLocation } from '../location.js'
 import { localSource } from './local.js'
+import { optionalNumber, RANGES } from '../options.js'
 import type { RetryOptions } from './retry.js'
 import { s3Source } from './s3.js'
 import { lazyS3Client } from './sdk.js'
@@ -16,6 +17,19 @@ export interface ClientOptions {
   idleTimeoutMs?: number
 }
 
+/** The numeric client options, checked before any request (INVALID_ARGUMENT naming the option). */
+export function checkClientOptions(options: ClientOptions): void {
+  optionalNumber(options.idleTimeoutMs, 'idleTimeoutMs', RANGES.idleTimeoutMs)
+  checkRetry(options.retry, 'retry')
+}
+
+export function checkRetry(retry: RetryOptions | undefined, option: string): void {
+  if (retry === undefined) return
+  optionalNumber(retry.retries, `${option}.retries`, RANGES.retries)
+  optionalNumber(retry.minDelayMs, `${option}.minDelayMs`, RANGES.delayMs)
+  optionalNumber(retry.maxDelayMs, `${option}.maxDelayMs`, RANGES.delayMs)
+}
+
 /** A lazily created client; `release()` destroys it only if we created it (closing its sockets). */
 export interface ClientScope {
   get(): S3Client
@@ -23,6 +37,7 @@ export interface ClientScope {
 }
 
 export function clientScope(options: ClientOptions): ClientScope {
+  checkClientOptions(options)
   let own: S3Client | undefined
   return {
     get: () => options.client ?? (own ??= lazyS3Client()),

@@ -1,4 +1,5 @@
 /** `s3inv db-uri`: the connection URI of a Secrets Manager database secret, every part percent-encoded. */
+import { writer } from '../output.js'
 import type { Command } from 'commander'
 import { readDatabaseUri } from '../../db-uri.js'
 import { secretsClientFromFlags } from '../aws-services.js'
@@ -38,7 +39,7 @@ Examples:
       const client = await secretsClientFromFlags(flags, secretId)
       try {
         const uri = await readDatabaseUri(secretId, { client, scheme: flags.scheme, database: flags.database, host: flags.host, port: flags.port, versionStage: flags.versionStage })
-        process.stdout.write(`${uri}\n`)
+        await writer().write(`${uri}\n`)
       } finally {
         client.destroy()
       }

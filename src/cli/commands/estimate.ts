@@ -1,4 +1,5 @@
 /** `s3inv estimate`: what an S3 Batch Operations job over an inventory's (filtered) objects would cost. */
+import { writer } from '../output.js'
 import { CommanderError, type Command } from 'commander'
 import { BATCH_PRICES_2026_11, estimateBatchCost, type BatchCostEstimate, type BatchPrices } from '../../batch/cost.js'
 import { addCommon, addFilters, int, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
@@ -67,7 +68,7 @@ Examples:
         prices: flags.price,
         freeTier: flags.freeTier,
       })
-      process.stdout.write(flags.json ? `${JSON.stringify(estimate)}\n` : render(estimate))
+      await writer().write(flags.json ? `${JSON.stringify(estimate)}\n` : render(estimate))
     })
 }
 

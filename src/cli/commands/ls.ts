@@ -1,6 +1,6 @@
 /** `s3inv ls`: rows of an inventory, filtered, as NDJSON, CSV, TSV or bare keys. */
 import { Option, type Command } from 'commander'
-import { addCommon, addFilters, collect, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, collect, knownColumns, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
 import { formatter, OUTPUT_FORMATS, OutputClosed, writer, type OutputFormat } from '../output.js'
 import { startProgress } from '../progress.js'
 
@@ -25,7 +25,7 @@ Examples:
       // Only the columns printed (and the filter's) are decoded: `keys` needs just the key.
       const columns = flags.format === 'keys' ? ['key'] : flags.columns
       const { stream, client } = await openInventory(location, flags, ac.signal, columns)
-      const fmt = formatter(flags.format, flags.columns)
+      const fmt = formatter(flags.format, flags.columns && knownColumns(flags.columns))
       const done = startProgress(stream.progress, flags)
       let ok = false
       try {

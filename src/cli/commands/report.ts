@@ -65,7 +65,7 @@ async function run(location: string, flags: ReportFlags, client: S3Client | unde
     return
   }
   for await (const batch of report.batches()) for (const row of batch) summary.add(row)
-  process.stdout.write(render(await report.manifest, summary.result(), flags.json))
+  await writer().write(render(await report.manifest, summary.result(), flags.json))
 }
 
 function render(m: CompletionReportManifest, s: ReportSummary, json: boolean | undefined): string {

@@ -1,0 +1,67 @@
+/** The CLI on mistaken names and failing outputs: one line, a typed code, the right exit status. */
+import { spawn } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { makeRows, writeInventory } from '../fixtures/generate.js'
+import { CLI, runCli } from './support/cli.js'
+import { tmpDir } from './support/tmp.js'
+
+/** Runs s3inv under bash so the test can redirect its stdout (to /dev/full, a read-only descriptor, a pipe). */
+function sh(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', script], { env: { ...process.env, S3INV: `${process.execPath} ${CLI}` }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('s3inv: names and outputs', async () => {
+  const root = await tmpDir('cli-hard')
+  const f = await writeInventory({ root, format: 'CSV', rows: makeRows({ count: 3000, seed: 9 }), filesRows: [1000] })
+
+  it('stats --by StorageClass groups by storage class; a typo is UNKNOWN_FIELD listing the names', async () => {
+    const ok = await runCli(['stats', f.manifestPath, '--by', 'StorageClass', '--json', '--quiet'])
+    expect(ok.code, ok.stderr).toBe(0)
+    const s = JSON.parse(ok.stdout)
+    expect(s.by).toEqual(['storageClass'])
+    expect(s.groups.length).toBeGreaterThan(3)
+    expect(s.groups.every((g: { key: string[] }) => g.key[0] !== '(none)' || g.key.length === 1)).toBe(true)
+    const typo = await runCli(['stats', f.manifestPath, '--by', 'storage_clas', '--quiet'])
+    expect(typo.code).not.toBe(0)
+    expect(typo.stdout).toBe('')
+    expect(typo.stderr).toMatch(/^s3inv: UNKNOWN_FIELD: "storage_clas" is not an inventory field; did you mean storageClass\?/)
+    expect(typo.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('ls --columns Key,Size prints those columns; key,sise is UNKNOWN_FIELD with nothing printed', async () => {
+    const ok = await runCli(['ls', f.manifestPath, '--columns', 'Key,Size', '--format', 'csv', '--quiet'])
+    expect(ok.code, ok.stderr).toBe(0)
+    const lines = ok.stdout.trimEnd().split('\n')
+    expect(lines[0]).toBe('key,size')
+    expect(lines[1]).toMatch(/^[^,]+,\d*$/)
+    const bad = await runCli(['ls', f.manifestPath, '--columns', 'key,sise', '--quiet'])
+    expect(bad.code).not.toBe(0)
+    expect(bad.stdout).toBe('')
+    expect(bad.stderr).toMatch(/UNKNOWN_FIELD: "sise"/)
+  })
+
+  it('a full disk or a bad descriptor on stdout is WRITE_FAILED, exit 1, one line', async () => {
+    const full = await sh(`$S3INV ls '${f.manifestPath}' --quiet > /dev/full`)
+    expect(full.code).toBe(1)
+    expect(full.stderr.trim()).toMatch(/^s3inv: WRITE_FAILED: cannot write to standard output \(ENOSPC\)/)
+    const readOnly = await sh(`$S3INV stats '${f.manifestPath}' --quiet 1< /dev/null`)
+    expect(readOnly.code).toBe(1)
+    expect(readOnly.stderr.trim()).toMatch(/^s3inv: WRITE_FAILED: .*EBADF/)
+    expect(readOnly.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('a closed pipe ends quietly with exit 0, for rows, exports and help alike', async () => {
+    for (const cmd of [`ls '${f.manifestPath}' --quiet`, `export '${f.manifestPath}' --format parquet --out /dev/stdout --quiet`, 'export --help', '--help']) {
+      const r = await sh(`$S3INV ${cmd} | head -c 4 > /dev/null; echo "status=\${PIPESTATUS[0]}"`)
+      expect(r.stdout.trim(), `${cmd}: ${r.stderr}`).toBe('status=0')
+      expect(r.stderr.replace(/\(node:\d+\)[\s\S]*?trace-warnings[^\n]*\n/g, ''), cmd).toBe('')
+    }
+  })
+})
