@@ -2,6 +2,7 @@
  * The library's one concurrency primitive: lanes, at most `limit` tasks running at once. Every
  * place that works on several things at a time (data files, SQS batches, checksum reads) uses it.
  */
+import { setMaxListeners } from 'node:events'
 import { abortError } from './errors.js'
 
 export interface Lanes {
@@ -22,6 +23,9 @@ export interface Lanes {
 
 export function lanes(limit: number, outer?: AbortSignal): Lanes {
   const ac = new AbortController()
+  // Each running task and what it drives (a queue, a read stream, a request) listen to this one
+  // signal: a handful of listeners per lane is expected, not a leak.
+  setMaxListeners(Math.max(10, 8 * limit), ac.signal)
   const onAbort = () => ac.abort(outer?.reason ?? abortError())
   if (outer?.aborted) onAbort()
   else outer?.addEventListener('abort', onAbort, { once: true })

@@ -1,6 +1,8 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { FastBuffer } from '../src/codecs/buffers.js'
 import { camelCase, fieldForColumnName, fieldForCsvName } from '../src/schema/fields.js'
-import { booleanAt, dateMsAt, decodeKey, parseBoolean, parseDateMs, parseSize, sizeAt, ValueError } from '../src/schema/values.js'
+import { booleanAt, dateMsAt, decodeKey, decodeKeyBytes, parseBoolean, parseDateMs, parseSize, sizeAt, ValueError } from '../src/schema/values.js'
 
 describe('decodeKey (CSV inventory keys)', () => {
   it('treats both + and %20 as a space', () => {
@@ -28,6 +30,34 @@ describe('decodeKey (CSV inventory keys)', () => {
       expect((e as ValueError).code).toBe('KEY_DECODE_FAILED')
       expect((e as ValueError).actual).toBe(bad)
     }
+  })
+})
+
+describe('decodeKeyBytes (the byte-level decoder rows use)', () => {
+  const viaBytes = (s: string) => {
+    // In the middle of a buffer, as a key sits in a chunk.
+    const b = Buffer.from(`xx"${s}"yy`, 'latin1') as FastBuffer
+    return decodeKeyBytes(b, 3, 3 + s.length)
+  }
+  const outcome = (f: () => string) => {
+    try {
+      return { ok: f() }
+    } catch (e) {
+      return { error: (e as ValueError).code, actual: (e as ValueError).actual }
+    }
+  }
+  it('decodes exactly as decodeKey does, errors included, for any ASCII text', () => {
+    const ascii = fc.string({ unit: fc.constantFrom(...'ab/%+ 2589ACEFcf.-_~Zz'.split('')), maxLength: 40 })
+    const escaped = fc.string({ unit: 'grapheme', maxLength: 20 }).map((t) => encodeURIComponent(t).replace(/%20/g, '+'))
+    fc.assert(fc.property(fc.oneof(ascii, escaped), (s) => {
+        expect(outcome(() => viaBytes(s))).toEqual(outcome(() => decodeKey(s)))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+  it('rejects escapes that decode to invalid UTF-8, as decodeURIComponent does', () => {
+    for (const bad of ['%C3', '%FF%FE', '%ED%A0%80', 'a%E6%97', '%C0%AF']) expect(outcome(() => viaBytes(bad))).toEqual({ error: 'KEY_DECODE_FAILED', actual: bad })
+    expect(viaBytes('caf%C3%A9+%E6%97%A5%2B')).toBe('café 日+')
   })
 })
 

@@ -6,7 +6,7 @@ import type { FastBuffer } from '../codecs/buffers.js'
 import { S3InventoryError } from '../errors.js'
 import type { FieldDef } from './fields.js'
 import { ROW_FILE, ROW_INDEX, type DataFileRef, type InventoryRow } from './row.js'
-import { decodeKey, ValueError } from './values.js'
+import { decodeKey, decodeKeyBytes, ValueError } from './values.js'
 
 /** A column of the data file that goes into rows: its field and its position in the file's record. */
 export interface ColumnPlan {
@@ -53,7 +53,7 @@ function columnarAssigns(fields: readonly ColumnarField[], target: string): stri
       case 'text':
         return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = s === e ? undefined : e <= L ? b.latin1Slice(s, e) : cp(t.slice(s, e)); }`
       case 'key':
-        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = k(e <= L ? b.latin1Slice(s, e) : cp(t.slice(s, e))); }`
+        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = e <= L ? kb(b, s, e) : k(cp(t.slice(s, e))); }`
       case 'dict':
         return `{ const x = c[${j}][i]; ${to} = x < 0 ? undefined : d[${j}][x]; }`
       case 'number':
@@ -87,7 +87,7 @@ function rowClass(params: string, assigns: string[]): RowClass {
   if (!Row) {
     if (classes.size > 256) classes.clear()
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    Row = new Function('k', 'cp', 'FILE', 'INDEX', body)(decodeKey, detached, ROW_FILE, ROW_INDEX) as RowClass
+    Row = new Function('k', 'kb', 'cp', 'FILE', 'INDEX', body)(decodeKey, decodeKeyBytes, detached, ROW_FILE, ROW_INDEX) as RowClass
     classes.set(body, Row)
   }
   return Row
@@ -154,7 +154,7 @@ function generatedFiller(params: string, body: string): unknown {
   if (!fill) {
     if (fillers.size > 256) fillers.clear()
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    fill = new Function('k', 'cp', `return function (${params}) { ${body} }`)(decodeKey, detached)
+    fill = new Function('k', 'kb', 'cp', `return function (${params}) { ${body} }`)(decodeKey, decodeKeyBytes, detached)
     fillers.set(id, fill) // shared by every file with the same columns, like the row classes
   }
   return fill

@@ -12,6 +12,12 @@ import { createColumnExtractor, isValueFailure, type ColumnarBatch } from './col
 import { createCsvScanner, isScanFailure } from './scanner.js'
 import type { CsvPlan } from './schema.js'
 
+/**
+ * Bytes scanned at a time. A batch's text is one string; strings over 128 KiB go to V8's large-object
+ * space, whose allocation made decoding text ~6× slower (docs/performance.md).
+ */
+const SCAN_SLICE = 64 * 1024
+
 /** The longest record accepted (a quote left open would otherwise swallow the file). */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024
 
@@ -34,10 +40,14 @@ export async function* csvBatches(bytes: AsyncIterable<Uint8Array>, ref: ObjectR
   try {
     let held: ColumnarBatch | undefined
     for await (const chunk of gunzip(checked, ref)) {
-      const batch = scanner.push(chunk)
-      if (!batch) continue
-      if (held) yield held
-      held = extract(batch)
+      // zlib's output chunks are large (fewer round trips to its thread); the scanner takes them in
+      // slices, so each batch's text stays under V8's large-object threshold (see SCAN_SLICE).
+      for (let at = 0; at < chunk.length; at += SCAN_SLICE) {
+        const batch = scanner.push(chunk.subarray(at, Math.min(chunk.length, at + SCAN_SLICE)))
+        if (!batch) continue
+        if (held) yield held
+        held = extract(batch)
+      }
     }
     const tail = scanner.end()
     if (held) yield held
