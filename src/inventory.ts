@@ -11,7 +11,8 @@ import { rowStream, type RowStream } from './row-stream.js'
 import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
 import { columnKind, csvRowBuilder, parseCsvSchema, type ColumnSpec } from './formats/csv.js'
 import { decodeCsvGz } from './formats/csv-decode.js'
-import { readParquetRows } from './formats/parquet/rows.js'
+import type { FileRead } from './formats/format.js'
+import { parquetFormat } from './formats/parquet/index.js'
 import { locationRef, type Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
 import { fieldForCsvName } from './schema/fields.js'
@@ -67,6 +68,7 @@ export interface InventoryProgress {
 export type InventoryStream = RowStream<InventoryManifest, InventoryRow, InventoryProgress>
 
 const DEFAULTS = { concurrency: 4, bufferRows: 4096 }
+const DEFAULT_PARQUET_READ_SIZE = 16 * 1024 * 1024
 
 /** Stream the rows of the inventory whose manifest.json is at `bucket`/`manifestKey`. */
 export function listKeys(bucket: string, manifestKey: string, options: ReadInventoryOptions = {}): InventoryStream {
@@ -174,21 +176,26 @@ async function* readBatches(
       if (csvColumns) {
         yield* csvFile(source, ref, { ...csvColumns, startRow, filter, expected: verify ? expected : undefined, signal, workers: options.workers })
       } else {
-        yield* readParquetRows(source, ref, {
+        const read: FileRead = {
+          source,
+          file: ref,
+          fileSchema: m.fileSchema,
           columns: options.columns,
           filter,
           startRow,
-          verify,
-          expected,
-          readSize: options.parquetReadSize,
+          expected: verify ? expected : undefined,
+          sizeHint: entry.size,
           signal,
+          readSize: options.parquetReadSize ?? DEFAULT_PARQUET_READ_SIZE,
+        }
+        if (parquetEach) {
           // Nothing is yielded in this mode: progress is kept current from here.
-          each: parquetEach && ((row: InventoryRow) => {
+          await parquetFormat.visit(read, (row) => {
             progress.rows++
             progress.bytesRead = counter.bytes
             parquetEach(row)
-          }),
-        })
+          })
+        } else yield* parquetFormat.rows(read)
       }
     })()
   }

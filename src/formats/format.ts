@@ -31,6 +31,8 @@ export interface FileRead {
   startRow: number
   /** Size and MD5 the file's bytes must have; undefined: not verified. Rows are held until verified. */
   expected?: Expected
+  /** The file's size as the manifest gives it, even when not verifying: small files are then fetched in one request. */
+  sizeHint?: number
   signal: AbortSignal
   /** Parquet/ORC: bytes fetched per request, and buffered per file. */
   readSize: number
