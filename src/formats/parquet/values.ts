@@ -43,7 +43,8 @@ const text = (p: Physical, i: number) => {
 }
 const bytesOf = (p: Physical, i: number): Uint8Array => {
   const b = p as Extract<Physical, { kind: 'bytes' }>
-  return Uint8Array.prototype.slice.call(b.buf, b.starts[i], b.ends[i])
+  // A plain Uint8Array copy (a Buffer slice would share the page's memory).
+  return new Uint8Array(b.buf.subarray(b.starts[i], b.ends[i]))
 }
 
 /** True when a column's values are text under the general mapping (so pages may keep them as byte spans). */
