@@ -10,6 +10,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Decimal, LocalDate, readParquet, readParquetMetadata, Timestamp } from '../src/index.js'
 import { runCli } from './support/cli.js'
+import { encodingsFile } from './support/parquet-fuzz.js'
 import { collect, tmpDir } from './support/tmp.js'
 
 const SAMPLES = path.resolve('../shared/real-samples/parquet-testing')
@@ -208,6 +209,17 @@ describe('oracles over files written here', async () => {
     const theirs = await hyparquetRows(file)
     expect(ours.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, comparable(v)])))).toEqual(theirs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, comparable(v)]))))
     expect(ours[1]).toEqual({ id: 2_999_999_995n, name: 'név 1', ok: false, x: 1 / 7, n: -999 })
+  })
+
+  it('every encoding hyparquet-writer writes (DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT) reads like hyparquet reads it', async () => {
+    const file = path.join(root, 'encodings.parquet')
+    await (await import('node:fs/promises')).writeFile(file, encodingsFile(1000))
+    const meta = await readParquetMetadata(file)
+    expect(new Set(meta.rowGroups.flatMap((g) => g.columns.flatMap((c) => c.encodings)))).toEqual(new Set(['DELTA_BINARY_PACKED', 'DELTA_BYTE_ARRAY', 'DELTA_LENGTH_BYTE_ARRAY', 'BYTE_STREAM_SPLIT']))
+    const ours = await collect(readParquet(file))
+    const theirs = await hyparquetRows(file)
+    expect(ours.map((r) => Object.values(r).map(comparable))).toEqual(theirs.map((r) => Object.values(r).map(comparable)))
+    expect(ours[999]).toMatchObject({ big: 999n * 7_000_000_001n - 3n ** 30n, key: 'logs/2026/000/part-999.gz', y: Math.fround(333) })
   })
 
   it('readParquetMetadata: schema, row groups, codecs, writer', async () => {

@@ -10,7 +10,7 @@ import { checkEnd, type Expected } from '../../sources/verify.js'
 import { asBuffer, chunkRange, type Slice } from './chunks.js'
 import { corrupt, decodeFailure, parquetError, type FileId } from './errors.js'
 import { PARQUET_LIMITS } from './limits.js'
-import { parseFileMeta, PHYSICAL_NAMES, type FileMeta } from './metadata.js'
+import { parseFileMeta, PHYSICAL_NAMES, PhysicalType, type FileMeta } from './metadata.js'
 import type { ColumnDesc } from './values.js'
 
 const TAIL_GUESS = 64 * 1024
@@ -77,8 +77,25 @@ function flatColumns(meta: FileMeta, file: FileId, offset: number): ColumnDesc[]
   if ((root.numChildren ?? 0) !== leaves.length) throw corrupt(file, 'The schema root does not count its columns right.', { offset, expected: `${leaves.length} children`, actual: String(root.numChildren) })
   return leaves.map((l, leaf) => {
     if (l.type === undefined || PHYSICAL_NAMES[l.type] === undefined) throw corrupt(file, 'A column of the schema has no valid physical type.', { offset, column: l.name, actual: String(l.type) })
+    if (l.type === PhysicalType.FIXED_LEN_BYTE_ARRAY && !((l.typeLength ?? 0) > 0)) throw corrupt(file, 'A FIXED_LEN_BYTE_ARRAY column has no valid length.', { offset, column: l.name, actual: String(l.typeLength) })
+    if (l.logical?.type === 'DECIMAL') checkDecimal(l.logical, l.type, l.typeLength ?? 0, file, offset, l.name)
     return { name: l.name, leaf, type: l.type, typeLength: l.typeLength, maxDef: l.repetition === 1 ? 1 : 0, logical: l.logical }
   })
+}
+
+/** Digits a decimal's physical type can hold (BYTE_ARRAY: a documented limit). */
+function maxDigits(type: number, length: number): number {
+  if (type === PhysicalType.INT32) return 9
+  if (type === PhysicalType.INT64) return 18
+  if (type === PhysicalType.FIXED_LEN_BYTE_ARRAY) return Math.floor((8 * length - 1) * Math.log10(2))
+  return PARQUET_LIMITS.decimalDigits
+}
+
+function checkDecimal(d: { scale: number; precision: number }, type: number, length: number, file: FileId, offset: number, column: string): void {
+  const max = maxDigits(type, length)
+  if (!(d.precision >= 1 && d.precision <= max && d.scale >= 0 && d.scale <= d.precision)) {
+    throw corrupt(file, 'A DECIMAL column has a precision or scale its type cannot have.', { offset, column, expected: `1 ≤ precision ≤ ${max}, 0 ≤ scale ≤ precision`, actual: `precision ${d.precision}, scale ${d.scale}` })
+  }
 }
 
 function validate(meta: FileMeta, columns: ColumnDesc[], file: FileId, footerStart: number): void {

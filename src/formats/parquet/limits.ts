@@ -13,6 +13,8 @@ export const PARQUET_LIMITS = {
   pageBytes: 128 * 1024 * 1024,
   /** Values in one page (nulls included): also bounded by the rows its row group has left. */
   pageValues: 1 << 24,
+  /** Precision of a BYTE_ARRAY DECIMAL (other physical types are bounded by their width). */
+  decimalDigits: 4096,
   /** DELTA_BINARY_PACKED block size (writers use 128 to a few thousand). */
   deltaBlockValues: 1 << 16,
 } as const
