@@ -82,7 +82,13 @@ interface Walk {
   buf: Uint8Array
   pos: number
   fields: { pos: number; len: number; loose: boolean }[]
+  /** Field paths of enums (encodings, codecs, types): another valid value can be another valid file, so only loosely checked. */
+  enums: readonly string[]
 }
+
+/** Enum fields: page headers' encodings; column chunks' type, encodings and codec. */
+const PAGE_ENUMS = ['5.2', '5.3', '5.4', '8.4', '7.2']
+const FOOTER_ENUMS = ['4.1.3.1', '4.1.3.2', '4.1.3.4']
 
 function varintAt(w: Walk, loose: boolean): number {
   const start = w.pos
@@ -99,7 +105,7 @@ function varintAt(w: Walk, loose: boolean): number {
   return v
 }
 
-function walkStruct(w: Walk, loose: boolean, depth = 0, top = false): void {
+function walkStruct(w: Walk, loose: boolean, depth = 0, top = false, path = ''): void {
   let last = 0
   for (;;) {
     const h = w.buf[w.pos++]
@@ -118,11 +124,12 @@ function walkStruct(w: Walk, loose: boolean, depth = 0, top = false): void {
     })()
     last = id
     // FileMetaData's schema (2), key/value metadata (5) and created_by (6) change what rows are, not whether they are right.
-    walkValue(w, type, loose || (top && (id === 2 || id === 5 || id === 6)), depth + 1)
+    const at = path ? `${path}.${id}` : String(id)
+    walkValue(w, type, loose || (top && (id === 2 || id === 5 || id === 6)) || w.enums.includes(at), depth + 1, at)
   }
 }
 
-function walkValue(w: Walk, type: number, loose: boolean, depth: number): void {
+function walkValue(w: Walk, type: number, loose: boolean, depth: number, path: string): void {
   if (depth > 40) throw new Error('deep')
   switch (type) {
     case 1:
@@ -151,7 +158,7 @@ function walkValue(w: Walk, type: number, loose: boolean, depth: number): void {
       if (n === 15) n = varintAt(w, loose)
       for (let i = 0; i < n; i++) {
         if ((h & 15) === 1 || (h & 15) === 2) w.pos++
-        else walkValue(w, h & 15, loose, depth + 1)
+        else walkValue(w, h & 15, loose, depth + 1, path)
       }
       return
     }
@@ -160,13 +167,13 @@ function walkValue(w: Walk, type: number, loose: boolean, depth: number): void {
       if (n === 0) return
       const kv = w.buf[w.pos++]
       for (let i = 0; i < n; i++) {
-        walkValue(w, kv >> 4, loose, depth + 1)
-        walkValue(w, kv & 15, loose, depth + 1)
+        walkValue(w, kv >> 4, loose, depth + 1, path)
+        walkValue(w, kv & 15, loose, depth + 1, path)
       }
       return
     }
     case 12:
-      return walkStruct(w, loose, depth)
+      return walkStruct(w, loose, depth, false, path)
     default:
       throw new Error(`type ${type}`)
   }
@@ -177,7 +184,7 @@ async function fieldsOf(bytes: Buffer): Promise<{ strict: Field[]; loose: Field[
   const loose: Field[] = []
   const footerLen = bytes.readUInt32LE(bytes.length - 8)
   const footerStart = bytes.length - 8 - footerLen
-  const fw: Walk = { buf: bytes.subarray(footerStart, bytes.length - 8), pos: 0, fields: [] }
+  const fw: Walk = { buf: bytes.subarray(footerStart, bytes.length - 8), pos: 0, fields: [], enums: FOOTER_ENUMS }
   walkStruct(fw, false, 0, true)
   for (const f of fw.fields) (f.loose ? loose : strict).push({ pos: footerStart + f.pos, len: f.len, footer: true })
   // Page headers: walk each chunk's pages by their compressed sizes.
@@ -190,13 +197,13 @@ async function fieldsOf(bytes: Buffer): Promise<{ strict: Field[]; loose: Field[
       let pos = d !== undefined && d > 0 && d < Number(md.data_page_offset) ? d : Number(md.data_page_offset)
       const end = pos + Number(md.total_compressed_size)
       for (let k = 0; k < 64 && pos < end; k++) {
-        const w: Walk = { buf: bytes.subarray(pos, end), pos: 0, fields: [] }
+        const w: Walk = { buf: bytes.subarray(pos, end), pos: 0, fields: [], enums: PAGE_ENUMS }
         try {
           walkStruct(w, false)
         } catch {
           break
         }
-        for (const f of w.fields) strict.push({ pos: pos + f.pos, len: f.len, footer: false })
+        for (const f of w.fields) (f.loose ? loose : strict).push({ pos: pos + f.pos, len: f.len, footer: false })
         // compressed_page_size is the struct's field 3: re-read it from the header.
         const header = bytes.subarray(pos, pos + w.pos)
         pos += w.pos + compressedSize(header)
