@@ -257,3 +257,69 @@ function comparable(v: unknown): unknown {
   if (v instanceof Uint8Array) return new TextDecoder().decode(v)
   return v
 }
+
+describe('the general mapping of types no sample file has (crafted files)', async () => {
+  const { craftParquet, struct, T } = await import('./support/parquet-craft.js')
+  const root = await tmpDir('pq-types')
+  const u32 = (...v: number[]) => Buffer.concat(v.map((x) => { const b = Buffer.alloc(4); b.writeUInt32LE(x >>> 0); return b }))
+  const i32s = (...v: number[]) => Buffer.concat(v.map((x) => { const b = Buffer.alloc(4); b.writeInt32LE(x); return b }))
+  const strs = (...v: (string | Buffer)[]) => Buffer.concat(v.flatMap((x) => { const s = Buffer.from(x); const l = Buffer.alloc(4); l.writeUInt32LE(s.length); return [l, s] }))
+  const int96 = (nanosOfDay: bigint, julianDay: number) => { const b = Buffer.alloc(12); b.writeBigUInt64LE(nanosOfDay); b.writeInt32LE(julianDay, 8); return b }
+  const page = (numValues: number, body: Buffer) => ({ pages: [{ numValues, body }] })
+  const file = path.join(root, 'types.parquet')
+
+  it('INT96, INTERVAL, TIME_MILLIS, DATE, DECIMAL(INT32), JSON, ENUM, BSON, FLOAT16 infinities, unannotated binary and fixed-length bytes', async () => {
+    const columns = [
+      { name: 'ts96', type: T.INT96 },
+      { name: 'iv', type: T.FIXED_LEN_BYTE_ARRAY, typeLength: 12, convertedType: 21 },
+      { name: 'tm', type: T.INT32, convertedType: 7 },
+      { name: 'day', type: T.INT32, convertedType: 6 },
+      { name: 'dec', type: T.INT32, convertedType: 5, scale: 3, precision: 9 },
+      { name: 'js', type: T.BYTE_ARRAY, convertedType: 19 },
+      { name: 'en', type: T.BYTE_ARRAY, convertedType: 4 },
+      { name: 'bs', type: T.BYTE_ARRAY, convertedType: 20 },
+      { name: 'half', type: T.FIXED_LEN_BYTE_ARRAY, typeLength: 2, logical: struct({ 15: struct({}) }) },
+      { name: 'raw', type: T.BYTE_ARRAY },
+      { name: 'fixed', type: T.FIXED_LEN_BYTE_ARRAY, typeLength: 3 },
+    ]
+    await (await import('node:fs/promises')).writeFile(file, craftParquet({
+      columns,
+      rowGroups: [{
+        numRows: 2,
+        chunks: [
+          page(2, Buffer.concat([int96(1_000_000_123n, 2440588), int96(86_399_999_999_999n, 2440587)])),
+          page(2, Buffer.concat([u32(1, 2, 3), u32(14, 0, 500)])),
+          page(2, i32s(45_296_789, 0)),
+          page(2, i32s(19_700, -1)),
+          page(2, i32s(-12_345, 5)),
+          page(2, strs('{"a":1}', '[]')),
+          page(2, strs('RED', 'GREEN')),
+          page(2, strs(Buffer.from([5, 0, 0, 0, 0]), Buffer.from([0xff]))),
+          page(2, Buffer.from([0x00, 0x7c, 0x00, 0xfc])),
+          page(2, strs('héllo', Buffer.from([0xc3, 0x28]))),
+          page(2, Buffer.from([1, 2, 3, 4, 5, 6])),
+        ],
+      }],
+    }))
+    const rows = await collect(readParquet(file))
+    expect((rows[0].ts96 as Timestamp).isoString()).toBe('1970-01-01T00:00:01.000000123Z')
+    expect((rows[1].ts96 as Timestamp).isoString()).toBe('1969-12-31T23:59:59.999999999Z')
+    expect(rows[0].iv).toEqual({ months: 1, days: 2, milliseconds: 3 })
+    expect(rows[0].tm).toBe('12:34:56.789')
+    expect(rows[1].tm).toBe('00:00:00.000')
+    expect((rows[0].day as LocalDate).toJSON()).toBe('2023-12-09')
+    expect((rows[1].day as LocalDate).toJSON()).toBe('1969-12-31')
+    expect(String(rows[0].dec)).toBe('-12.345')
+    expect(String(rows[1].dec)).toBe('0.005')
+    expect([rows[0].js, rows[0].en]).toEqual(['{"a":1}', 'RED'])
+    expect(rows[0].bs).toEqual(new Uint8Array([5, 0, 0, 0, 0]))
+    expect([rows[0].half, rows[1].half]).toEqual([Infinity, -Infinity])
+    // Unannotated BYTE_ARRAY: text when UTF-8, bytes otherwise (never a replacement character).
+    expect(rows[0].raw).toBe('héllo')
+    expect(rows[1].raw).toEqual(new Uint8Array([0xc3, 0x28]))
+    expect(rows[1].fixed).toEqual(new Uint8Array([4, 5, 6]))
+    // And printed by cat (columns in file order): exact, NaN/Infinity as null, bytes as arrays.
+    const { stdout } = await runCli(['cat', file, '--columns', 'ts96,dec,half,raw,iv'])
+    expect(stdout.split('\n')[1]).toBe('{"ts96":"1969-12-31T23:59:59.999999999Z","iv":{"months":14,"days":0,"milliseconds":500},"dec":0.005,"half":null,"raw":[195,40]}')
+  })
+})

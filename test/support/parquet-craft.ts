@@ -97,6 +97,10 @@ export interface CraftColumn {
   optional?: boolean
   convertedType?: number
   typeLength?: number
+  /** LogicalType (SchemaElement field 10), e.g. struct({ 15: struct({}) }) for FLOAT16. */
+  logical?: TV
+  scale?: number
+  precision?: number
 }
 
 export interface CraftPage {
@@ -174,7 +178,7 @@ export function craftParquet(f: CraftFile): Buffer {
   })
   const schema = [
     struct({ 4: bin('schema'), 5: i32(f.columns.length) }),
-    ...f.columns.map((c) => struct({ 1: i32(c.type), 2: c.typeLength !== undefined ? i32(c.typeLength) : undefined, 3: i32(c.optional ? 1 : 0), 4: bin(c.name), 6: c.convertedType !== undefined ? i32(c.convertedType) : undefined })),
+    ...f.columns.map((c) => struct({ 1: i32(c.type), 2: c.typeLength !== undefined ? i32(c.typeLength) : undefined, 3: i32(c.optional ? 1 : 0), 4: bin(c.name), 6: c.convertedType !== undefined ? i32(c.convertedType) : undefined, 7: c.scale !== undefined ? i32(c.scale) : undefined, 8: c.precision !== undefined ? i32(c.precision) : undefined, 10: c.logical })),
   ]
   const numRows = f.numRows ?? f.rowGroups.reduce((n, rg) => n + rg.numRows, 0)
   const footer = f.footer ?? thrift(struct({ 1: i32(1), 2: list('struct', schema), 3: i64(numRows), 4: list('struct', rowGroups), 6: bin('parquet-craft') }))

@@ -12,7 +12,7 @@ import type { Expected } from '../../sources/verify.js'
 import { readFooter, type Footer } from './footer.js'
 import { CODEC_NAMES, ENCODING_NAMES, PHYSICAL_NAMES, type Logical } from './metadata.js'
 import { rowGroupsToRead } from './plan.js'
-import { BATCH, readWindows } from './row-groups.js'
+import { readWindows } from './row-groups.js'
 import type { ColumnDesc } from './values.js'
 
 /**
@@ -190,4 +190,3 @@ function logicalText(l: Logical): string {
   }
 }
 
-export { BATCH as PARQUET_BATCH_ROWS }

@@ -35,6 +35,12 @@ export interface ColumnPages {
   readonly valuesRead: number
 }
 
+interface RawPage {
+  header: PageHeader
+  data: Buffer
+  offset: number
+}
+
 /** How values are mapped: a known inventory field's row type, or the general mapping. */
 export type ValueMode = { field: FieldDef } | { field?: undefined }
 
@@ -117,42 +123,6 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
   let valuesRead = 0
   let scratch: Uint8Array | undefined
 
-  async function readPage(): Promise<{ header: PageHeader; data: Buffer; offset: number } | undefined> {
-    if (bytes.remaining <= 0 || valuesRead >= rows) return undefined
-    const offset = bytes.offset
-    let want = Math.min(bytes.remaining, 256)
-    let parsed: ReturnType<typeof parsePageHeader>
-    for (;;) {
-      const b = await bytes.peek(want)
-      try {
-        parsed = parsePageHeader(b, 0)
-        break
-      } catch (err) {
-        if (err instanceof ThriftError && /ends early/.test(err.message) && want < bytes.remaining) {
-          if (want >= PARQUET_LIMITS.pageHeaderBytes) throw parquetError(file, 'LIMIT_EXCEEDED', 'A page header is longer than the documented limit.', { column, offset, expected: `at most ${PARQUET_LIMITS.pageHeaderBytes} bytes` })
-          want = Math.min(bytes.remaining, want * 4, PARQUET_LIMITS.pageHeaderBytes)
-          continue
-        }
-        throw decodeFailure(err, file, 'page header', { column, offset })
-      }
-    }
-    bytes.skip(parsed.end)
-    const { header } = parsed
-    if (header.compressedSize > bytes.remaining) throw corrupt(file, 'A page runs past the end of its column chunk.', { column, offset, expected: `at most ${bytes.remaining} bytes`, actual: `${header.compressedSize} bytes` })
-    if (header.uncompressedSize > PARQUET_LIMITS.pageBytes) {
-      throw parquetError(file, 'LIMIT_EXCEEDED', 'A page declares an uncompressed size over the documented limit.', { column, offset, expected: `at most ${PARQUET_LIMITS.pageBytes} bytes`, actual: `${header.uncompressedSize} bytes` })
-    }
-    if (header.type === PageType.DATA_PAGE || header.type === PageType.DATA_PAGE_V2) {
-      const left = rows - valuesRead
-      if (header.numValues > left) throw corrupt(file, 'A page holds more values than its row group has rows left.', { column, offset, expected: `at most ${left} values`, actual: `${header.numValues} values` })
-      if (header.numValues > PARQUET_LIMITS.pageValues) throw parquetError(file, 'LIMIT_EXCEEDED', 'A page holds more values than the documented limit.', { column, offset, expected: `at most ${PARQUET_LIMITS.pageValues}`, actual: String(header.numValues) })
-    }
-    const raw = await bytes.peek(header.compressedSize)
-    const data = raw.length === header.compressedSize ? raw : raw.subarray(0, header.compressedSize)
-    bytes.skip(header.compressedSize)
-    return { header, data, offset }
-  }
-
   function inflate(data: Buffer, size: number): Buffer {
     // Pages of one column are consumed in order: the previous page's buffer can be reused (Snappy).
     const out = decompressBlock(codec, data, size, true, codec === 'SNAPPY' ? scratch : undefined)
@@ -162,7 +132,7 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
 
   async function next(): Promise<PageValues | undefined> {
     for (;;) {
-      const page = await readPage()
+      const page = await readPage(bytes, rows - valuesRead, file, column)
       if (!page) return undefined
       const { header, data, offset } = page
       try {
@@ -191,7 +161,7 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
             }
           }
           valuesRead += n
-          return expand(r, header, n, defs)
+          return pageValues(r, header.encoding, n, defs, { col, field, dictionary, valueOf, keepBytes, toMs })
         }
         if (header.type === PageType.DATA_PAGE_V2) {
           const n = header.numValues
@@ -210,7 +180,7 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
           const body = data.subarray(repLen + defLen)
           const plain = header.isCompressed === false ? body : inflate(body, header.uncompressedSize - repLen - defLen)
           valuesRead += n
-          return expand({ buf: plain, pos: 0, end: plain.length }, header, n, defs)
+          return pageValues({ buf: plain, pos: 0, end: plain.length }, header.encoding, n, defs, { col, field, dictionary, valueOf, keepBytes, toMs })
         }
         // INDEX_PAGE and unknown page types carry no values.
       } catch (err) {
@@ -219,61 +189,114 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
     }
   }
 
-  function expand(r: Reader, header: PageHeader, n: number, defs: Uint8Array | undefined): PageValues {
-    let nonNull = n
-    if (defs) {
-      nonNull = 0
-      for (let i = 0; i < n; i++) if (defs[i] === maxDef) nonNull++
-    }
-    const enc = header.encoding
-    if (enc === Encoding.PLAIN_DICTIONARY || enc === Encoding.RLE_DICTIONARY) {
-      if (!dictionary) throw new EncodingError('dictionary-encoded page without a dictionary page')
-      const dense = new Int32Array(nonNull)
-      if (nonNull > 0) {
-        if (r.pos >= r.end) throw new EncodingError('dictionary indices past end of page')
-        const width = r.buf[r.pos++]
-        readHybrid(r, width, nonNull, dense)
-        const size = dictionary.length
-        for (let i = 0; i < nonNull; i++) if (dense[i] >= size || dense[i] < 0) throw new EncodingError(`dictionary index ${dense[i]} out of range (${size} entries)`)
-      }
-      return { kind: 'dict', n, ids: spread(dense, defs, n, -1), dict: dictionary }
-    }
-    // Typed fast paths for what inventories contain (and text anywhere); everything else value by value.
-    if (field && enc === Encoding.PLAIN && (type === PhysicalType.INT64 || type === PhysicalType.INT32) && (field.type === 'number' || (field.type === 'date' && col.logical?.type === 'TIMESTAMP'))) {
-      const dense = type === PhysicalType.INT64 ? plainInt64AsNumbers(r, nonNull) : plainInt32AsNumbers(r, nonNull)
-      if (toMs) for (let i = 0; i < nonNull; i++) dense[i] = toMs(dense[i])
-      return { kind: 'num', n, values: spread(dense, defs, n, NaN) }
-    }
-    const phys = decodeValues(r, type, enc, nonNull, col.typeLength)
-    if (keepBytes && phys.kind === 'bytes') {
-      const ascii = nonNull === 0 || isAscii(phys.buf.subarray(phys.starts[0], phys.ends[nonNull - 1]))
-      return { kind: 'bytes', n, buf: phys.buf, starts: spread(phys.starts, defs, n, -1), ends: spread(phys.ends, defs, n, -1), ascii }
-    }
-    if (phys.kind === 'boolean' && (!field || field.type === 'boolean')) {
-      const dense = new Int8Array(phys.values.buffer, phys.values.byteOffset, phys.values.length)
-      return { kind: 'bool', n, values: spread(dense, defs, n, -1) }
-    }
-    const out: unknown[] = new Array(n)
-    let j = 0
-    for (let i = 0; i < n; i++) out[i] = !defs || defs[i] === maxDef ? valueOf(phys, j++) : undefined
-    return { kind: 'any', n, values: out }
-  }
-
-  /** Dense values → one per row, with `none` where the definition level says null. */
-  function spread<T extends Int32Array | Float64Array | Int8Array>(dense: T, defs: Uint8Array | undefined, n: number, none: number): T {
-    if (!defs) return dense
-    const out = new (dense.constructor as new (n: number) => T)(n)
-    let j = 0
-    for (let i = 0; i < n; i++) out[i] = defs[i] === maxDef ? dense[j++] : none
-    return out
-  }
-
   return {
     next,
     get valuesRead() {
       return valuesRead
     },
   }
+}
+
+/**
+ * The next page of a chunk, its header checked: within the chunk, a declared size within the limit, and
+ * (data pages) no more values than the `left` rows of its row group, or the limit.
+ */
+async function readPage(bytes: ChunkBytes, left: number, file: FileId, column: string): Promise<RawPage | undefined> {
+  if (bytes.remaining <= 0 || left <= 0) return undefined
+  const offset = bytes.offset
+  let want = Math.min(bytes.remaining, 256)
+  let parsed: ReturnType<typeof parsePageHeader>
+  for (;;) {
+    const b = await bytes.peek(want)
+    try {
+      parsed = parsePageHeader(b, 0)
+      break
+    } catch (err) {
+      if (err instanceof ThriftError && /ends early/.test(err.message) && want < bytes.remaining) {
+        if (want >= PARQUET_LIMITS.pageHeaderBytes) throw parquetError(file, 'LIMIT_EXCEEDED', 'A page header is longer than the documented limit.', { column, offset, expected: `at most ${PARQUET_LIMITS.pageHeaderBytes} bytes` })
+        want = Math.min(bytes.remaining, want * 4, PARQUET_LIMITS.pageHeaderBytes)
+        continue
+      }
+      throw decodeFailure(err, file, 'page header', { column, offset })
+    }
+  }
+  bytes.skip(parsed.end)
+  const { header } = parsed
+  if (header.compressedSize > bytes.remaining) throw corrupt(file, 'A page runs past the end of its column chunk.', { column, offset, expected: `at most ${bytes.remaining} bytes`, actual: `${header.compressedSize} bytes` })
+  if (header.uncompressedSize > PARQUET_LIMITS.pageBytes) {
+    throw parquetError(file, 'LIMIT_EXCEEDED', 'A page declares an uncompressed size over the documented limit.', { column, offset, expected: `at most ${PARQUET_LIMITS.pageBytes} bytes`, actual: `${header.uncompressedSize} bytes` })
+  }
+  if (header.type === PageType.DATA_PAGE || header.type === PageType.DATA_PAGE_V2) {
+    if (header.numValues > left) throw corrupt(file, 'A page holds more values than its row group has rows left.', { column, offset, expected: `at most ${left} values`, actual: `${header.numValues} values` })
+    if (header.numValues > PARQUET_LIMITS.pageValues) throw parquetError(file, 'LIMIT_EXCEEDED', 'A page holds more values than the documented limit.', { column, offset, expected: `at most ${PARQUET_LIMITS.pageValues}`, actual: String(header.numValues) })
+  }
+  const raw = await bytes.peek(header.compressedSize)
+  const data = raw.length === header.compressedSize ? raw : raw.subarray(0, header.compressedSize)
+  bytes.skip(header.compressedSize)
+  return { header, data, offset }
+}
+
+/** How a column's page values are decoded and mapped (fixed per chunk, but the dictionary). */
+interface Decode {
+  col: ColumnDesc
+  field?: FieldDef
+  dictionary?: unknown[]
+  valueOf: ValueOf
+  /** Keep BYTE_ARRAY values as spans, strings made per window (text columns). */
+  keepBytes: boolean
+  toMs?: (v: number) => number
+}
+
+/** A data page's values (after its levels) as PageValues: typed fast paths, else value by value. */
+function pageValues(r: Reader, enc: number, n: number, defs: Uint8Array | undefined, d: Decode): PageValues {
+  const { col, field, dictionary, valueOf, keepBytes, toMs } = d
+  const maxDef = col.maxDef
+  const type = col.type
+  let nonNull = n
+  if (defs) {
+    nonNull = 0
+    for (let i = 0; i < n; i++) if (defs[i] === maxDef) nonNull++
+  }
+  if (enc === Encoding.PLAIN_DICTIONARY || enc === Encoding.RLE_DICTIONARY) {
+    if (!dictionary) throw new EncodingError('dictionary-encoded page without a dictionary page')
+    const dense = new Int32Array(nonNull)
+    if (nonNull > 0) {
+      if (r.pos >= r.end) throw new EncodingError('dictionary indices past end of page')
+      const width = r.buf[r.pos++]
+      readHybrid(r, width, nonNull, dense)
+      const size = dictionary.length
+      for (let i = 0; i < nonNull; i++) if (dense[i] >= size || dense[i] < 0) throw new EncodingError(`dictionary index ${dense[i]} out of range (${size} entries)`)
+    }
+    return { kind: 'dict', n, ids: spread(dense, defs, n, -1, maxDef), dict: dictionary }
+  }
+  // Typed fast paths for what inventories contain (and text anywhere); everything else value by value.
+  if (field && enc === Encoding.PLAIN && (type === PhysicalType.INT64 || type === PhysicalType.INT32) && (field.type === 'number' || (field.type === 'date' && col.logical?.type === 'TIMESTAMP'))) {
+    const dense = type === PhysicalType.INT64 ? plainInt64AsNumbers(r, nonNull) : plainInt32AsNumbers(r, nonNull)
+    if (toMs) for (let i = 0; i < nonNull; i++) dense[i] = toMs(dense[i])
+    return { kind: 'num', n, values: spread(dense, defs, n, NaN, maxDef) }
+  }
+  const phys = decodeValues(r, type, enc, nonNull, col.typeLength)
+  if (keepBytes && phys.kind === 'bytes') {
+    const ascii = nonNull === 0 || isAscii(phys.buf.subarray(phys.starts[0], phys.ends[nonNull - 1]))
+    return { kind: 'bytes', n, buf: phys.buf, starts: spread(phys.starts, defs, n, -1, maxDef), ends: spread(phys.ends, defs, n, -1, maxDef), ascii }
+  }
+  if (phys.kind === 'boolean' && (!field || field.type === 'boolean')) {
+    const dense = new Int8Array(phys.values.buffer, phys.values.byteOffset, phys.values.length)
+    return { kind: 'bool', n, values: spread(dense, defs, n, -1, maxDef) }
+  }
+  const out: unknown[] = new Array(n)
+  let j = 0
+  for (let i = 0; i < n; i++) out[i] = !defs || defs[i] === maxDef ? valueOf(phys, j++) : undefined
+  return { kind: 'any', n, values: out }
+}
+
+/** Dense values → one per row, with `none` where the definition level says null. */
+function spread<T extends Int32Array | Float64Array | Int8Array>(dense: T, defs: Uint8Array | undefined, n: number, none: number, maxDef: number): T {
+  if (!defs) return dense
+  const out = new (dense.constructor as new (n: number) => T)(n)
+  let j = 0
+  for (let i = 0; i < n; i++) out[i] = defs[i] === maxDef ? dense[j++] : none
+  return out
 }
 
 function readBitPackedLevels(r: Reader, n: number, out: Uint8Array): void {
