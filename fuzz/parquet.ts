@@ -70,7 +70,8 @@ function main(): void {
       process.exit(1)
     }
   }, 500)
-  w.on('message', (msg) => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- our own child's messages
+  w.on('message', (msg: any) => {
     last = Date.now()
     if (msg.type === 'ready') {
       ready = true
