@@ -140,6 +140,10 @@ export const CASES: HostileCase[] = [
     columns: [key],
     rowGroups: [{ numRows: 2, chunks: [{ numValues: 3, pages: [{ numValues: 3, body: plainStrings(['a', 'b', 'c']) }] }] }],
   })),
+  parquetCase('parquet-v2-null-count', 'a v2 page saying 0 nulls whose definition levels say 2: read as 2 nulls without error', 'PARQUET_CORRUPT', () => ({
+    columns: [{ ...key, optional: true }],
+    rowGroups: [{ numRows: 2, chunks: [{ pages: [{ type: 3, numValues: 2, numNulls: 0, defLevelsLength: 2, body: Buffer.from([4, 0]) }] }] }],
+  })),
   parquetCase('parquet-unknown-codec', 'codec 42', 'UNSUPPORTED_CODEC', () => ({
     columns: [key],
     rowGroups: [{ numRows: 1, chunks: [{ codec: 42, pages: [{ numValues: 1, body: plainStrings(['a']) }] }] }],
