@@ -4,34 +4,7 @@ import { locationRef } from '../location.js'
 import type { InventoryManifest } from '../manifest.js'
 import { csvFormat } from './csv/index.js'
 import type { InventoryFormat } from './format.js'
-import { readParquetRows } from './parquet/rows.js'
-
-// Temporary adapter until formats/parquet exports parquetFormat.
-const parquetFormat: InventoryFormat = {
-  rows: (read) =>
-    readParquetRows(read.source, read.file, {
-      columns: read.columns && [...read.columns, ...(read.optionalColumns ?? [])],
-      filter: read.filter,
-      startRow: read.startRow,
-      verify: read.expected !== undefined,
-      expected: { size: read.size, md5: read.expected?.md5 },
-      readSize: read.readSize,
-      signal: read.signal,
-    }),
-  async visit(read, fn) {
-    const it = readParquetRows(read.source, read.file, {
-      columns: read.columns && [...read.columns, ...(read.optionalColumns ?? [])],
-      filter: read.filter,
-      startRow: read.startRow,
-      verify: read.expected !== undefined,
-      expected: { size: read.size, md5: read.expected?.md5 },
-      readSize: read.readSize,
-      signal: read.signal,
-      each: fn,
-    })
-    for await (const _ of it) void _
-  },
-}
+import { parquetFormat } from './parquet/index.js'
 
 const FORMATS: Record<string, InventoryFormat> = { csv: csvFormat, parquet: parquetFormat }
 

@@ -1,3 +1,5 @@
+import type { Decimal } from './exact.js'
+
 /** A typed inventory row. Fields not configured in the inventory, or empty/null in the file, are `undefined`. */
 export interface InventoryRow {
   bucket: string
@@ -24,8 +26,11 @@ export interface InventoryRow {
   objectAccessControlList?: string
   objectOwner?: string
   lifecycleExpirationDate?: Date
-  /** Columns this library does not know, as strings under a camelCase name. */
-  [column: string]: string | number | boolean | Date | undefined
+  /**
+   * Columns this library does not know (read when asked for with `extraColumns`), under a camelCase
+   * name, with their file type's exact value (Parquet: see readParquet's mapping; CSV: strings).
+   */
+  [column: string]: string | number | boolean | Date | bigint | Uint8Array | Decimal | { months: number; days: number; milliseconds: number } | undefined
 }
 
 /** Where a row came from: one object per data file, shared by all of its rows. */

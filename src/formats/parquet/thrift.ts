@@ -1,18 +1,33 @@
 /**
  * Thrift compact protocol, decode only, into plain objects keyed by field id. Parquet footers and
  * page headers are small, so a generic decoder is enough; metadata.ts gives the fields names.
+ * Bounded: nesting depth (structs, lists and maps alike), and an optional budget of decoded values,
+ * so a footer of millions of empty structs cannot become gigabytes of objects.
  */
 export type ThriftValue = number | boolean | Uint8Array | ThriftValue[] | ThriftStruct | undefined
 export interface ThriftStruct {
   [field: number]: ThriftValue
 }
 
-export class ThriftError extends Error {}
+/** `limit`: a documented limit was hit (LIMIT_EXCEEDED), otherwise the bytes are not valid thrift. */
+export class ThriftError extends Error {
+  constructor(
+    message: string,
+    readonly limit = false,
+  ) {
+    super(message)
+  }
+}
 
 export interface Cursor {
   buf: Uint8Array
   pos: number
+  /** Values still allowed to be decoded (every struct, list element, map entry and scalar counts one). */
+  budget?: number
 }
+
+/** Deeper than any Parquet structure (FileMetaData → row group → column → stats is 4). */
+export const THRIFT_MAX_DEPTH = 32
 
 const T_TRUE = 1
 const T_FALSE = 2
@@ -28,7 +43,8 @@ const T_MAP = 11
 const T_STRUCT = 12
 
 export function readStruct(c: Cursor, depth = 0): ThriftStruct {
-  if (depth > 32) throw new ThriftError('thrift structure nested too deeply')
+  if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', true)
+  spend(c, 1)
   const out: ThriftStruct = {}
   let lastId = 0
   for (;;) {
@@ -38,7 +54,7 @@ export function readStruct(c: Cursor, depth = 0): ThriftStruct {
     const delta = header >> 4
     const id = delta === 0 ? zigzag32(varint(c)) : lastId + delta
     lastId = id
-    out[id] = type === T_TRUE ? true : type === T_FALSE ? false : readValue(c, type, depth)
+    out[id] = type === T_TRUE ? true : type === T_FALSE ? false : readValue(c, type, depth + 1)
   }
 }
 
@@ -72,28 +88,40 @@ function readValue(c: Cursor, type: number, depth: number): ThriftValue {
     }
     case T_LIST:
     case T_SET: {
+      if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', true)
       const h = byte(c)
       let size = h >> 4
       if (size === 15) size = varint(c)
       const et = h & 0x0f
+      // Every element takes at least one byte: a count the remaining bytes cannot hold is corrupt.
       if (size > c.buf.length - c.pos) throw new ThriftError('thrift list longer than its buffer')
+      spend(c, size)
       const list: ThriftValue[] = new Array(size)
       for (let i = 0; i < size; i++) list[i] = readValue(c, et, depth + 1)
       return list
     }
     case T_MAP: {
+      if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', true)
       const size = varint(c)
       if (size === 0) return []
       const kv = byte(c)
-      const entries: ThriftValue[] = []
-      for (let i = 0; i < size; i++) entries.push([readValue(c, kv >> 4, depth + 1), readValue(c, kv & 0x0f, depth + 1)])
+      if (size * 2 > c.buf.length - c.pos) throw new ThriftError('thrift map longer than its buffer')
+      spend(c, size)
+      const entries: ThriftValue[] = new Array(size)
+      for (let i = 0; i < size; i++) entries[i] = [readValue(c, kv >> 4, depth + 1), readValue(c, kv & 0x0f, depth + 1)]
       return entries
     }
     case T_STRUCT:
-      return readStruct(c, depth + 1)
+      return readStruct(c, depth)
     default:
       throw new ThriftError(`unknown thrift type ${type}`)
   }
+}
+
+function spend(c: Cursor, n: number): void {
+  if (c.budget === undefined) return
+  c.budget -= n
+  if (c.budget < 0) throw new ThriftError('thrift structure holds more values than allowed', true)
 }
 
 function need(c: Cursor, n: number): void {
@@ -117,12 +145,13 @@ export function varint(c: Cursor): number {
   }
 }
 
-/** Zigzag-decoded integer (thrift compact ints, DELTA_BINARY_PACKED values). */
+/** Zigzag-decoded integer (thrift compact ints). */
 export function zigzag32(n: number): number {
   return n % 2 === 0 ? n / 2 : -(n + 1) / 2
 }
 
-// Parquet's i64 fields (sizes, offsets, counts) fit a double; beyond 2^53 precision is lost, not bytes.
+// Parquet's i64 fields (sizes, offsets, counts) fit a double; beyond 2^53 they are rejected by
+// metadata.ts's checks (not safe integers), so precision loss cannot pass unnoticed.
 function zigzag64(c: Cursor): number {
   return zigzag32(varint(c))
 }

@@ -1,0 +1,39 @@
+/**
+ * Runs ONE hostile case (test/hostile/cases.ts) on files already written into a folder, and prints
+ * one JSON line: { name, result: error code | "ok" | "untyped: …", message, rows, maxRSS (bytes), ms }.
+ * Usage: node --import tsx test/hostile/run-case.ts <case-name> <folder>
+ */
+import path from 'node:path'
+import { CASES, type HostileCall } from './cases.js'
+
+const [name, dir] = process.argv.slice(2)
+const c = CASES.find((x) => x.name === name)
+if (!c || !dir) {
+  process.stderr.write(`usage: run-case.ts <${CASES.map((x) => x.name).join('|')}> <folder>\n`)
+  process.exit(2)
+}
+
+async function rowsOf(call: HostileCall): Promise<number> {
+  let rows = 0
+  if (call.kind === 'inventory') {
+    const { readInventory } = await import('../../src/index.js')
+    for await (const batch of readInventory(path.join(dir, call.manifest)).batches()) rows += batch.length
+  } else {
+    const { readParquet } = await import('../../src/index.js')
+    for await (const _ of readParquet(path.join(dir, call.file))) rows++
+  }
+  return rows
+}
+
+const started = Date.now()
+let result = 'ok'
+let message: string | undefined
+let rows = 0
+try {
+  rows = await rowsOf(c.call)
+} catch (err) {
+  const e = err as { name?: string; code?: string; message?: string }
+  result = e?.name === 'S3InventoryError' && e.code ? e.code : `untyped: ${e?.name}: ${e?.message}`
+  message = `${e?.message ?? ''} ${(err as { actual?: string }).actual ?? ''}`.trim()
+}
+process.stdout.write(`${JSON.stringify({ name, result, message, rows, maxRSS: process.resourceUsage().maxRSS * 1024, ms: Date.now() - started })}\n`)
