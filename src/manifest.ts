@@ -4,7 +4,8 @@ import { z } from 'zod'
 import { S3InventoryError, isInventoryError } from './errors.js'
 import { checksumKeyFor, locationRef, resolveLocation, siblingOf, type Location, type ResolvedLocation } from './location.js'
 import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './sources/open.js'
-import { readAll } from './sources/source.js'
+import { openRegular } from './sources/local.js'
+import { readAll, tooLarge } from './sources/source.js'
 import { numberOption } from './options.js'
 import { csvFields } from './formats/csv/schema.js'
 
@@ -198,7 +199,14 @@ export function formatPath(p: ReadonlyArray<PropertyKey>): string {
 /** A whole small object (manifests, checksums), of at most `max` bytes (LIMIT_EXCEEDED beyond). */
 export async function readObject(loc: ResolvedLocation, options: ReadManifestOptions, scope: ClientScope, max: number, what: string): Promise<Uint8Array> {
   const source = sourceFor(loc, scope, options)
-  return readAll(source.stream(0, undefined, options.signal), { bytes: max, ref: source.ref, what })
+  const limit = { bytes: max, ref: source.ref, what }
+  if (loc.kind === 'local') {
+    // A local file's size is known before reading: too large is refused without reading a byte.
+    const { fh, size } = await openRegular(loc.path)
+    await fh.close()
+    if (size > max) throw tooLarge(limit, `${size} bytes`)
+  }
+  return readAll(source.stream(0, undefined, options.signal), limit)
 }
 
 /** A small object, or undefined when it does not exist (optional checksum files). */

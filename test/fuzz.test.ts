@@ -204,17 +204,12 @@ describe('CSV properties', () => {
 
 describe('Parquet fuzzing (a sample; npm run fuzz runs ≥ 10,000 cases)', () => {
   it('mutated real files (byte flips, truncation, cut ranges, footer and page-header numbers set to extremes) give a typed error or the original rows', async () => {
-    const { check, EXTREMES, loadSeeds } = await import('./support/parquet-fuzz.js')
+    const { check, loadSeeds, mutations } = await import('./support/parquet-fuzz.js')
     const seeds = await loadSeeds()
     expect(seeds.length).toBeGreaterThanOrEqual(8)
     const failures: string[] = []
     const outcomes = new Set<string>()
-    const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('flip' as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), xor: fc.array(fc.integer({ min: 1, max: 255 }), { minLength: 4, maxLength: 4 }) }),
-      fc.record({ kind: fc.constant('truncate' as const), length: fc.nat() }),
-      fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), length: fc.nat() }),
-      fc.record({ kind: fc.constantFrom('strictField' as const, 'looseField' as const), index: fc.nat(), value: fc.constantFrom(...EXTREMES) }),
-    )
+    const mutation = mutations()
     await fc.assert(
       fc.asyncProperty(fc.nat(seeds.length - 1), mutation, fc.constantFrom('general' as const, 'inventory' as const), async (s, m, path) => {
         const failure = await check(seeds[s], m, path, 3000, (o) => outcomes.add(o))
@@ -227,5 +222,25 @@ describe('Parquet fuzzing (a sample; npm run fuzz runs ≥ 10,000 cases)', () =>
     expect(outcomes).toContain('ok')
     expect(outcomes).toContain('PARQUET_CORRUPT')
     expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(1024 * 1024 * 1024)
+  }, 60_000)
+})
+
+describe('CSV.gz fuzzing (a sample; npm run fuzz runs ≥ 10,000 cases)', () => {
+  it('mutated real files (compressed-byte flips, truncation, cut ranges, appended bytes, CSV text edits) give a typed error, the original rows, or (text edits) well-typed rows', async () => {
+    const { checkCsv, csvMutations, loadCsvSeeds } = await import('./support/csv-fuzz.js')
+    const seeds = await loadCsvSeeds()
+    expect(seeds.length).toBeGreaterThanOrEqual(4)
+    const failures: string[] = []
+    const outcomes = new Set<string>()
+    await fc.assert(
+      fc.asyncProperty(fc.nat(seeds.length - 1), csvMutations(), async (s, m) => {
+        const failure = await checkCsv(seeds[s], m, 3000, (o) => outcomes.add(o))
+        if (failure) failures.push(failure)
+      }),
+      { numRuns: 400 },
+    )
+    expect(failures).toEqual([])
+    expect(outcomes).toContain('truncate GZIP_CORRUPT')
+    expect(outcomes).toContain('text ok')
   }, 60_000)
 })

@@ -40,15 +40,18 @@ export async function readAll(chunks: AsyncIterable<Uint8Array>, max?: { bytes: 
   let n = 0
   for await (const c of chunks) {
     n += c.length
-    if (max && n > max.bytes) {
-      throw new S3InventoryError('LIMIT_EXCEEDED', `${max.what} is larger than the ${max.bytes.toLocaleString('en-US')}-byte limit for files read whole`, {
-        bucket: max.ref.bucket,
-        key: max.ref.key,
-        expected: `at most ${max.bytes} bytes (see docs/reliability.md)`,
-        actual: `more than ${max.bytes} bytes`,
-      })
-    }
+    if (max && n > max.bytes) throw tooLarge(max, `more than ${max.bytes} bytes`)
     parts.push(c)
   }
   return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+}
+
+/** LIMIT_EXCEEDED for a file read whole that is larger than its limit. */
+export function tooLarge(max: { bytes: number; ref: ObjectRef; what: string }, actual: string): S3InventoryError {
+  return new S3InventoryError('LIMIT_EXCEEDED', `${max.what} is larger than the ${max.bytes.toLocaleString('en-US')}-byte limit for files read whole`, {
+    bucket: max.ref.bucket,
+    key: max.ref.key,
+    expected: `at most ${max.bytes} bytes (see docs/reliability.md)`,
+    actual,
+  })
 }

@@ -10,6 +10,7 @@
  * flipped value byte in an unchecksummed page is a different valid file).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -374,4 +375,28 @@ export async function check(seed: Seed, m: Mutation, path: 'general' | 'inventor
   const original = path === 'general' ? seed.rows : seed.inventory
   if (strict && rows!.some((r, i) => r !== original[i])) return `${what}: different rows, no error`
   return undefined
+}
+
+/** The mutations the fuzzers draw: byte flips, truncation, cut-out ranges, varint fields set to extremes. */
+export function mutations(): fc.Arbitrary<Mutation> {
+  return fc.oneof(
+    fc.record({ kind: fc.constant('flip' as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), xor: fc.array(fc.integer({ min: 1, max: 255 }), { minLength: 4, maxLength: 4 }) }),
+    fc.record({ kind: fc.constant('truncate' as const), length: fc.nat() }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), length: fc.nat() }),
+    fc.record({ kind: fc.constantFrom('strictField' as const, 'looseField' as const), index: fc.nat(), value: fc.constantFrom(...EXTREMES) }),
+  ) as fc.Arbitrary<Mutation>
+}
+
+/** For fuzz/run.ts: every seed, every mutation, through the general reader and the inventory path. */
+export const fuzzTarget = {
+  name: 'parquet',
+  async prepare() {
+    const seeds = await loadSeeds()
+    return {
+      seeds: seeds.map((s) => `${s.name} (${s.rows.length} rows)`),
+      cases: fc.tuple(fc.nat(seeds.length - 1), mutations(), fc.constantFrom('general' as const, 'inventory' as const)),
+      check: ([s, m, path]: [number, Mutation, 'general' | 'inventory'], timeLimitMs: number, outcome: (o: string) => void) =>
+        check(seeds[s], m, path, timeLimitMs, (o) => outcome(`${m.kind} ${o}`)),
+    }
+  },
 }
