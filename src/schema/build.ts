@@ -6,7 +6,7 @@ import type { FastBuffer } from '../codecs/buffers.js'
 import { S3InventoryError } from '../errors.js'
 import type { FieldDef } from './fields.js'
 import { ROW_FILE, ROW_INDEX, type DataFileRef, type InventoryRow } from './row.js'
-import { decodeKey, decodeKeyBytes, ValueError } from './values.js'
+import { decodeKey, ValueError } from './values.js'
 
 /** A column of the data file that goes into rows: its field and its position in the file's record. */
 export interface ColumnPlan {
@@ -15,10 +15,11 @@ export interface ColumnPlan {
 }
 
 /**
- * Builds a row from a CSV batch's typed columns (see formats/csv.ts ColumnarBatch): `t` is the batch
- * text, `c` the column arrays, `d` the per-column dictionaries, `i` the record in the batch.
+ * Builds a row from a CSV batch's typed columns (see formats/csv/columns.ts ColumnarBatch): `t` is the
+ * batch text, `b` its bytes (offsets below `L` are byte offsets), `kb` the decoded keys (UTF-8 when
+ * `ku`), `c` the column arrays, `d` the per-column dictionaries, `i` the record in the batch.
  */
-export type ColumnarRowFactory = (t: string, b: FastBuffer, L: number, c: ArrayLike<number>[], d: string[][], i: number, rowIndex: number) => InventoryRow
+export type ColumnarRowFactory = (t: string, b: FastBuffer, L: number, kb: FastBuffer, ku: boolean, c: ArrayLike<number>[], d: string[][], i: number, rowIndex: number) => InventoryRow
 
 /** How a CSV column is extracted and typed (see formats/csv.ts). */
 export type ColumnKind = 'text' | 'key' | 'dict' | 'number' | 'date' | 'boolean'
@@ -31,8 +32,8 @@ export interface ColumnarField {
 }
 
 export function columnarRowFactory(fields: readonly ColumnarField[], file: DataFileRef): ColumnarRowFactory {
-  const Row = rowClass('t, b, L, c, d, i', columnarAssigns(fields, 'this'))
-  return (t, b, L, c, d, i, rowIndex) => new Row(file, rowIndex, t, b, L, c, d, i) as InventoryRow
+  const Row = rowClass('t, b, L, kb, ku, c, d, i', columnarAssigns(fields, 'this'))
+  return (t, b, L, kb, ku, c, d, i, rowIndex) => new Row(file, rowIndex, t, b, L, kb, ku, c, d, i) as InventoryRow
 }
 
 /**
@@ -40,10 +41,10 @@ export function columnarRowFactory(fields: readonly ColumnarField[], file: DataF
  * and values as columnarRowFactory's rows, no provenance.
  */
 export function columnarRowFiller(fields: readonly ColumnarField[]): ColumnarRowFiller {
-  return generatedFiller('r, t, b, L, c, d, i', columnarAssigns(fields, 'r').join(' ')) as ColumnarRowFiller
+  return generatedFiller('r, t, b, L, kb, ku, c, d, i', columnarAssigns(fields, 'r').join(' ')) as ColumnarRowFiller
 }
 
-export type ColumnarRowFiller = (r: InventoryRow, t: string, b: FastBuffer, L: number, c: ArrayLike<number>[], d: string[][], i: number) => void
+export type ColumnarRowFiller = (r: InventoryRow, t: string, b: FastBuffer, L: number, kb: FastBuffer, ku: boolean, c: ArrayLike<number>[], d: string[][], i: number) => void
 
 /** Assignments of a CSV row's fields from a batch's columns (see ColumnarRowFactory) onto `target`. */
 function columnarAssigns(fields: readonly ColumnarField[], target: string): string[] {
@@ -53,7 +54,7 @@ function columnarAssigns(fields: readonly ColumnarField[], target: string): stri
       case 'text':
         return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = s === e ? undefined : e <= L ? b.latin1Slice(s, e) : cp(t.slice(s, e)); }`
       case 'key':
-        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = e <= L ? kb(b, s, e) : k(cp(t.slice(s, e))); }`
+        return `{ const s = c[${j}][2 * i], e = c[${j}][2 * i + 1]; ${to} = ku ? kb.utf8Slice(s, e) : kb.latin1Slice(s, e); }`
       case 'dict':
         return `{ const x = c[${j}][i]; ${to} = x < 0 ? undefined : d[${j}][x]; }`
       case 'number':
@@ -87,7 +88,7 @@ function rowClass(params: string, assigns: string[]): RowClass {
   if (!Row) {
     if (classes.size > 256) classes.clear()
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    Row = new Function('k', 'kb', 'cp', 'FILE', 'INDEX', body)(decodeKey, decodeKeyBytes, detached, ROW_FILE, ROW_INDEX) as RowClass
+    Row = new Function('k', 'cp', 'FILE', 'INDEX', body)(decodeKey, detached, ROW_FILE, ROW_INDEX) as RowClass
     classes.set(body, Row)
   }
   return Row
@@ -154,7 +155,7 @@ function generatedFiller(params: string, body: string): unknown {
   if (!fill) {
     if (fillers.size > 256) fillers.clear()
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    fill = new Function('k', 'kb', 'cp', `return function (${params}) { ${body} }`)(decodeKey, decodeKeyBytes, detached)
+    fill = new Function('k', 'cp', `return function (${params}) { ${body} }`)(decodeKey, detached)
     fillers.set(id, fill) // shared by every file with the same columns, like the row classes
   }
   return fill

@@ -33,37 +33,51 @@ export function decodeKey(s: string): string {
 const HEX = new Int8Array(256).fill(-1)
 for (let i = 0; i < 10; i++) HEX[48 + i] = i
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i
-let scratch = Buffer.allocUnsafe(4096) as FastBuffer
+
+const KEY_EXPECTED = 'a URL-encoded key (valid %XX escapes of UTF-8)'
 
 /**
- * decodeKey straight from ASCII bytes b[s, e): one string made, from the decoded bytes, instead of
- * a slice, a `+` replace and a decodeURIComponent (three strings per key). Same rules and errors.
+ * decodeKey on bytes: the ASCII key src[s, e) decoded (`+` → space, `%XX` → byte) into out[o…];
+ * returns where it ended. Bit 0x80 of `flags[0]` is set when a decoded byte is not ASCII (the
+ * caller then checks the key is UTF-8: keyIsUtf8). Same rules and errors as decodeKey.
  */
+export function decodeKeyInto(src: Uint8Array, s: number, e: number, out: Uint8Array, o: number, flags: Uint8Array): number {
+  for (let i = s; i < e; i++) {
+    const c = src[i]
+    if (c === 43) out[o++] = 32
+    else if (c !== 37) out[o++] = c
+    else {
+      const h = i + 2 < e ? HEX[src[i + 1]] : -1
+      const l = i + 2 < e ? HEX[src[i + 2]] : -1
+      if (h < 0 || l < 0) throw new ValueError('KEY_DECODE_FAILED', KEY_EXPECTED, Buffer.from(src.buffer, src.byteOffset + s, e - s).toString('latin1'))
+      const v = (h << 4) | l
+      flags[0] |= v & 0x80
+      out[o++] = v
+      i += 2
+    }
+  }
+  return o
+}
+
+/** KEY_DECODE_FAILED unless the decoded bytes out[s, e) are UTF-8 (decodeURIComponent's rule). */
+export function keyIsUtf8(out: Uint8Array, s: number, e: number, raw: () => string): void {
+  if (!isUtf8(out.subarray(s, e))) throw new ValueError('KEY_DECODE_FAILED', KEY_EXPECTED, raw())
+}
+
+let scratch = Buffer.allocUnsafe(4096) as FastBuffer
+const scratchFlags = new Uint8Array(1)
+
+/** decodeKey straight from ASCII bytes b[s, e): one string made, from the decoded bytes. */
 export function decodeKeyBytes(b: FastBuffer, s: number, e: number): string {
   let i = s
   while (i < e && b[i] !== 37 && b[i] !== 43) i++
   if (i === e) return b.latin1Slice(s, e)
   if (scratch.length < e - s) scratch = Buffer.allocUnsafe(Math.max(2 * scratch.length, e - s)) as FastBuffer
-  const out = scratch
-  let o = b.copy(out, 0, s, i)
-  let high = false
-  for (; i < e; i++) {
-    const c = b[i]
-    if (c === 43) out[o++] = 32
-    else if (c !== 37) out[o++] = c
-    else {
-      const h = i + 2 < e ? HEX[b[i + 1]] : -1
-      const l = i + 2 < e ? HEX[b[i + 2]] : -1
-      if (h < 0 || l < 0) throw new ValueError('KEY_DECODE_FAILED', 'a URL-encoded key (valid %XX escapes of UTF-8)', b.latin1Slice(s, e))
-      const v = (h << 4) | l
-      if (v > 127) high = true
-      out[o++] = v
-      i += 2
-    }
-  }
-  if (!high) return out.latin1Slice(0, o)
-  if (!isUtf8(out.subarray(0, o))) throw new ValueError('KEY_DECODE_FAILED', 'a URL-encoded key (valid %XX escapes of UTF-8)', b.latin1Slice(s, e))
-  return out.utf8Slice(0, o)
+  scratchFlags[0] = 0
+  const o = decodeKeyInto(b, s, e, scratch, 0, scratchFlags)
+  if (scratchFlags[0] === 0) return scratch.latin1Slice(0, o)
+  keyIsUtf8(scratch, 0, o, () => b.latin1Slice(s, e))
+  return scratch.utf8Slice(0, o)
 }
 
 /** Decimal integer in t[s, e) → number (undefined when empty). Sizes are < 2^53 (5 TiB max object). */

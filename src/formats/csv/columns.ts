@@ -5,12 +5,14 @@
  */
 import { emptyFilterInput, FILTER_FIELDS, type CompiledFilter } from '../../filter.js'
 import { detached, type ColumnKind } from '../../schema/build.js'
-import { booleanAt, dateMsAt, decodeKey, sizeAt, ValueError } from '../../schema/values.js'
+import type { FastBuffer } from '../../codecs/buffers.js'
+import { booleanAt, dateMsAt, decodeKey, decodeKeyInto, keyIsUtf8, sizeAt, ValueError } from '../../schema/values.js'
 import type { ScanBatch } from './scanner.js'
 
 /**
  * How a column is held in a batch:
- * - `text`/`key`: offsets into the batch text (the key is URL-decoded when a row is built);
+ * - `text`: offsets into the batch text;
+ * - `key`: offsets into the batch's `keys` bytes, where keys are already URL-decoded (UTF-8);
  * - `dict`: ids into a per-file dictionary of values (low-cardinality columns: bucket, storage class…);
  * - `number`/`date`: a Float64Array (epoch ms for dates), NaN when empty;
  * - `boolean`: an Int8Array, 1/0, -1 when empty.
@@ -33,6 +35,9 @@ export interface ColumnarBatch {
   ascii: boolean
   /** The chunk's text (offsets point into it), followed by the unescaped values of `""`-escaped fields. */
   text: string
+  /** The decoded keys of the `key` column, as bytes; `keysUtf8`: some are not ASCII (decode them as UTF-8). */
+  keys: Uint8Array
+  keysUtf8: boolean
   /** One array per ColumnSpec, in spec order. */
   cols: (Int32Array | Float64Array | Int8Array)[]
   /** New dictionary values per column (appended to the file's dictionary), or null. */
@@ -111,6 +116,45 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
     }
     return a
   }
+  /**
+   * Keys URL-decoded into one buffer per batch (so rows and the filter make one string per key, from
+   * bytes, instead of a slice, a `+` replace and a decodeURIComponent). ASCII batches decode from the
+   * chunk's bytes; others (raw UTF-8 elsewhere in the chunk) from the text.
+   */
+  const keyFlags = new Uint8Array(1)
+  function keys(t: string, b: Int32Array, n: number, o: number, sel: Int32Array | undefined, ascii: boolean): [Int32Array, Buffer, boolean] {
+    const a = new Int32Array(2 * n)
+    const m = sel === undefined ? n : sel.length
+    let total = 0
+    for (let k = 0; k < m; k++) {
+      const i = sel === undefined ? k : sel[k]
+      total += b[i * stride + o + 1] - b[i * stride + o]
+    }
+    // A decoded key is never longer than its text in an ASCII batch; from text, UTF-8 takes ≤ 3 bytes a char.
+    const out = Buffer.allocUnsafe(ascii ? total : 3 * total)
+    keyFlags[0] = 0
+    let p = 0
+    for (let k = 0; k < m; k++) {
+      const i = (at = sel === undefined ? k : sel[k])
+      const s = b[i * stride + o]
+      const e = b[i * stride + o + 1]
+      const start = p
+      if (ascii && e <= raw.length) {
+        const flagged = keyFlags[0]
+        keyFlags[0] = 0
+        p = decodeKeyInto(raw, s, e, out, p, keyFlags)
+        if (keyFlags[0] !== 0) keyIsUtf8(out, start, p, () => t.slice(s, e))
+        keyFlags[0] |= flagged
+      } else {
+        p += out.write(decodeKey(t.slice(s, e)), p, 'utf8')
+        keyFlags[0] = 0x80
+      }
+      a[2 * i] = start
+      a[2 * i + 1] = p
+    }
+    return [a, out, keyFlags[0] !== 0]
+  }
+
   // The current batch's bytes, for comparing ASCII fields with dictionary values 4 bytes at a time
   // (DataView reads): 2–3× faster than String#startsWith, and dictionary columns are most of the
   // extraction work (6 of 14 columns in a typical inventory).
@@ -199,6 +243,8 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
     const cols: (Int32Array | Float64Array | Int8Array)[] = spec.map(() => SKIPPED)
     const dictAdds: (string[] | null)[] = spec.map(() => null)
     const dictResets: boolean[] = spec.map(() => false)
+    let keyBytes: Uint8Array = NO_KEYS
+    let keysUtf8 = false
     const column = (j: number, sel: Int32Array | undefined) => {
       const o = 2 * spec[j].index
       const kind = spec[j].kind
@@ -209,7 +255,12 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
           cols[j] = ids
           dictAdds[j] = adds
           dictResets[j] = reset
-        } else if (kind === 'text' || kind === 'key') cols[j] = offsets(b, n, o, sel)
+        } else if (kind === 'key') {
+          const [a, out, utf8] = keys(t, b, n, o, sel, batch.ascii)
+          cols[j] = a
+          keyBytes = out
+          keysUtf8 = utf8
+        } else if (kind === 'text') cols[j] = offsets(b, n, o, sel)
         else if (kind === 'number') cols[j] = sizes(t, b, n, o, sel)
         else if (kind === 'date') cols[j] = dates(t, b, n, o, sel)
         else cols[j] = booleans(t, b, n, o, sel)
@@ -219,33 +270,29 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
       }
     }
     let selected: Int32Array | undefined
+    // Records before the start row (a resumed read) are not typed at all: a bad value there is not this read's.
+    const skip = Math.max(0, Math.min(n, startRow - firstRow))
+    const fromStart = skip > 0 ? Int32Array.from({ length: n - skip }, (_, k) => skip + k) : undefined
     if (test) {
-      for (let j = 0; j < spec.length; j++) if (reads[j]) column(j, undefined)
+      for (let j = 0; j < spec.length; j++) if (reads[j]) column(j, fromStart)
       const values = dicts.map((d) => d.values)
       const pass = new Int32Array(n)
       let m = 0
-      // Records before the start row (a resumed read) are neither tested nor selected.
-      for (let i = Math.max(0, startRow - firstRow); i < n; i++) {
-        try {
-          if (test(t, cols, values, i)) pass[m++] = i
-        } catch (err) {
-          // The filter decodes the key; anything else it throws is not about the data.
-          if (!(err instanceof ValueError)) throw err
-          throw { valueFailure: true, code: err.code, row: firstRow + i, column: 'key', expected: err.expected, actual: err.actual }
-        }
-      }
+      for (let i = skip; i < n; i++) if (test(keyBytes, keysUtf8, cols, values, i)) pass[m++] = i
       selected = pass.subarray(0, m)
       // Nothing passed: the other columns stay empty placeholders.
       if (m > 0) for (let j = 0; j < spec.length; j++) if (!reads[j]) column(j, selected)
     } else {
-      for (let j = 0; j < spec.length; j++) column(j, undefined)
+      for (let j = 0; j < spec.length; j++) column(j, fromStart)
+      if (fromStart) selected = fromStart
     }
     const { bytes, ascii } = batch
-    return { count: n, firstRow, bytes, ascii, text: t, cols, dictAdds, dictResets, selected }
+    return { count: n, firstRow, bytes, ascii, text: t, keys: keyBytes, keysUtf8, cols, dictAdds, dictResets, selected }
   }
 }
 
 const SKIPPED = new Int32Array(0)
+const NO_KEYS = new Uint8Array(0)
 
 /** An ASCII string's bytes as little-endian 32-bit words (whole words only), or null if not ASCII. */
 function asciiWords(v: string): Int32Array | null {
@@ -265,14 +312,15 @@ export function isValueFailure(e: unknown): e is ValueFailure {
  * A filter over a batch's typed columns (record `i`): the fields it reads, gathered into one reused
  * input. `d[j]` are column j's dictionary values.
  */
-export function rowTest(spec: ColumnSpec[], filter: CompiledFilter): (t: string, c: ColumnarBatch['cols'], d: string[][], i: number) => boolean {
+export function rowTest(spec: ColumnSpec[], filter: CompiledFilter): (keys: Uint8Array, utf8: boolean, c: ColumnarBatch['cols'], d: string[][], i: number) => boolean {
   const at = (name: string) => (filter.fields.has(name) ? spec.findIndex((c) => c.name === name) : -1)
   const [kI, sI, cI, dI, lI, mI] = FILTER_FIELDS.map(at)
   const input = emptyFilterInput()
-  return (t, c, d, i) => {
+  return (keys, utf8, c, d, i) => {
     if (kI >= 0) {
       const a = c[kI] as Int32Array
-      input.key = decodeKey(t.slice(a[2 * i], a[2 * i + 1]))
+      const k = keys as FastBuffer
+      input.key = utf8 ? k.utf8Slice(a[2 * i], a[2 * i + 1]) : k.latin1Slice(a[2 * i], a[2 * i + 1])
     }
     if (sI >= 0) {
       const v = c[sI][i]

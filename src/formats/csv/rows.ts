@@ -25,18 +25,18 @@ export function csvRowBuilder(options: RowBuilderOptions): (batch: ColumnarBatch
   const rows = batchRows(options)
   const { dicts } = rows
   return (batch) => {
-    const { text, bytes, inBytes, start } = rows.begin(batch)
-    const { cols, count, firstRow, selected } = batch
+    const { text, bytes, inBytes, keys, start } = rows.begin(batch)
+    const { cols, count, firstRow, selected, keysUtf8 } = batch
     const out: InventoryRow[] = []
     let i = start
     try {
       if (selected !== undefined) {
         for (let k = 0; k < selected.length; k++) {
           i = selected[k]
-          if (i >= start) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
+          if (i >= start) out.push(make(text, bytes, inBytes, keys, keysUtf8, cols, dicts, i, firstRow + i))
         }
       } else {
-        for (; i < count; i++) out.push(make(text, bytes, inBytes, cols, dicts, i, firstRow + i))
+        for (; i < count; i++) out.push(make(text, bytes, inBytes, keys, keysUtf8, cols, dicts, i, firstRow + i))
       }
     } catch (err) {
       // The key is decoded here (the only conversion left after extraction).
@@ -57,14 +57,14 @@ export function csvRowVisitor(options: RowBuilderOptions): (batch: ColumnarBatch
   const { dicts } = rows
   const row = {} as InventoryRow
   return (batch, visit) => {
-    const { text, bytes, inBytes, start } = rows.begin(batch)
-    const { cols, count, firstRow, selected } = batch
+    const { text, bytes, inBytes, keys, start } = rows.begin(batch)
+    const { cols, count, firstRow, selected, keysUtf8 } = batch
     const m = selected === undefined ? count : selected.length
     for (let k = selected === undefined ? start : 0; k < m; k++) {
       const i = selected === undefined ? k : selected[k]
       if (i < start) continue
       try {
-        fill(row, text, bytes, inBytes, cols, dicts, i)
+        fill(row, text, bytes, inBytes, keys, keysUtf8, cols, dicts, i)
       } catch (err) {
         throw valueErrorToInventoryError(err, file, firstRow + i, 'key')
       }
@@ -93,8 +93,9 @@ function batchRows(options: RowBuilderOptions) {
     }
     const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length) as FastBuffer
     const inBytes = batch.ascii ? bytes.length : -1
+    const keys = Buffer.from(batch.keys.buffer, batch.keys.byteOffset, batch.keys.length) as FastBuffer
     const start = batch.firstRow < startRow ? Math.min(batch.count, startRow - batch.firstRow) : 0
-    return { text: batch.text, bytes, inBytes, start }
+    return { text: batch.text, bytes, inBytes, keys, start }
   }
 
   return { begin, dicts }
