@@ -9,7 +9,7 @@ import type { ObjectRef } from '../sources/source.js'
  * but 64 KiB was fastest when a parser runs in the same process (more overlap between the zlib
  * thread and the parser). Measured here, see docs/performance.md.
  */
-const GUNZIP_CHUNK = Number(process.env.S3INV_GUNZIP_CHUNK ?? 64 * 1024)
+const GUNZIP_CHUNK = 64 * 1024
 
 /**
  * gzip bytes → the decompressed bytes; several members in a row are one stream (multi-member
