@@ -99,15 +99,15 @@ describe('s3inv report', async () => {
   })
 
   it.each([
-    [['--status', 'cancelled'], "argument 'cancelled' is invalid"],
-    [['--format', 'tsv', '--rows'], "argument 'tsv' is invalid"],
-    [['--top', 'many'], '--top must be a non-negative number'],
-    [['--bogus'], "unknown option '--bogus'"],
-  ])('bad flags %j exit 2', async (flags, message) => {
+    [['--status', 'cancelled'], 's3inv: bad value for --status: "cancelled" (expected one of succeeded, failed)'],
+    [['--format', 'tsv', '--rows'], 's3inv: bad value for --format: "tsv" (expected one of ndjson, csv)'],
+    [['--top', 'many'], 's3inv: bad value for --top: "many" (expected an integer from 0 to 1,000,000)'],
+    [['--bogus'], "s3inv: unknown option '--bogus'"],
+  ])('bad flags %j exit 2: one line and where the help is', async (flags, message) => {
     const { code, stdout, stderr } = await run(['report', f.manifestPath, ...flags])
     expect(code).toBe(2)
     expect(stdout).toBe('')
-    expect(stderr).toContain(message)
+    expect(stderr).toBe(`${message}\nsee \`s3inv report --help\`\n`)
   })
 })
 
@@ -147,7 +147,7 @@ describe('s3inv estimate', async () => {
     const { code, stdout } = await run(['estimate', f.manifestPath, '--min-size', '1MB', '--latest-only', '--lambda-memory', '128', '--lambda-ms', '2000', '--gets', '1', '--puts', '1', '--json'])
     expect(code).toBe(0)
     const e = JSON.parse(stdout)
-    expect(e.quantities).toEqual({ jobs: 1, objects: n, lambdaRequests: n, gbSeconds: n * 0.25, gets: n, puts: n })
+    expect(e.quantities).toEqual({ jobs: 1, objects: n, sourceObjects: 0, lambdaRequests: n, gbSeconds: n * 0.25, gets: n, puts: n })
     expect(e.total).toBeCloseTo(expectedTotal(n), 9)
   })
 
@@ -168,14 +168,29 @@ describe('s3inv estimate', async () => {
 
   it.each([
     [['--lambda-memory', '128'], '--lambda-memory and --lambda-ms go together'],
-    [['--price', 'bogus=1'], '--price must be NAME=USD'],
-    [['--gets', '-1'], '--gets must be a non-negative number'],
+    [['--price', 'bogus=1'], 'bad value for --price: "bogus=1" (expected NAME=USD with NAME one of perJob,'],
+    [['--gets', '-1'], 'bad value for --gets: "-1" (expected a number from 0 to 1,000,000)'],
+    [['--lambda-memory', '64', '--lambda-ms', '10'], 'bad value for --lambda-memory: "64" (expected an integer from 128 to 10,240)'],
     [['--nope'], "unknown option '--nope'"],
-  ])('bad flags %j exit 2', async (flags, message) => {
+  ])('bad flags %j exit 2 before reading anything', async (flags, message) => {
     const { code, stdout, stderr } = await run(['estimate', f.manifestPath, ...flags])
     expect(code).toBe(2)
     expect(stdout).toBe('')
-    expect(stderr).toContain(message)
+    expect(stderr).toContain(`s3inv: ${message}`)
+    expect(stderr).toMatch(/\nsee `s3inv estimate --help`\n$/)
+    expect(stderr.split('\n')).toHaveLength(3)
+  })
+
+  it('--generated-manifest adds $0.015 per million objects listed (every inventory row), tasks stay the filtered ones', async () => {
+    const n = rows.filter((r) => r.key.endsWith('.png')).length
+    const { code, stdout, stderr } = await run(['estimate', f.manifestPath, '--suffix', '.png', '--generated-manifest', '--json'])
+    expect(code, stderr).toBe(0)
+    const e = JSON.parse(stdout)
+    expect(e.quantities).toMatchObject({ objects: n, sourceObjects: rows.length })
+    expect(e.manifestGeneration).toBeCloseTo((rows.length / 1e6) * 0.015, 12)
+    expect(e.total).toBeCloseTo(0.25 + (n / 1e6) * 1 + (rows.length / 1e6) * 0.015, 12)
+    const table = await run(['estimate', f.manifestPath, '--suffix', '.png', '--generated-manifest'])
+    expect(table.stdout).toMatch(new RegExp(`^manifest generation +${rows.length} listed × \\$0\\.015/million +\\$0\\.00\\d+$`, 'm'))
   })
 
   it('a missing inventory exits 1 with the error code', async () => {

@@ -1,14 +1,11 @@
 /** `s3inv report`: summary of an S3 Batch Operations completion report (counts, error codes, top messages), or its rows. */
 import type { S3Client } from '@aws-sdk/client-s3'
 import { Option, type Command } from 'commander'
-import { readCompletionReport } from '../../batch/report.js'
-import { REPORT_ROW_FIELDS, type TaskStatus } from '../../batch/report-csv.js'
-import type { CompletionReportManifest } from '../../batch/report-manifest.js'
-import { reportSummarizer, type ReportSummary } from '../../batch/summary.js'
-import { formatLocation } from '../../location.js'
-import type { InventoryRow } from '../../schema/row.js'
-import { addCommon, clientFor, int, type CommonFlags } from '../common.js'
-import { formatter, OutputClosed, writer } from '../output.js'
+import { formatLocation, readCompletionReport, REPORT_ROW_FIELDS, reportSummarizer, type CompletionReportManifest, type InventoryRow, type ReportSummary, type TaskStatus } from '../../index.js'
+import { addCommon, withClient, type CommonFlags } from '../common.js'
+import { interruption } from '../interrupt.js'
+import { formatter, writer } from '../output.js'
+import { choice, FLAG_RANGES, integer } from '../usage.js'
 
 interface ReportFlags extends CommonFlags {
   status?: TaskStatus
@@ -21,46 +18,36 @@ interface ReportFlags extends CommonFlags {
 export function register(program: Command): void {
   addCommon(program.command('report'))
     .description('summarize an S3 Batch Operations completion report (or print its rows)')
-    .argument('<location>', 's3://bucket/…/job-<id>/manifest.json, a local manifest.json, or file:// URL')
-    .addOption(new Option('--status <status>', 'only tasks with this status').choices(['succeeded', 'failed']))
+    .argument('<location>', 's3://bucket/…/job-<id>/manifest.json or its job folder (s3://bucket/…/job-<id>/), local or file:// alike')
+    .addOption(new Option('--status <status>', 'only tasks with this status: succeeded or failed (default: both)').argParser(choice('--status', ['succeeded', 'failed'] as const)))
     .option('--rows', 'print the rows on stdout (the summary goes to stderr unless --quiet)')
-    .addOption(new Option('--format <format>', 'row format for --rows').choices(['ndjson', 'csv']).default('ndjson'))
-    .option('--top <n>', 'result messages listed in the summary', int('--top'), 10)
+    .addOption(new Option('--format <format>', 'row format for --rows: ndjson or csv (default: ndjson)').argParser(choice('--format', ['ndjson', 'csv'] as const)).default('ndjson', undefined))
+    .option('--top <n>', 'result messages listed in the summary (default: 10)', integer('--top', FLAG_RANGES.count), 10)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
       `
 Examples:
-  s3inv report s3://report-bucket/reports/job-f8fb9d89-…/manifest.json
+  s3inv report s3://report-bucket/reports/job-f8fb9d89-…/
   s3inv report ./job-f8fb9d89-…/manifest.json --status failed --rows --format csv > failed.csv`,
     )
     .action(async (location: string, flags: ReportFlags) => {
-      const client = clientFor(location, flags)
-      try {
-        await run(location, flags, client)
-      } finally {
-        client?.destroy()
-      }
+      await withClient(location, flags, (client) => run(location, flags, client))
     })
 }
 
 async function run(location: string, flags: ReportFlags, client: S3Client | undefined): Promise<void> {
-  const ac = new AbortController()
-  const report = readCompletionReport(location, { client, concurrency: flags.concurrency, verify: flags.verify, root: flags.root, signal: ac.signal, status: flags.status })
+  const report = readCompletionReport(location, { client, concurrency: flags.concurrency, verify: flags.verify, root: flags.root, signal: interruption(), status: flags.status })
   const summary = reportSummarizer({ top: flags.top })
   if (flags.rows) {
     const out = writer()
     const fmt = formatter(flags.format, flags.format === 'csv' ? [...REPORT_ROW_FIELDS] : undefined)
-    try {
-      for await (const batch of report.batches()) {
-        for (const row of batch) summary.add(row)
-        // The formatters read fields by name; report rows have no index signature.
-        await out.write(fmt.rows(batch as unknown as InventoryRow[]))
-      }
-    } catch (err) {
-      if (err instanceof OutputClosed) return ac.abort()
-      throw err
+    for await (const batch of report.batches()) {
+      for (const row of batch) summary.add(row)
+      // The formatters read fields by name; report rows have no index signature.
+      await out.write(fmt.rows(batch as unknown as InventoryRow[]))
     }
+    await out.flush()
     if (!flags.quiet) process.stderr.write(render(await report.manifest, summary.result(), flags.json))
     return
   }
