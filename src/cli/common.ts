@@ -166,17 +166,28 @@ export async function openManifest(location: string, flags: CommonFlags, client:
   return { manifest, delivery }
 }
 
-/** openManifest, then a reader over it with the common and filter flags (progress totals known before it returns). */
+/**
+ * openManifest, then a reader over it with the common and filter flags (progress totals known before it
+ * returns). `columns` may depend on the manifest (fields an inventory may lack: see `schemaHas`).
+ */
 export async function openInventory(
   location: string,
   flags: CommonFlags & FilterFlags & { startAfter?: string },
   client: S3Client | undefined,
-  columns?: readonly KnownField[],
+  columns?: readonly KnownField[] | ((m: InventoryManifest) => readonly KnownField[] | undefined),
 ): Promise<{ stream: InventoryStream; manifest: InventoryManifest; delivery?: Delivery }> {
   const { manifest, delivery } = await openManifest(location, flags, client)
-  const stream = readInventory(manifest, readerOptions(flags, interruption(), columns, client))
+  const stream = readInventory(manifest, readerOptions(flags, interruption(), typeof columns === 'function' ? columns(manifest) : columns, client))
   await stream.manifest
   return { stream, manifest, delivery }
+}
+
+/**
+ * Whether the inventory's schema has an optional field (VersionId, Size, …), in any format's spelling:
+ * `VersionId` (CSV), `version_id` (Parquet, ORC).
+ */
+export function schemaHas(m: InventoryManifest, field: KnownField): boolean {
+  return new RegExp(`\\b${field.replace(/[A-Z]/g, '_?$&')}\\b`, 'i').test(m.fileSchema)
 }
 
 /** Columns printed or sent, plus `more` (deduplicated, in order). */

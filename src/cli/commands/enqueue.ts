@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { enqueue, listShards, S3InventoryError, type EnqueueResult, type EnqueueSource } from '../../index.js'
 import { sqsClientFromFlags } from '../aws-services.js'
-import { addCommon, addFilters, checkFilterFlags, filterFromFlags, note, openInventory, openManifest, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, checkFilterFlags, filterFromFlags, note, openInventory, openManifest, schemaHas, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { addCursorFlags, cursorKeeper, type CursorFlags } from '../cursor-file.js'
 import { interruption } from '../interrupt.js'
 import { toStdout, writer } from '../output.js'
@@ -70,8 +70,9 @@ async function send(location: string, flags: EnqueueFlags, client: Parameters<ty
     const { manifest } = await openManifest(location, flags, client)
     source = await listShards(manifest, { client, root: flags.root, signal: interruption() })
   } else {
-    // The default body needs only these fields (Parquet then fetches only their column chunks).
-    const { stream } = await openInventory(location, flags, client, ['bucket', 'key', 'versionId', 'size'])
+    // The default body needs only these fields (Parquet then fetches only their column chunks); versionId
+    // and size are optional fields of an inventory.
+    const { stream } = await openInventory(location, flags, client, (m) => ['bucket', 'key', ...(['versionId', 'size'] as const).filter((c) => schemaHas(m, c))])
     source = stream
     done = startProgress(stream.progress, flags)
   }
