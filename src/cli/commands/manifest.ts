@@ -89,7 +89,7 @@ Examples:
     })
 }
 
-/** What CreateJob's `--manifest` takes. */
+/** What CreateJob's `--manifest` takes: the ETag unquoted, as the AWS CLI examples pass it. */
 function manifestBlock(m: BatchManifest): { Spec: BatchManifest['spec']; Location?: BatchManifest['location'] } {
-  return m.location ? { Spec: m.spec, Location: m.location } : { Spec: m.spec }
+  return m.location ? { Spec: m.spec, Location: { ...m.location, ETag: m.etag ?? m.location.ETag } } : { Spec: m.spec }
 }
