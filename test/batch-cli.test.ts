@@ -1,8 +1,10 @@
 /** `s3inv report` and `s3inv estimate`, run as child processes (the built dist/cli.js) against local files and the local S3 server. */
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
+import { encodeManifestKey } from '../src/batch/encode.js'
 import { sampleRows, writeReport, type ReportFixture, type ReportRowSpec } from './support/batch.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { runCli as run, s3env } from './support/cli.js'
@@ -83,6 +85,21 @@ describe('s3inv report', async () => {
         resultMessage: r.resultMessage ?? '',
       })),
     )
+  })
+
+  it('--status failed --manifest-out writes the re-drive manifest (tasks as bucket,key,version) and prints the CreateJob block', async () => {
+    const out = path.join(root, 'retry.csv')
+    const { code, stdout, stderr } = await run(['report', f.manifestPath, '--status', 'failed', '--manifest-out', out, '--versions'])
+    expect(code, stderr).toBe(0)
+    const lines = (await readFile(out, 'utf8')).trimEnd().split('\n')
+    expect(lines).toEqual(failed.map((r) => `${r.bucket},${encodeManifestKey(r.key)},${r.versionId ?? 'null'}`))
+    expect(JSON.parse(stdout)).toEqual({ Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key', 'VersionId'] } })
+    expect(stderr).toContain(`tasks      ${failed.length} (succeeded 0, failed ${failed.length})`)
+    const s3 = await run(['report', `s3://${bucket}/${f.manifestKey}`, '--status', 'failed', '--manifest-out', `s3://${bucket}/retry/1.csv`, '--versions', '--endpoint-url', inject('s3Endpoint'), '-q'], s3env)
+    expect(s3.code, s3.stderr).toBe(0)
+    expect(JSON.parse(s3.stdout).Location.ObjectArn).toBe(`arn:aws:s3:::${bucket}/retry/1.csv`)
+    const both = await run(['report', f.manifestPath, '--rows', '--manifest-out', out])
+    expect(both.code).toBe(2)
   })
 
   it('reads from s3:// through --endpoint-url', async () => {

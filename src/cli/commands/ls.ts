@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .option('--columns <list>', 'only these fields, e.g. key,size,storageClass (default: all the inventory has)', columns('--columns'))
     .addOption(
-      new Option('--format <format>', 'ndjson, csv, tsv, keys (one key per line) or s3url (s3://bucket/key per line) (default: ndjson)')
+      new Option('--format <format>', 'ndjson, csv, tsv, keys (one key per line) or s3url (s3://bucket/key per line)')
         .argParser(choice('--format', OUTPUT_FORMATS))
         .default('ndjson', undefined),
     )

@@ -81,12 +81,20 @@ Examples:
           if (destClient !== client) destClient?.destroy()
         }
       })
-      const text = `${JSON.stringify(flags.json ? written : manifestBlock(written))}\n`
-      note(flags, `wrote ${written.rows.toLocaleString('en-US')} rows (${humanBytes(written.bytes)}) to ${stdout ? 'standard output' : written.destination}${written.etag ? `, ETag ${written.etag}` : `, MD5 ${written.md5}`}`)
-      if (!written.location && !stdout) note(flags, `after uploading it, Location is {"ObjectArn":"arn:aws:s3:::<bucket>/<key>","ETag":"<its ETag>"} (a single-part upload's ETag is ${written.md5})`)
-      if (stdout) process.stderr.write(flags.quiet ? '' : text)
-      else await writer().write(text)
+      await printManifest(written, flags, stdout)
     })
+}
+
+/**
+ * After a manifest is written: the `Manifest` block for CreateJob (everything with --json) on stdout, or
+ * on stderr when the manifest itself went to stdout; a note with rows, bytes and the ETag.
+ */
+export async function printManifest(written: BatchManifest, flags: { quiet?: boolean; json?: boolean }, toStdout: boolean): Promise<void> {
+  const text = `${JSON.stringify(flags.json ? written : manifestBlock(written))}\n`
+  note(flags, `wrote ${written.rows.toLocaleString('en-US')} rows (${humanBytes(written.bytes)}) to ${toStdout ? 'standard output' : written.destination}${written.etag ? `, ETag ${written.etag}` : `, MD5 ${written.md5}`}`)
+  if (!written.location && !toStdout) note(flags, `after uploading it, Location is {"ObjectArn":"arn:aws:s3:::<bucket>/<key>","ETag":"<its ETag>"} (a single-part upload's ETag is ${written.md5})`)
+  if (toStdout) process.stderr.write(flags.quiet ? '' : text)
+  else await writer().write(text)
 }
 
 /** What CreateJob's `--manifest` takes: the ETag unquoted, as the AWS CLI examples pass it. */
