@@ -15,7 +15,12 @@ import {
 } from '../index.js'
 import { s3ClientFromFlags, type AwsFlags } from './aws.js'
 import { interruption } from './interrupt.js'
-import { date, FLAG_RANGES, glob, integer, list, regex, size, UsageError } from './usage.js'
+import { date, decimal, FLAG_RANGES, glob, integer, list, regex, size, UsageError } from './usage.js'
+
+/** Earlier names of the flag parsers (usage.ts has them all): `collect` is `list`; `int` a non-negative number. */
+export const collect = list
+export const int = (flag: string) => decimal(flag)
+export { size }
 
 export interface CommonFlags extends AwsFlags {
   debug?: boolean
