@@ -105,10 +105,10 @@ describe('s3inv in pipelines', async () => {
       `deliveries '${configFolder}'`,
       `latest '${configFolder}' --json`,
       `estimate '${large.manifestPath}'`,
-      ...['--help', 'ls --help', 'stats --help', 'manifest --help', 'enqueue --help', 'report --help', 'estimate --help', 'export --help', 'deliveries --help', 'db-uri --help', '--version'],
+      ...['--help', 'ls --help', 'stats --help', 'manifest --help', 'enqueue --help', 'report --help', 'estimate --help', 'export --help', 'deliveries --help', 'db-uri --help', 'help ls', '--version'],
     ]
     for (const cmd of commands) {
-      const quiet = /--help|--version/.test(cmd) ? '' : ' -q'
+      const quiet = /--help|--version|^help/.test(cmd) ? '' : ' -q'
       const r = await pipeline(`$S3INV ${cmd}${quiet} | head -c 1 > /dev/null`)
       expect(r.status, `${cmd}: ${r.stderr}`).toBe(0)
       expect(r.stderr, cmd).toBe('')

@@ -70,7 +70,8 @@ function failed(err: unknown, program: Command, argv: readonly string[]): number
   if (closedPipe(err)) return 0 // the reader of stdout went away (`| head`): not a failure
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
-    if (err.code === 'commander.help') return 2 // `s3inv` alone: the help went to stderr
+    // `s3inv help ls` (exit code 0); `s3inv` alone prints the help to stderr (exit code 1): a usage error.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2
     return usage(commanderMessage(err.message), program, argv)
   }
   if (err instanceof UsageError) return usage(err.message, program, argv)
