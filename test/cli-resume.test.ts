@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { tableFromIPC } from 'apache-arrow'
@@ -35,6 +36,7 @@ describe('s3inv restartable runs', async () => {
 
   it('ls: Ctrl-C stops with 130 and the cursor of the last row printed; --start-after prints the rest, nothing twice', async () => {
     const cursorFile = path.join(root, 'ls.cursor')
+    let midRun = ''
     const first = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [CLI, 'ls', f.manifestPath, '--format', 'keys', '--concurrency', '1', '--cursor-file', cursorFile, '--cursor-every', '5000'], { stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
@@ -44,6 +46,8 @@ describe('s3inv restartable runs', async () => {
         stdout += d
         if (!sent && stdout.split('\n').length > 30_000) {
           sent = true
+          // Mid-run, the file already holds a cursor (rewritten every 5,000 rows).
+          midRun = readFileSync(cursorFile, 'utf8').trim()
           child.kill('SIGINT')
         }
       })
@@ -51,6 +55,9 @@ describe('s3inv restartable runs', async () => {
       child.on('close', (code) => resolve({ code, stdout, stderr }))
     })
     expect(first.code, first.stderr).toBe(130)
+    const mid = /^v1\.[0-9a-f]{32}\.(\d+)\.(\d+)$/.exec(midRun)
+    expect(mid, midRun).not.toBeNull()
+    expect(Number(mid![1]) * PER_FILE + Number(mid![2])).toBeGreaterThanOrEqual(5_000 - 1)
     expect(first.stderr).toContain('s3inv: interrupted')
     const printed = first.stdout.split('\n').slice(0, -1)
     expect(printed.length).toBeGreaterThan(30_000)

@@ -127,14 +127,16 @@ describe('enqueue', () => {
     // Later batches answer first: a report may only follow once every earlier batch has settled.
     server.plan = (call) => (call.queueUrl === url ? { delayMs: call.n % 3 === 0 ? 120 : 5 } : undefined)
     const seen: string[] = []
+    const counts: number[] = []
     const settledWhen: number[] = []
     try {
       await enqueue(rows, {
         queueUrl: url,
         client,
         concurrency: 4,
-        onSettled: (r) => {
+        onSettled: (r, items) => {
           seen.push(r.key)
+          counts.push(items)
           settledWhen.push(acceptedOn(url).length)
         },
       })
@@ -143,6 +145,7 @@ describe('enqueue', () => {
     }
     // One report per batch of 10 messages, in order, each after its rows were accepted.
     expect(seen).toEqual(rows.filter((_, i) => i % 10 === 9).map((r) => r.key))
+    expect(counts).toEqual(seen.map((_, i) => (i + 1) * 10))
     settledWhen.forEach((accepted, i) => expect(accepted).toBeGreaterThanOrEqual((i + 1) * 10))
   })
 

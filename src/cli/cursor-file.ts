@@ -25,8 +25,8 @@ export function addCursorFlags(cmd: Command, every: boolean): Command {
 }
 
 export interface CursorKeeper {
-  /** The last row handed to the output (its cursor is saved once `confirm` says the output has it). */
-  advance(row: object): void
+  /** `rows` more rows handed to the output, `last` the last of them (its cursor is saved once `confirm` says the output has it). */
+  advance(last: object | undefined, rows: number): void
   /** Whether `--cursor-every` rows passed since the last save. */
   due(): boolean
   /** The output has every row advanced so far: save the cursor (serialized; errors surface in `close`). */
@@ -61,9 +61,10 @@ export function cursorKeeper(flags: CursorFlags): CursorKeeper {
     return chain
   }
   return {
-    advance(row) {
+    advance(row, rows) {
+      if (row === undefined) return
       last = row
-      sinceSave++
+      sinceSave += rows
     },
     due: () => sinceSave >= every,
     confirm() {

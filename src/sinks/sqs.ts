@@ -49,10 +49,11 @@ export interface EnqueueOptions<T> extends FifoOptions<T> {
   onProgress?: (progress: EnqueueProgress) => void
   /**
    * Called, in source order, each time a longer prefix of the source has settled (every message of it
-   * accepted, or failed for good and listed in `failed`), with the last item of that prefix: a resume
-   * point (`formatCursor(cursorOf(item))` → `startAfter`) that loses nothing and repeats nothing sent.
+   * accepted, or failed for good and listed in `failed`), with the last item of that prefix and the
+   * number of items in it: a resume point (`formatCursor(cursorOf(item))` → `startAfter`) that loses
+   * nothing and repeats nothing sent.
    */
-  onSettled?: (lastItem: T) => void
+  onSettled?: (lastItem: T, items: number) => void
 }
 
 export interface EnqueueProgress {
@@ -169,23 +170,25 @@ async function sendAll<T extends object>(
   const failed: FailedMessage<T>[] = []
   let batches = 0
   // Resume points: the last item of each launched batch, reported once every earlier batch settled too.
-  const lastItems = new Map<number, T>()
+  const lastItems = new Map<number, { item: T; count: number }>()
   const settled = new Set<number>()
   let reported = 0
+  let settledItems = 0
   const onSettled = options.onSettled
   const settle = (seq: number) => {
     if (!onSettled) return
     settled.add(seq)
     while (settled.delete(reported)) {
-      const item = lastItems.get(reported)!
+      const last = lastItems.get(reported)!
       lastItems.delete(reported++)
-      onSettled(item)
+      settledItems += last.count
+      onSettled(last.item, settledItems)
     }
   }
 
   const launch = async (messages: PreparedMessage<T>[]) => {
     const seq = batches
-    if (onSettled) lastItems.set(seq, messages[messages.length - 1].rows.at(-1)!)
+    if (onSettled) lastItems.set(seq, { item: messages[messages.length - 1].rows.at(-1)!, count: messages.reduce((n, m) => n + m.rows.length, 0) })
     // Waits for a free lane: this is where the source stops being pulled while SQS is slow.
     await inFlight.start(async () => {
       await sendBatch(messages)

@@ -77,6 +77,7 @@ async function send(location: string, flags: EnqueueFlags, client: Parameters<ty
     done = startProgress(stream.progress, flags)
   }
   let ok = false
+  let settledBefore = 0
   let result: EnqueueResult<object>
   try {
     result = await enqueue(source, {
@@ -88,8 +89,9 @@ async function send(location: string, flags: EnqueueFlags, client: Parameters<ty
       messageGroupId: flags.messageGroupId,
       signal: interruption(),
       // Every row up to this one is accepted by SQS (or listed as failed): a resume point.
-      onSettled: (row) => {
-        cursor.advance(row)
+      onSettled: (row, items) => {
+        cursor.advance(row, items - settledBefore)
+        settledBefore = items
         if (cursor.due()) void cursor.confirm()
       },
     })

@@ -44,7 +44,7 @@ Examples:
           async *batches(): AsyncGenerator<InventoryRow[]> {
             for await (const b of stream.batches()) {
               yield b
-              cursor.advance(b[b.length - 1])
+              cursor.advance(b[b.length - 1], b.length)
             }
           },
         }

@@ -58,7 +58,7 @@ async function list(location: string, flags: LsFlags, client: Parameters<typeof 
     for await (const batch of stream.batches()) {
       await out.write(fmt.rows(batch))
       if (flags.format === 'keys' && !flags.null) for (const r of batch) if (r.key.includes('\n')) multiline++
-      cursor.advance(batch[batch.length - 1])
+      cursor.advance(batch[batch.length - 1], batch.length)
       if (cursor.due()) {
         await out.flush()
         void cursor.confirm()
