@@ -194,6 +194,3 @@ export async function openInventory(
 export function schemaHas(m: InventoryManifest, field: KnownField): boolean {
   return new RegExp(`\\b${field.replace(/[A-Z]/g, '_?$&')}\\b`, 'i').test(m.fileSchema)
 }
-
-/** Columns printed or sent, plus `more` (deduplicated, in order). */
-export const withColumns = (columns: readonly KnownField[] | undefined, ...more: KnownField[]): KnownField[] | undefined => (columns ? [...new Set([...columns, ...more])] : undefined)

@@ -6,7 +6,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { cursorOf, formatCursor, S3InventoryError } from '../index.js'
+import { cursorOf, formatCursor, S3InventoryError, type InventoryRow, type InventoryStream } from '../index.js'
 import { cursor, FLAG_RANGES, integer } from './usage.js'
 
 export interface CursorFlags {
@@ -81,6 +81,18 @@ export function cursorKeeper(flags: CursorFlags): CursorKeeper {
       if (failure !== undefined) {
         const code = (failure as NodeJS.ErrnoException).code
         throw new S3InventoryError('WRITE_FAILED', 'cannot write the cursor file', { key: file, option: '--cursor-file', actual: code ?? String(failure), cause: failure })
+      }
+    },
+  }
+}
+
+/** The stream's batches, each advancing `cursor` once the consumer asks for the next (it has taken this one). */
+export function tracked(stream: InventoryStream, cursor: CursorKeeper): { batches(): AsyncGenerator<InventoryRow[]> } {
+  return {
+    async *batches() {
+      for await (const b of stream.batches()) {
+        yield b
+        cursor.advance(b[b.length - 1], b.length)
       }
     },
   }

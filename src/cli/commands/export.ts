@@ -1,10 +1,10 @@
 /** `s3inv export`: inventory rows → an Arrow IPC stream or a Parquet file, streamed with bounded memory. */
 import type { Command } from 'commander'
 import { Option } from 'commander'
-import { writeArrowFile, writeParquetFile, type InventoryRow, type KnownField } from '../../index.js'
+import { writeArrowFile, writeParquetFile, type KnownField } from '../../index.js'
 import { addCommon, addFilters, checkFilterFlags, note, openInventory, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { interruption } from '../interrupt.js'
-import { addCursorFlags, cursorKeeper, type CursorFlags } from '../cursor-file.js'
+import { addCursorFlags, cursorKeeper, tracked, type CursorFlags } from '../cursor-file.js'
 import { outPath, toStdout } from '../output.js'
 import { startProgress } from '../progress.js'
 import { choice, columns, FLAG_RANGES, integer } from '../usage.js'
@@ -40,14 +40,7 @@ Examples:
         const cursor = cursorKeeper(flags)
         const done = startProgress(stream.progress, { ...flags, rowsOnStdout: stdout })
         // The last row handed to the writer: once the file is complete, its cursor is where a next export resumes.
-        const rows = {
-          async *batches(): AsyncGenerator<InventoryRow[]> {
-            for await (const b of stream.batches()) {
-              yield b
-              cursor.advance(b[b.length - 1], b.length)
-            }
-          },
-        }
+        const rows = tracked(stream, cursor)
         let ok = false
         try {
           // Arrow and the Parquet writer load only now, on first use (they cost start-up time).

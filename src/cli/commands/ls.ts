@@ -1,7 +1,7 @@
 /** `s3inv ls`: rows of an inventory, filtered, as NDJSON, CSV, TSV, bare keys or s3:// URLs. */
 import { Option, type Command } from 'commander'
 import type { KnownField } from '../../index.js'
-import { addCommon, addFilters, checkFilterFlags, note, openInventory, withClient, withColumns, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, checkFilterFlags, note, openInventory, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { addCursorFlags, cursorKeeper, type CursorFlags } from '../cursor-file.js'
 import { formatter, LINE_FORMATS, OUTPUT_FORMATS, writer, type OutputFormat } from '../output.js'
 import { startProgress } from '../progress.js'
@@ -48,7 +48,7 @@ async function list(location: string, flags: LsFlags, client: Parameters<typeof 
   const out = writer()
   // Only the columns printed (and the filter's) are decoded: `keys` needs just the key.
   const decode: KnownField[] | undefined = flags.format === 'keys' ? ['key'] : flags.format === 's3url' ? ['bucket', 'key'] : flags.columns
-  const { stream } = await openInventory(location, flags, client, withColumns(decode))
+  const { stream } = await openInventory(location, flags, client, decode)
   const fmt = formatter(flags.format, flags.columns, flags.null ? '\0' : '\n')
   const cursor = cursorKeeper(flags)
   const done = startProgress(stream.progress, { ...flags, rowsOnStdout: true })

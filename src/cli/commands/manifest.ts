@@ -4,9 +4,9 @@
  * whole. Prints the `Manifest` block `CreateJob` takes (with the ETag S3 returned).
  */
 import type { Command } from 'commander'
-import { writeBatchManifest, type BatchManifest, type InventoryRow, type KnownField } from '../../index.js'
-import { addCommon, addFilters, checkFilterFlags, clientFor, note, openInventory, withClient, type CommonFlags, type FilterFlags } from '../common.js'
-import { addCursorFlags, cursorKeeper, type CursorFlags } from '../cursor-file.js'
+import { writeBatchManifest, type BatchManifest, type KnownField } from '../../index.js'
+import { addCommon, addFilters, checkFilterFlags, clientFor, note, openInventory, schemaHas, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCursorFlags, cursorKeeper, tracked, type CursorFlags } from '../cursor-file.js'
 import { interruption } from '../interrupt.js'
 import { outPath, toStdout, writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
@@ -47,18 +47,11 @@ Examples:
       const written = await withClient(location, flags, async (client) => {
         const fields: KnownField[] = flags.versions ? ['bucket', 'key', 'versionId'] : ['bucket', 'key']
         const { stream, manifest } = await openInventory(location, flags, client, fields)
-        if (!flags.versions && !flags.latestOnly && /\bIsLatest\b|\bis_latest\b/i.test(manifest.fileSchema)) {
+        if (!flags.versions && !flags.latestOnly && schemaHas(manifest, 'isLatest')) {
           note(flags, 'this inventory lists every version: without --versions (or --latest-only) a key is listed once per version, and each task acts on its current version')
         }
         const cursor = cursorKeeper(flags)
-        const rows = {
-          async *batches(): AsyncGenerator<InventoryRow[]> {
-            for await (const b of stream.batches()) {
-              yield b
-              cursor.advance(b[b.length - 1], b.length)
-            }
-          },
-        }
+        const rows = tracked(stream, cursor)
         const done = startProgress(stream.progress, { ...flags, rowsOnStdout: stdout })
         // The destination has its own client: it may be another bucket than the inventory's, or S3 for a local inventory.
         const destClient = client ?? (await clientFor(flags.out, flags))
