@@ -22,9 +22,12 @@ describe('summarize', () => {
   it('labels prefixes at depth N, extensions, months and size buckets', async () => {
     const rows = [row('a/b/c/d.txt', 1), row('a/x.TXT', 1), row('top', 1), row('a/b/', 0), row('.hidden', 1), row('f.tar.gz', 1)]
     const keys = async (by: string) => (await summarize(rows, { by: parseGroupBy(by) })).groups.map((g) => g.key[0]).sort()
-    expect(await keys('prefix:2')).toEqual(['', 'a/', 'a/b/'].sort())
+    expect(await keys('prefix:2')).toEqual(['(root)', 'a/', 'a/b/'].sort())
     expect((await summarize(rows, { by: { prefix: 2 } })).groups.find((g) => g.key[0] === 'a/b/')?.count).toBe(2)
-    expect(await keys('extension')).toEqual(['(folder)', '(none)', 'gz', 'txt'].sort())
+    // As written by default (a suffix filter tells .txt from .TXT too); lowercased on request.
+    expect(await keys('extension')).toEqual(['(folder)', '(none)', 'TXT', 'gz', 'txt'].sort())
+    expect(await keys('extension:lower')).toEqual(['(folder)', '(none)', 'gz', 'txt'].sort())
+    expect((await summarize(rows, { by: { extension: 'lower' } })).groups.find((g) => g.key[0] === 'txt')?.count).toBe(2)
     const sizes = [0, 1, 1023, 1024, 1025, 999_999, 1_000_000, 2 ** 40]
     const pow2 = await summarize(sizes.map((n) => row(`k${n}`, n)), { by: { size: 'pow2' } })
     expect(pow2.groups.map((g) => [g.key[0], g.count])).toEqual([['0', 1], ['[1 B, 2 B)', 1], ['[512 B, 1 KiB)', 1], ['[1 KiB, 2 KiB)', 2], ['[512 KiB, 1 MiB)', 2], ['[1 TiB, 2 TiB)', 1]])
