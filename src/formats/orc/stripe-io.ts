@@ -17,6 +17,7 @@ import { StreamKind } from './proto.js'
 import { OrcStream } from './stream.js'
 import { footerRange, parseStripeFooter, type StripeLayout } from './stripe.js'
 import type { OrcTail, StripeInfo } from './tail.js'
+import { allTypes } from './types.js'
 import { timeBase } from './timezone.js'
 
 export interface StripeReadOptions {
@@ -45,6 +46,7 @@ export class StripeFetcher {
   private readonly sideAbort = new AbortController()
   private readonly onAbort = () => this.sideAbort.abort(this.o.signal.reason)
   private readonly whole: Uint8Array | undefined
+  private paths: string[] | undefined
 
   constructor(
     private readonly source: ByteSource,
@@ -115,6 +117,9 @@ export class StripeFetcher {
     }
     const tail = this.tail
     const source = this.source
+    const paths = (this.paths ??= allTypes(tail.root).map((t) => t.path))
+    const name = (column: number, kind: number) => `column ${paths[column] ?? column} ${STREAM_NAMES[kind] ?? `stream ${kind}`}`
+    const dataStart = s.offset + s.indexLength
     let time: TimeBase | undefined
     const streams = new Map<number, OrcStream>()
     const make = (column: number, kind: number): OrcStream | undefined => {
@@ -125,7 +130,7 @@ export class StripeFetcher {
       if (!st) {
         const stop = info.start + info.length
         const l = inMemory(info.start, stop)
-        st = new OrcStream(`column ${column} ${STREAM_NAMES[kind] ?? kind}`, tail.compression, info.start, stop, l?.bytes ?? EMPTY, l ? l.at : info.start, (a, b) => source.slice(a, b, this.o.signal), window)
+        st = new OrcStream(name(column, kind), tail.compression, info.start, stop, l?.bytes ?? EMPTY, l ? l.at : info.start, (a, b) => source.slice(a, b, this.o.signal), window)
         streams.set(key, st)
       }
       return st
@@ -133,7 +138,7 @@ export class StripeFetcher {
     return {
       layout,
       stream: make,
-      streamOrEmpty: (column, kind) => make(column, kind) ?? new OrcStream(`column ${column} ${STREAM_NAMES[kind] ?? kind}`, tail.compression, 0, 0, EMPTY, 0),
+      streamOrEmpty: (column, kind) => make(column, kind) ?? new OrcStream(name(column, kind), tail.compression, dataStart, dataStart, EMPTY, dataStart),
       version: tail.version,
       get time() {
         return (time ??= timeBase(layout.writerTimezone))
