@@ -25,7 +25,7 @@ export class ByteRle {
         if (s.end - s.pos < k && !s.need(k)) k = s.end - s.pos
         if (s.end - s.pos < k) k = s.end - s.pos
         if (k === 0) {
-          if (s.done) throw corrupt(`${s.name}: literal bytes are cut short by the end of the stream`, { offset: s.offset })
+          if (s.done) throw corrupt(`literal bytes are cut short by the end of the ${s.kind} stream`, s.where())
           break
         }
         out.set(s.buf.subarray(s.pos, s.pos + k), at + got)
@@ -47,7 +47,7 @@ export class ByteRle {
         if (s.end - s.pos < k && !s.need(k)) k = s.end - s.pos
         if (s.end - s.pos < k) k = s.end - s.pos
         if (k === 0) {
-          if (s.done) throw corrupt(`${s.name}: literal bytes are cut short by the end of the stream`, { offset: s.offset })
+          if (s.done) throw corrupt(`literal bytes are cut short by the end of the ${s.kind} stream`, s.where())
           break
         }
         s.pos += k
@@ -61,10 +61,10 @@ export class ByteRle {
   private header(): boolean {
     const s = this.stream
     if (s.end - s.pos < 2 && !s.need(2)) return false
-    if (s.pos >= s.end) throw corrupt(`${s.name}: the stream ends before all of its values`, { offset: s.offset })
+    if (s.pos >= s.end) throw corrupt(`the ${s.kind} stream ends before all of its values`, s.where())
     const h = s.buf[s.pos++]
     if (h < 128) {
-      if (s.pos >= s.end) throw corrupt(`${s.name}: a byte run is cut short by the end of the stream`, { offset: s.offset })
+      if (s.pos >= s.end) throw corrupt(`a byte run is cut short by the end of the ${s.kind} stream`, s.where())
       this.run = h + 3
       this.literal = false
       this.value = s.buf[s.pos++]

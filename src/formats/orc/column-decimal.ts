@@ -62,7 +62,7 @@ export class DecimalColumn extends Column {
     const s = this.data
     for (let i = 0; i < n; i++) {
       if (s.end - s.pos < MAX_VARINT && !s.need(MAX_VARINT)) return i
-      const v = readBigSigned(s.buf, s.pos, s.end, MAX_VARINT, s.name)
+      const v = readBigSigned(s.buf, s.pos, s.end, MAX_VARINT, s)
       s.pos = at.pos
       if (out) out[from + i] = v
     }
@@ -95,6 +95,6 @@ export class DecimalColumn extends Column {
 
   private badScale(actual: string) {
     if (this.scaleDecoder) this.scaleDecoder.wide = undefined
-    return corrupt(`column ${this.type.path} holds a decimal scale out of range`, { column: this.type.path, actual })
+    return corrupt('a decimal scale is out of range', { column: this.type.path, actual })
   }
 }

@@ -50,7 +50,7 @@ export class FloatColumn extends Column {
   }
 
   private cut() {
-    return corrupt(`${this.data.name}: floating-point values are cut short by the end of the stream`, { offset: this.data.offset })
+    return corrupt(`floating-point values are cut short by the end of the ${this.data.kind} stream`, this.data.where())
   }
 
   value(k: number): number {

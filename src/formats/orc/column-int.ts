@@ -122,7 +122,7 @@ export function takeWide(dec: IntDecoder, type: OrcType): Map<number, bigint> | 
   if (w === undefined) return undefined
   dec.wide = undefined
   if (type.kind !== TypeKind.LONG) {
-    throw corrupt(`column ${type.path} holds an integer too large for its type`, { column: type.path, actual: String(w[0][1]) })
+    throw corrupt('an integer is too large for its column type', { column: type.path, actual: String(w[0][1]) })
   }
   return new Map(w)
 }

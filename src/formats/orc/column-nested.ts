@@ -82,7 +82,7 @@ export class RepeatedColumn extends Column {
     await readInts(this.lengths, this.counts, m)
     if (this.lengths.wide) {
       this.lengths.wide = undefined
-      throw corrupt(`column ${this.type.path} has an impossible element count`, { column: this.type.path })
+      throw corrupt('an element count is too large to be real', { column: this.type.path })
     }
     if (this.starts.length < m + 1) this.starts = new Float64Array(Math.max(m + 1, 1025))
     const st = this.starts
@@ -90,12 +90,12 @@ export class RepeatedColumn extends Column {
     let total = 0
     st[0] = 0
     for (let i = 0; i < m; i++) {
-      if (c[i] < 0) throw corrupt(`column ${this.type.path} has a negative element count`, { column: this.type.path, offset: this.lengths.stream.offset })
+      if (c[i] < 0) throw corrupt('an element count is negative', { column: this.type.path, offset: this.lengths.stream.offset })
       total += c[i]
       st[i + 1] = total
     }
     if (total > this.ctx.maxNested) {
-      throw overLimit(`column ${this.type.path}: one window of rows holds ${total} elements, over the limit`, { column: this.type.path, expected: `at most ${this.ctx.maxNested}` })
+      throw overLimit(`one window of rows holds ${total} nested elements, over the limit`, { column: this.type.path, expected: `at most ${this.ctx.maxNested}` })
     }
     return total
   }
@@ -146,7 +146,7 @@ export class UnionColumn extends Column {
     const counts = this.children.map(() => 0)
     for (let i = 0; i < m; i++) {
       const tag = t[i]
-      if (tag >= counts.length) throw corrupt(`column ${this.type.path} has a union tag past its ${counts.length} types`, { column: this.type.path, actual: String(tag) })
+      if (tag >= counts.length) throw corrupt(`a union tag is past the union's ${counts.length} types`, { column: this.type.path, actual: String(tag) })
       this.childRow[i] = counts[tag]++
     }
     return counts

@@ -64,7 +64,7 @@ export class StringColumn extends Column {
       const ids = this.ids
       const size = this.dict.size
       for (let i = 0; i < m; i++) {
-        if (!(ids[i] < size)) throw corrupt(`column ${this.type.path}: a dictionary index is past the dictionary's ${size} entries`, { column: this.type.path, offset: this.ints.stream.offset, actual: String(ids[i]) })
+        if (!(ids[i] < size)) throw corrupt(`a dictionary index is past the dictionary's ${size} entries`, { column: this.type.path, offset: this.ints.stream.offset, actual: String(ids[i]) })
       }
       this.ints.wide = undefined
       return
@@ -127,20 +127,20 @@ function offsets(lengths: Float64Array, m: number, starts: Float64Array, type: O
     total += len
     starts[i + 1] = total
   }
-  if (total > MAX_CONTIGUOUS) throw overLimit(`column ${type.path}: one window of values holds ${total} bytes, over the limit`, { column: type.path, expected: `at most ${MAX_CONTIGUOUS} bytes` })
+  if (total > MAX_CONTIGUOUS) throw overLimit(`one window of values holds ${total} bytes, over the limit`, { column: type.path, expected: `at most ${MAX_CONTIGUOUS} bytes` })
   return total
 }
 
 function badLength(type: OrcType, ints: IntDecoder, actual: string) {
   ints.wide = undefined
-  return corrupt(`column ${type.path} has a negative or impossible value length`, { column: type.path, offset: ints.stream.offset, actual })
+  return corrupt('a value length is negative or too large to be real', { column: type.path, offset: ints.stream.offset, actual })
 }
 
 /** `total` contiguous bytes at the stream's position (fetched as needed); ORC_CORRUPT when the stream is shorter. */
 async function bytes(s: OrcStream, total: number, type: OrcType): Promise<FastBuffer> {
   while (!s.need(total)) await s.load()
   if (s.end - s.pos < total) {
-    throw corrupt(`column ${type.path}: the value bytes end before the lengths say`, { column: type.path, offset: s.offset, expected: `${total} bytes`, actual: `${s.end - s.pos} bytes` })
+    throw corrupt('the value bytes end before their lengths say', { column: type.path, offset: s.offset, expected: `${total} bytes`, actual: `${s.end - s.pos} bytes` })
   }
   return asFast(s.buf)
 }
@@ -158,7 +158,7 @@ export interface Dictionary {
 
 async function readDictionary(type: OrcType, size: number, lengthStream: OrcStream, blob: OrcStream, ctx: StripeContext, ints: IntDecoder): Promise<Dictionary> {
   if (size > MAX_DICTIONARY_ENTRIES) {
-    throw overLimit(`column ${type.path} has a dictionary of ${size} entries, over the limit`, { column: type.path, expected: `at most ${MAX_DICTIONARY_ENTRIES}`, actual: String(size) })
+    throw overLimit(`a dictionary of ${size} entries is over the limit`, { column: type.path, expected: `at most ${MAX_DICTIONARY_ENTRIES}`, actual: String(size) })
   }
   const encoding = encodingOf(ctx.layout, type.id).kind
   const dec = intDecoder(lengthStream, encoding, false)

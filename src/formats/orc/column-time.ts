@@ -42,7 +42,7 @@ export class TimestampColumn extends Column {
     await readInts(this.frac, this.nanos, m)
     if (this.secs.wide || this.frac.wide) {
       this.secs.wide = this.frac.wide = undefined
-      throw corrupt(`column ${this.type.path} holds a timestamp out of range`, { column: this.type.path, offset: this.secs.stream.offset })
+      throw corrupt('a timestamp is out of range', { column: this.type.path, offset: this.secs.stream.offset })
     }
     const s = this.seconds
     const ns = this.nanos
@@ -52,7 +52,7 @@ export class TimestampColumn extends Column {
       const zeros = raw % 8
       let n = (raw - zeros) / 8
       if (zeros !== 0) n *= 10 ** (zeros + 1)
-      if (!(n <= 999_999_999)) throw corrupt(`column ${this.type.path} holds nanoseconds out of range`, { column: this.type.path, offset: this.frac.stream.offset, actual: String(n) })
+      if (!(n <= 999_999_999)) throw corrupt('a timestamp has nanoseconds out of range', { column: this.type.path, offset: this.frac.stream.offset, actual: String(n) })
       ns[i] = n
       s[i] += epoch
     }

@@ -122,7 +122,7 @@ export async function complete(stream: OrcStream, want: number, done: number, st
   while (done < want) {
     await stream.load()
     const more = step(done)
-    if (more === 0 && stream.done) throw corrupt(`${stream.name}: the stream ends before all of its values`, { offset: stream.offset })
+    if (more === 0 && stream.done) throw corrupt(`the ${stream.kind} stream ends before all of its values`, stream.where())
     done += more
   }
 }
@@ -146,7 +146,7 @@ export async function skipInts(dec: IntDecoder, n: number): Promise<void> {
 /** Refuses an encoding a column kind cannot have (`allowed`: encoding kinds). */
 export function checkEncoding(type: OrcType, encoding: number, allowed: readonly number[]): void {
   if (!allowed.includes(encoding)) {
-    throw new OrcError('ORC_CORRUPT', `column ${type.path} has an encoding its type cannot have`, {
+    throw new OrcError('ORC_CORRUPT', 'a column has an encoding its type cannot have', {
       column: type.path,
       actual: `encoding kind ${encoding}`,
     })

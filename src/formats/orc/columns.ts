@@ -16,7 +16,7 @@ import type { OrcType } from './types.js'
  */
 export function createColumn(type: OrcType, ctx: StripeContext, encrypted: ReadonlySet<number>, fields?: readonly number[]): Column {
   if (encrypted.has(type.id)) {
-    throw new OrcError('UNSUPPORTED_FORMAT', `column ${type.path} is encrypted`, { column: type.path, expected: 'an unencrypted column' })
+    throw new OrcError('UNSUPPORTED_FORMAT', 'the column is encrypted', { column: type.path, expected: 'an unencrypted column' })
   }
   const child = (t: OrcType) => createColumn(t, ctx, encrypted)
   switch (type.kind) {
@@ -52,6 +52,6 @@ export function createColumn(type: OrcType, ctx: StripeContext, encrypted: Reado
     case TypeKind.UNION:
       return new UnionColumn(type, ctx, type.children.map(child))
     default:
-      throw new OrcError('UNSUPPORTED_FORMAT', `column ${type.path} has a type this reader does not know`, { column: type.path, actual: `type kind ${type.kind}` })
+      throw new OrcError('UNSUPPORTED_FORMAT', 'the column has a type this reader does not know', { column: type.path, actual: `type kind ${type.kind}` })
   }
 }

@@ -54,7 +54,7 @@ export class IntRleV1 implements IntDecoder {
   private run(): boolean {
     const s = this.stream
     if (s.end - s.pos < MAX_RUN_BYTES && !s.need(MAX_RUN_BYTES)) return false
-    if (s.pos >= s.end) throw corrupt(`${s.name}: the stream ends before all of its values`, { offset: s.offset })
+    if (s.pos >= s.end) throw corrupt(`the ${s.kind} stream ends before all of its values`, s.where())
     this.litWide = undefined
     this.used = 0
     const buf = s.buf
@@ -62,7 +62,7 @@ export class IntRleV1 implements IntDecoder {
     const h = buf[s.pos]
     const lit = this.lit
     const value = (p: number, i: number) => {
-      const v = this.signed ? readSigned(buf, p, end, s.name) : readUnsigned(buf, p, end, s.name)
+      const v = this.signed ? readSigned(buf, p, end, s) : readUnsigned(buf, p, end, s)
       if (typeof v === 'number') lit[i] = v
       else {
         lit[i] = Number(BigInt.asIntN(64, v))
@@ -73,7 +73,7 @@ export class IntRleV1 implements IntDecoder {
     if (h < 128) {
       // A run: h + 3 values, a signed byte delta, then the base.
       const n = h + 3
-      if (s.pos + 2 >= end) throw corrupt(`${s.name}: an integer run is cut short by the end of the stream`, { offset: s.offset })
+      if (s.pos + 2 >= end) throw corrupt(`an integer run is cut short by the end of the ${s.kind} stream`, s.where())
       const delta = (buf[s.pos + 1] << 24) >> 24
       const base = value(s.pos + 2, 0)
       s.pos = at.pos

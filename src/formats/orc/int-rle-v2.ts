@@ -73,7 +73,7 @@ export class IntRleV2 implements IntDecoder {
   private run(): boolean {
     const s = this.stream
     if (s.end - s.pos < MAX_RUN_BYTES && !s.need(MAX_RUN_BYTES)) return false
-    if (s.pos >= s.end) throw corrupt(`${s.name}: the stream ends before all of its values`, { offset: s.offset })
+    if (s.pos >= s.end) throw corrupt(`the ${s.kind} stream ends before all of its values`, s.where())
     this.litWide = undefined
     this.used = 0
     const buf = s.buf
@@ -131,7 +131,7 @@ export class IntRleV2 implements IntDecoder {
     const pw = WIDTH[buf[p + 2] & 31]
     const pgw = ((buf[p + 3] >>> 5) & 7) + 1
     const pl = buf[p + 3] & 31
-    if (pw + pgw > 64) throw corrupt(`${s.name}: a PATCHED_BASE run has patches wider than 64 bits`, { offset: s.offset })
+    if (pw + pgw > 64) throw corrupt('a PATCHED_BASE run has patches wider than 64 bits', s.where())
     const cfb = closestFixedBits(pw + pgw)
     const dataBytes = Math.ceil((n * fb) / 8)
     const patchBytes = Math.ceil((pl * cfb) / 8)
@@ -193,12 +193,12 @@ export class IntRleV2 implements IntDecoder {
     const w = code === 0 ? 0 : WIDTH[code]
     if (p + 1 >= end) throw this.cut()
     const n = (((first & 1) << 8) | buf[p + 1]) + 1
-    const what = s.name
+    const what = s
     const firstValue = this.signed ? readSigned(buf, p + 2, end, what) : readUnsigned(buf, p + 2, end, what)
     const deltaBase = readSigned(buf, at.pos, end, what)
     const q = at.pos
-    if (w === 0 && n < 1) throw corrupt(`${s.name}: a DELTA run is empty`, { offset: s.offset })
-    if (w > 0 && n < 2) throw corrupt(`${s.name}: a DELTA run with packed deltas has fewer than two values`, { offset: s.offset })
+    if (w === 0 && n < 1) throw corrupt('a DELTA run is empty', s.where())
+    if (w > 0 && n < 2) throw corrupt('a DELTA run with packed deltas has fewer than two values', s.where())
     const bytes = w === 0 ? 0 : Math.ceil(((n - 2) * w) / 8)
     if (q + bytes > end) throw this.cut()
     if (typeof firstValue !== 'number' || typeof deltaBase !== 'number' || w >= 56) return this.exactRun(p)
@@ -291,8 +291,8 @@ export class IntRleV2 implements IntDecoder {
         const code = (first >>> 1) & 31
         const w = code === 0 ? 0 : WIDTH[code]
         const n = (((first & 1) << 8) | buf[p + 1]) + 1
-        const f = this.signed ? readSigned(buf, p + 2, end, s.name) : readUnsigned(buf, p + 2, end, s.name)
-        const d = readSigned(buf, at.pos, end, s.name)
+        const f = this.signed ? readSigned(buf, p + 2, end, s) : readUnsigned(buf, p + 2, end, s)
+        const d = readSigned(buf, at.pos, end, s)
         const q = at.pos
         let prev = BigInt(f)
         const db = BigInt(d)
@@ -318,7 +318,7 @@ export class IntRleV2 implements IntDecoder {
   }
 
   private cut() {
-    return corrupt(`${this.stream.name}: an integer run is cut short by the end of the stream`, { offset: this.stream.offset })
+    return corrupt(`an integer run is cut short by the end of the ${this.stream.kind} stream`, this.stream.where())
   }
 }
 

@@ -107,7 +107,7 @@ export async function* readOrcBatches(input: Location | ByteSource, options: Rea
 export function assertConsumed(streams: readonly OrcStream[], stripe: number, source: ByteSource): void {
   for (const s of streams) {
     if (s.pos < s.end || !s.done) {
-      throw orcFailure(corrupt(`stripe ${stripe}: ${s.name} holds more values than the stripe has rows`, { offset: s.offset }), source.ref)
+      throw orcFailure(corrupt(`the ${s.kind} stream of stripe ${stripe} holds more values than the stripe has rows`, s.where()), source.ref)
     }
   }
 }

@@ -6,7 +6,7 @@
  * synchronous whenever it can be, and tells the caller to `load()` when it cannot.
  */
 import { concat, readChunk, type Compression } from './compression.js'
-import { corrupt, overLimit } from './errors.js'
+import { corrupt, overLimit, type OrcWhere } from './errors.js'
 
 /** Fetches file bytes [start, end). */
 export type RangeReader = (start: number, end: number) => Promise<Uint8Array>
@@ -28,7 +28,9 @@ export class OrcStream {
   private next: number
 
   constructor(
-    readonly name: string,
+    /** The column's path and the stream's kind (DATA, LENGTH…), for errors. */
+    readonly column: string,
+    readonly kind: string,
     private readonly compression: Compression,
     /** File range of the stream. */
     readonly start: number,
@@ -60,6 +62,11 @@ export class OrcStream {
     return this.next
   }
 
+  /** Where a failure is: the column and the offset. */
+  where(): OrcWhere {
+    return { column: this.column, offset: this.next }
+  }
+
   /**
    * At least `k` decoded bytes at buf[pos..], or all that is left when the stream is shorter (the
    * decoder then finds its data cut short). False when more compressed bytes must be fetched first
@@ -67,7 +74,7 @@ export class OrcStream {
    */
   need(k: number): boolean {
     if (this.end - this.pos >= k || this.next >= this.stop) return true
-    if (k > MAX_CONTIGUOUS) throw overLimit(`${this.name}: a value or window of ${k} bytes is over the limit`, { offset: this.next, expected: `at most ${MAX_CONTIGUOUS} bytes` })
+    if (k > MAX_CONTIGUOUS) throw overLimit(`a value or window of ${k} bytes is over the limit`, { ...this.where(), expected: `at most ${MAX_CONTIGUOUS} bytes` })
     const parts: Uint8Array[] = []
     let have = this.end - this.pos
     if (have > 0) parts.push(this.buf.subarray(this.pos, this.end))
@@ -113,7 +120,7 @@ export class OrcStream {
 
   /** Fetches the next window of compressed bytes (keeping a partly fetched chunk). */
   async load(): Promise<void> {
-    if (!this.fetch) throw corrupt(`${this.name}: the stream's bytes are not available`, { offset: this.next })
+    if (!this.fetch) throw corrupt(`the ${this.kind} stream's bytes are not available`, this.where())
     const from = this.next
     const kept = this.src.subarray(Math.max(0, from - this.srcAt))
     const fetchFrom = this.srcAt + this.src.length > from ? this.srcAt + this.src.length : from

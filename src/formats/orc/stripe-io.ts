@@ -118,7 +118,8 @@ export class StripeFetcher {
     const tail = this.tail
     const source = this.source
     const paths = (this.paths ??= allTypes(tail.root).map((t) => t.path))
-    const name = (column: number, kind: number) => `column ${paths[column] ?? column} ${STREAM_NAMES[kind] ?? `stream ${kind}`}`
+    const path = (column: number) => paths[column] ?? String(column)
+    const kindName = (kind: number) => STREAM_NAMES[kind] ?? `kind ${kind}`
     const dataStart = s.offset + s.indexLength
     let time: TimeBase | undefined
     const streams = new Map<number, OrcStream>()
@@ -130,7 +131,7 @@ export class StripeFetcher {
       if (!st) {
         const stop = info.start + info.length
         const l = inMemory(info.start, stop)
-        st = new OrcStream(name(column, kind), tail.compression, info.start, stop, l?.bytes ?? EMPTY, l ? l.at : info.start, (a, b) => source.slice(a, b, this.o.signal), window)
+        st = new OrcStream(path(column), kindName(kind), tail.compression, info.start, stop, l?.bytes ?? EMPTY, l ? l.at : info.start, (a, b) => source.slice(a, b, this.o.signal), window)
         streams.set(key, st)
       }
       return st
@@ -138,7 +139,7 @@ export class StripeFetcher {
     return {
       layout,
       stream: make,
-      streamOrEmpty: (column, kind) => make(column, kind) ?? new OrcStream(name(column, kind), tail.compression, dataStart, dataStart, EMPTY, dataStart),
+      streamOrEmpty: (column, kind) => make(column, kind) ?? new OrcStream(path(column), kindName(kind), tail.compression, dataStart, dataStart, EMPTY, dataStart),
       version: tail.version,
       get time() {
         return (time ??= timeBase(layout.writerTimezone))
