@@ -12,6 +12,7 @@ import { compileFilter, type CompiledFilter, type RowFilter } from './filter.js'
 import { columnKind, csvRowBuilder, parseCsvSchema, type ColumnSpec } from './formats/csv.js'
 import { decodeCsvGz } from './formats/csv-decode.js'
 import { readParquetRows } from './formats/parquet/rows.js'
+import { orcFormat } from './formats/orc/index.js'
 import { locationRef, type Location } from './location.js'
 import { readManifestWith, type InventoryManifest } from './manifest.js'
 import { fieldForCsvName } from './schema/fields.js'
@@ -140,10 +141,10 @@ async function* readBatches(
   parquetEach?: (row: InventoryRow) => void,
 ): AsyncGenerator<InventoryRow[]> {
   const format = m.fileFormat.toLowerCase()
-  if (format !== 'csv' && format !== 'parquet') {
-    throw new S3InventoryError('UNSUPPORTED_FORMAT', `${m.fileFormat} inventories cannot be read; CSV and Parquet are supported`, {
+  if (format !== 'csv' && format !== 'parquet' && format !== 'orc') {
+    throw new S3InventoryError('UNSUPPORTED_FORMAT', `${m.fileFormat} inventories cannot be read; CSV, Parquet and ORC are supported`, {
       ...locationRef(m.location),
-      expected: 'fileFormat CSV or Parquet',
+      expected: 'fileFormat CSV, Parquet or ORC',
       actual: m.fileFormat,
     })
   }
@@ -173,6 +174,16 @@ async function* readBatches(
       const expected = { size: entry.size, md5: entry.MD5checksum }
       if (csvColumns) {
         yield* csvFile(source, ref, { ...csvColumns, startRow, filter, expected: verify ? expected : undefined, signal, workers: options.workers })
+      } else if (format === 'orc') {
+        const read = { source, file: ref, fileSchema: m.fileSchema, columns: options.columns, filter, startRow, expected: verify ? expected : undefined, signal, readSize: options.parquetReadSize ?? 16 * 1024 * 1024 }
+        if (!parquetEach) yield* orcFormat.rows(read)
+        else {
+          await orcFormat.visit(read, (row) => {
+            progress.rows++
+            progress.bytesRead = counter.bytes
+            parquetEach(row)
+          })
+        }
       } else {
         yield* readParquetRows(source, ref, {
           columns: options.columns,

@@ -34,7 +34,7 @@ export async function summarizeInventory(location: Location | InventoryManifest,
   try {
     const m = isManifest(location) ? location : await readManifestWith(location, options, scope)
     const workers = options.workers ?? availableParallelism() > 1
-    if (m.fileFormat.toLowerCase() === 'parquet') {
+    if (m.fileFormat.toLowerCase() === 'parquet' || m.fileFormat.toLowerCase() === 'orc') {
       // No row objects: each row is one reused object handed to the accumulator.
       const acc = createAccumulator(by)
       const progress = options.progress ?? { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }

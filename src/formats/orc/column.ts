@@ -42,8 +42,8 @@ export abstract class Column {
   n = 0
   nonNull = 0
   present: Uint8Array | undefined
-  /** For each row of the last read, the index of its value among the non-null values (only when some are null). */
-  protected slot: Int32Array | undefined
+  /** For each row of the last read, the index of its value among the non-null values, -1 for null (valid when `present` is set). */
+  slots: Int32Array | undefined
   private readonly presentStream: BoolRle | undefined
 
   constructor(
@@ -64,8 +64,8 @@ export abstract class Column {
       const got = ps.read(p, 0, n)
       if (got < n) await complete(ps.stream, n, got, (done) => ps.read(p, done, n - done))
       let m = 0
-      if (!this.slot || this.slot.length < n) this.slot = new Int32Array(Math.max(n, 1024))
-      const slot = this.slot
+      if (!this.slots || this.slots.length < n) this.slots = new Int32Array(Math.max(n, 1024))
+      const slot = this.slots
       for (let i = 0; i < n; i++) {
         slot[i] = p[i] ? m : -1
         m += p[i]
@@ -106,7 +106,7 @@ export abstract class Column {
   /** The general value of row r of the last read (`nul` when the row is null). */
   get(r: number, nul: unknown = null): unknown {
     if (this.present === undefined) return this.value(r)
-    const k = this.slot![r]
+    const k = this.slots![r]
     return k < 0 ? nul : this.value(k)
   }
 
