@@ -28,6 +28,8 @@ export interface StripeContext {
   readonly time: TimeBase
   /** Values a window of nested values may hold at most (docs/reliability.md). */
   readonly maxNested: number
+  /** The stripe is done: its streams give back their buffers. */
+  release(): void
 }
 
 export interface TimeBase {

@@ -47,9 +47,10 @@ export function compressionOf(kind: number, blockSize: number | undefined): Comp
 
 /**
  * The chunk whose header is at data[p]; `end` is where its stream ends. Returns the chunk's bytes
- * and where the next chunk starts. `at`: the file offset of data[0] (for errors).
+ * and where the next chunk starts. `at`: the file offset of data[0] (for errors). `reuse`: a buffer
+ * of more than blockSize bytes the chunk may be decompressed into (its old contents are overwritten).
  */
-export function readChunk(c: Compression, data: Uint8Array, p: number, end: number, at: number): { bytes: Uint8Array; next: number } {
+export function readChunk(c: Compression, data: Uint8Array, p: number, end: number, at: number, reuse?: Uint8Array): { bytes: Uint8Array; next: number } {
   if (end - p < 3) throw corrupt('a compression chunk header is cut short', { offset: at + p })
   const h = data[p] | (data[p + 1] << 8) | (data[p + 2] << 16)
   const len = h >>> 1
@@ -57,7 +58,7 @@ export function readChunk(c: Compression, data: Uint8Array, p: number, end: numb
   if (len > end - start) throw corrupt(`a compression chunk of ${len} bytes runs past the end of its stream`, { offset: at + p, expected: `at most ${end - start} bytes`, actual: `${len} bytes` })
   if (len > c.blockSize) throw corrupt(`a compression chunk of ${len} bytes is larger than the block size`, { offset: at + p, expected: `at most ${c.blockSize} bytes`, actual: `${len} bytes` })
   const body = data.subarray(start, start + len)
-  return { bytes: h & 1 ? body : decompress(c.codec!, body, c.blockSize), next: start + len }
+  return { bytes: h & 1 ? body : decompress(c.codec!, body, c.blockSize, false, reuse), next: start + len }
 }
 
 /** A whole compressed stream (footer, metadata, stripe footer, dictionary), at most `max` bytes decompressed. */
@@ -80,7 +81,7 @@ export function decompressStream(c: Compression, data: Uint8Array, max: number, 
 }
 
 export function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total)
+  const out = Buffer.allocUnsafe(total)
   let o = 0
   for (const part of parts) {
     out.set(part, o)

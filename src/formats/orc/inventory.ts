@@ -131,6 +131,7 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
         }
       }
       assertConsumed(cols.flatMap((c) => c.streams()), s.index, source)
+      ctx.release()
     }
     // Integrity before the last batch is released.
     await fetcher.finish()

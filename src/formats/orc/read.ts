@@ -91,6 +91,7 @@ export async function* readOrcBatches(input: Location | ByteSource, options: Rea
           held = { type, values }
         }
         assertConsumed(col.streams(), s.index, source)
+        ctx.release()
       }
       await fetcher.finish()
       if (held) yield held

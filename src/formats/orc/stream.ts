@@ -17,6 +17,32 @@ export type RangeReader = (start: number, end: number) => Promise<Uint8Array>
  */
 export const MAX_CONTIGUOUS = 64 * 1024 * 1024
 
+/**
+ * Chunks are decompressed into one scratch buffer for the process, then copied into a buffer the
+ * stream owns and keeps for the stripe, grown to the largest chunk it has held. Streams of a
+ * stripe (35 for an inventory) mostly hold few bytes: one block-size buffer each cost 35 MB per 4
+ * files, and a fresh buffer per chunk ~60 MB of garbage awaiting collection over a 10M-row read.
+ */
+let scratch: Uint8Array | undefined
+
+function scratchFor(size: number): Uint8Array {
+  if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafe(size)
+  return scratch
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** A buffer of at least `size` bytes: the smallest large enough in the pool, else a new one. */
+function takeOwn(pool: Uint8Array[] | undefined, size: number, blockSize: number): Uint8Array {
+  if (pool && pool.length > 0) {
+    let best = -1
+    for (let i = 0; i < pool.length; i++) if (pool[i].length >= size && (best < 0 || pool[i].length < pool[best].length)) best = i
+    if (best >= 0) return pool.splice(best, 1)[0]
+  }
+  // Rounded up so a stream's next, slightly larger chunk fits.
+  return Buffer.allocUnsafe(Math.min(blockSize, Math.max(size, 2 ** Math.ceil(Math.log2(Math.max(size, 64))))))
+}
+
 export class OrcStream {
   /** Decoded bytes; decoders read buf[pos..end). */
   buf: Uint8Array = new Uint8Array(0)
@@ -26,6 +52,11 @@ export class OrcStream {
   private src: Uint8Array
   private srcAt: number
   private next: number
+  /** While decoding a bridge (see need): the chunk it leads into, and where in the bridge that chunk starts. */
+  private pending: Uint8Array | undefined
+  private split = 0
+  /** This stream's copy of its current chunk. */
+  private own: Uint8Array | undefined
 
   constructor(
     /** The column's path and the stream's kind (DATA, LENGTH…), for errors. */
@@ -40,6 +71,8 @@ export class OrcStream {
     at: number,
     private readonly fetch?: RangeReader,
     private readonly window = 1 << 20,
+    /** Buffers of a file's earlier stripes' streams, reused (see `own`). */
+    private readonly pool?: Uint8Array[],
   ) {
     this.src = loaded
     this.srcAt = at
@@ -52,9 +85,9 @@ export class OrcStream {
     }
   }
 
-  /** True when every byte of the stream has been decoded into buf (what is left is buf[pos..end)). */
+  /** True when every byte of the stream has been decoded and handed out (what is left is buf[pos..end)). */
   get done(): boolean {
-    return this.next >= this.stop
+    return this.next >= this.stop && this.pending === undefined
   }
 
   /** File offset near the bytes being decoded (the next compressed chunk): for errors. */
@@ -73,19 +106,60 @@ export class OrcStream {
    * (call `load`).
    */
   need(k: number): boolean {
-    if (this.end - this.pos >= k || this.next >= this.stop) return true
+    if (this.end - this.pos >= k) return true
+    if (this.pending) {
+      // Leaving a bridge: continue in the chunk it led into.
+      if (this.pos >= this.split) {
+        this.buf = this.pending
+        this.pos -= this.split
+        this.end = this.buf.length
+        this.pending = undefined
+        if (this.end - this.pos >= k) return true
+      } else {
+        const joined = concat([this.buf.subarray(this.pos, this.split), this.pending], this.split - this.pos + this.pending.length)
+        this.pending = undefined
+        this.buf = joined
+        this.pos = 0
+        this.end = joined.length
+        if (this.end >= k) return true
+      }
+    }
+    if (this.next >= this.stop) return true
     if (k > MAX_CONTIGUOUS) throw overLimit(`a value or window of ${k} bytes is over the limit`, { ...this.where(), expected: `at most ${MAX_CONTIGUOUS} bytes` })
-    const parts: Uint8Array[] = []
-    let have = this.end - this.pos
-    if (have > 0) parts.push(this.buf.subarray(this.pos, this.end))
+    const left = this.end - this.pos
+    // Copied: the next chunk may be decompressed into the buffer these bytes are in.
+    const rest = left > 0 ? concat([this.buf.subarray(this.pos, this.end)], left) : this.buf
+    const first = this.chunk()
+    if (first === undefined) return false
+    if (left === 0 && first.length >= k) {
+      this.buf = first
+      this.pos = 0
+      this.end = first.length
+      return true
+    }
+    if (left > 0 && first.length >= k) {
+      // A bridge: the few bytes left of this chunk and the start of the next, so that a run that
+      // straddles them is contiguous without copying the whole next chunk.
+      const bridge = concat([rest, first.subarray(0, k)], left + k)
+      this.pending = first
+      this.split = left
+      this.buf = bridge
+      this.pos = 0
+      this.end = bridge.length
+      return true
+    }
+    // A value longer than a chunk: join as many chunks as it takes.
+    const parts: Uint8Array[] = left > 0 ? [rest, first] : [first]
+    let have = left + first.length
     let ok = true
+    parts[parts.length - 1] = concat([first], first.length)
     while (have < k && this.next < this.stop) {
       const chunk = this.chunk()
       if (chunk === undefined) {
         ok = false
         break
       }
-      parts.push(chunk)
+      parts.push(concat([chunk], chunk.length))
       have += chunk.length
     }
     this.buf = parts.length === 1 ? parts[0] : concat(parts, have)
@@ -113,9 +187,26 @@ export class OrcStream {
       // A chunk that fits the stream but not yet memory: fetch; one that overruns the stream: readChunk says so.
       if (p + 3 + len > loaded && p + 3 + len <= end) return undefined
     }
-    const { bytes, next } = readChunk(c, this.src, p, loaded, this.srcAt)
+    const reusable = c.codec === 'DEFLATE' || c.codec === 'SNAPPY'
+    const { bytes, next } = readChunk(c, this.src, p, loaded, this.srcAt, reusable ? scratchFor(c.blockSize + 1) : undefined)
     this.next = this.srcAt + next
-    return bytes
+    if (!reusable || bytes.buffer !== scratch!.buffer) return bytes
+    // Into the stream's own buffer (see need: nothing still refers to its old contents).
+    if (!this.own || this.own.length < bytes.length) {
+      if (this.own) this.pool?.push(this.own)
+      this.own = takeOwn(this.pool, bytes.length, c.blockSize)
+    }
+    this.own.set(bytes)
+    return this.own.subarray(0, bytes.length)
+  }
+
+  /** The stripe is done: its buffer goes back to the pool, for the next stripe's streams. */
+  release(): void {
+    if (this.own) this.pool?.push(this.own)
+    this.own = undefined
+    this.pending = undefined
+    this.buf = EMPTY
+    this.pos = this.end = 0
   }
 
   /** Fetches the next window of compressed bytes (keeping a partly fetched chunk). */

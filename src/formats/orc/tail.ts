@@ -13,6 +13,12 @@ import { decodeMessage, type Message } from './protobuf.js'
 import { Footer, Metadata, PostScript, WRITER_NAMES } from './proto.js'
 import { buildTypes, type OrcType } from './types.js'
 
+/**
+ * Files up to this size (or the read size, if smaller) are fetched whole by the tail request; larger
+ * ones a stripe at a time, so a file never holds more than one stripe's bytes (4 files at once
+ * holding whole 11 MB files cost 40 MB of peak RSS over a 10M-row read).
+ */
+export const WHOLE_FILE_BYTES = 2 * 1024 * 1024
 /** Footer and metadata: at most this many bytes each, compressed or not (docs/reliability.md). */
 export const MAX_FOOTER_BYTES = 64 * 1024 * 1024
 /** Protobuf elements (messages, list entries, strings) decoded per footer, metadata or stripe footer. */
@@ -69,7 +75,7 @@ export interface TailOptions {
 
 export async function readTail(source: ByteSource, o: TailOptions = {}): Promise<OrcTail> {
   const hint = o.sizeHint
-  const small = hint !== undefined && o.wholeBelow !== undefined && hint <= o.wholeBelow
+  const small = hint !== undefined && o.wholeBelow !== undefined && hint <= Math.min(o.wholeBelow, WHOLE_FILE_BYTES)
   const end = await source.tail(small ? Math.max(hint, 1) : TAIL_GUESS, o.signal, hint)
   const size = end.size
   try {
