@@ -1,8 +1,10 @@
 /**
  * Quick ORC-vs-Parquet measurement (not part of `npm run bench`): the same rows (14 benchmark
- * columns) as ZLIB ORC (fixtures/orc-writer.ts, as S3 writes it) and as Snappy Parquet
- * (fixtures/generate.ts), read with readInventory (typed rows, MD5-verified) and summarized by
- * storage class. Each case runs in a fresh process; prints the median of the runs.
+ * columns) as ZLIB ORC (fixtures/orc-writer.ts, as S3 writes it), as Snappy Parquet from
+ * fixtures/generate.ts (hyparquet-writer) and as the benchmark's DuckDB-written Snappy Parquet
+ * (bench/data.ts: the same generator and seeds), read with readInventory (typed rows,
+ * MD5-verified) and summarized by storage class. Each case runs in a fresh process; prints the
+ * median of the runs.
  *
  *   npx tsx bench/orc-quick.ts [rows=2000000] [files=8] [runs=5]
  *
@@ -14,6 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BENCH_FIELDS, makeRows, writeInventory, type Row } from '../fixtures/generate.js'
+import { benchData } from './data.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const [rows = 2_000_000, files = 8, runs = 5] = process.argv.slice(2).map(Number)
@@ -36,7 +39,7 @@ if (process.env.ORC_QUICK_CASE) {
 }
 
 const dir = path.resolve(here, '..', '.cache', 'orc-quick', `${rows}x${files}`)
-const manifests = { orc: '', parquet: '' }
+const manifests: Record<string, string> = { orc: '', parquet: '', duckdb: '' }
 for (const format of ['ORC', 'Parquet'] as const) {
   const root = path.join(dir, format)
   const done = path.join(root, 'done')
@@ -59,10 +62,12 @@ for (const format of ['ORC', 'Parquet'] as const) {
   manifests[format === 'ORC' ? 'orc' : 'parquet'] = manifestPath
 }
 
+manifests.duckdb = (await benchData(rows, files)).parquetManifest
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const results: Record<string, { ms: number; rss: number }> = {}
 for (const kind of ['rows', 'stats']) {
-  for (const f of ['parquet', 'orc'] as const) {
+  for (const f of ['duckdb', 'parquet', 'orc'] as const) {
     const ms: number[] = []
     const rss: number[] = []
     for (let r = 0; r < runs; r++) {
@@ -75,6 +80,6 @@ for (const kind of ['rows', 'stats']) {
     results[`${kind} ${f}`] = { ms: median(ms), rss: median(rss) }
     process.stderr.write(`${kind} ${f}: median ${median(ms).toFixed(0)} ms (${ms.map((x) => x.toFixed(0)).join(', ')}), RSS ${median(rss).toFixed(0)} MB\n`)
   }
-  const ratio = results[`${kind} orc`].ms / results[`${kind} parquet`].ms
-  process.stderr.write(`${kind}: ORC / Parquet = ${ratio.toFixed(2)}\n`)
+  const r = (f: string) => (results[`${kind} orc`].ms / results[`${kind} ${f}`].ms).toFixed(2)
+  process.stderr.write(`${kind}: ORC / Parquet (hyparquet-writer) = ${r('parquet')}, ORC / Parquet (DuckDB) = ${r('duckdb')}\n`)
 }
