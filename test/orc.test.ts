@@ -5,13 +5,13 @@
  * limits and typed errors.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { ALL_FIELDS, makeRows, orcBytes, type Row } from '../fixtures/generate.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ALL_FIELDS, makeRows, orcBytes, writeInventory, type Row } from '../fixtures/generate.js'
 import { message, packed, rleV2, writeOrc, type Field, type WriteOrcOptions } from '../fixtures/orc-writer.js'
 import { S3InventoryError } from '../src/errors.js'
 import { compileFilter } from '../src/filter.js'
@@ -22,12 +22,14 @@ import { StreamKind } from '../src/formats/orc/proto.js'
 import { OrcStream } from '../src/formats/orc/stream.js'
 import { footerRange, parseStripeFooter } from '../src/formats/orc/stripe.js'
 import { readTail } from '../src/formats/orc/tail.js'
+import { readInventory, readManifest } from '../src/index.js'
 import { Decimal, Timestamp } from '../src/schema/exact.js'
 import type { DataFileRef, InventoryRow } from '../src/schema/row.js'
 import { localSource } from '../src/sources/local.js'
 import type { ByteSource } from '../src/sources/source.js'
 import { losslessDiff, parseLossless } from './support/lossless-json.js'
-import { collect, tmpDir } from './support/tmp.js'
+import { freshBucket, putObjects, s3Client } from './support/s3.js'
+import { collect, plain, tmpDir } from './support/tmp.js'
 
 const APACHE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/real-samples/apache-orc')
 const present = existsSync(APACHE)
@@ -381,5 +383,95 @@ describe('typed errors and limits', async () => {
     })().catch((e) => e)
     expect(err).toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH' })
     expect(got.flat().length).toBeLessThan(3000)
+  })
+})
+
+describe('ranged reads of ORC inventories', async () => {
+  const root = await tmpDir('orc-ranges')
+  // Sorted keys, as real deliveries are, so that stripe statistics can exclude a prefix.
+  const rows = makeRows({ count: 5000, seed: 9 }).sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)))
+  const inv = await writeInventory({ root, format: 'ORC', rows, orc: { stripeRows: 500 } })
+  const dataPath = path.join(root, inv.dataKeys[0])
+  const client = s3Client()
+  afterAll(() => client.destroy())
+  let bucket = ''
+  beforeAll(async () => {
+    bucket = await freshBucket(client, 'orc-ranges')
+    await putObjects(client, bucket, inv.objects)
+  })
+
+  /** A local source that records every range asked for. */
+  const recording = () => {
+    const inner = localSource(dataPath)
+    const ranges: [number, number][] = []
+    const src: ByteSource = {
+      ref: inner.ref,
+      stream: (a, b, signal) => (ranges.push([a, b ?? Infinity]), inner.stream(a, b, signal)),
+      slice: (a, b, signal) => (ranges.push([a, b]), inner.slice(a, b, signal)),
+      tail: async (n, signal, hint) => {
+        const t = await inner.tail(n, signal, hint)
+        ranges.push([t.size - t.bytes.length, t.size])
+        return t
+      },
+    }
+    return { src, ranges }
+  }
+  const layoutOf = async () => {
+    const src = localSource(dataPath)
+    const t = await readTail(src)
+    const layouts = await Promise.all(t.stripes.map(async (s) => parseStripeFooter(await src.slice(...footerRange(s)), s, t)))
+    return { t, layouts, id: (name: string) => t.root.children[t.root.fieldNames.indexOf(name)].id }
+  }
+
+  it('without verification: the tail, then per stripe its footer and the projected columns\' streams — never a row index', async () => {
+    const { t, layouts, id } = await layoutOf()
+    expect(t.stripes).toHaveLength(10)
+    const { src, ranges } = recording()
+    const got = await inventoryRows(src, { columns: ['isLatest', 'size'], readSize: 64 * 1024 })
+    expect(got).toEqual(rows.map((r) => ({ isLatest: r.isLatest, size: r.size })))
+    const wanted = new Set([id('is_latest'), id('size')])
+    const allowed: [number, number][] = [[t.tailStart, t.size], ...t.stripes.map(footerRange)]
+    for (const l of layouts) for (const s of l.streams) if (wanted.has(s.column) && s.kind !== StreamKind.ROW_INDEX) allowed.push([s.start, s.start + s.length])
+    const indexes = layouts.flatMap((l) => l.streams.filter((s) => s.kind === StreamKind.ROW_INDEX).map((s) => [s.start, s.start + s.length] as [number, number]))
+    // The tail request (64 KiB) may hold the last stripes: it is the one range that can.
+    expect(ranges[0]).toEqual([t.tailStart, t.size])
+    for (const [a, b] of ranges.slice(1)) {
+      expect(indexes.some(([x, y]) => a < y && b > x), `range ${a}-${b} overlaps a row index`).toBe(false)
+      // Each range starts and ends in a stripe footer or a wanted stream (nearby ones are fetched together).
+      expect(allowed.some(([x, y]) => a >= x && a < y), `range start ${a}`).toBe(true)
+      expect(allowed.some(([x, y]) => b > x && b <= y), `range end ${b}`).toBe(true)
+    }
+    const fetched = ranges.slice(1).reduce((n, [a, b]) => n + b - a, 0)
+    expect(fetched).toBeLessThan(t.tailStart / 4)
+  })
+
+  it('a file up to 2 MiB is fetched once, whole, and verified before its rows', async () => {
+    const { src, ranges } = recording()
+    const size = (await readFile(dataPath)).length
+    const got = await inventoryRows(src, { expected: { size, md5: (await readManifest(inv.manifestPath)).files[0].MD5checksum } })
+    expect(got).toEqual(rows)
+    expect(ranges).toEqual([[0, size]])
+  })
+
+  it('through the local S3 server: a prefix filter skips the stripes its statistics exclude (bytes counted)', async () => {
+    const prefix = rows[2600].key.slice(0, 8)
+    const expected = rows.filter((r) => r.key.startsWith(prefix))
+    expect(expected.length).toBeGreaterThan(0)
+    const all = readInventory({ bucket, key: inv.manifestKey }, { client, verify: false, parquetReadSize: 64 * 1024 })
+    expect(plain(await collect(all))).toEqual(rows)
+    const filtered = readInventory({ bucket, key: inv.manifestKey }, { client, verify: false, filter: { prefix }, parquetReadSize: 64 * 1024 })
+    expect(plain(await collect(filtered))).toEqual(expected)
+    // The same tail requests; then one stripe of ten instead of ten.
+    expect(filtered.progress.bytesRead).toBeLessThan(all.progress.bytesRead / 2)
+    expect(all.progress.bytesRead).toBeGreaterThanOrEqual((await readFile(dataPath)).length - 64 * 1024)
+  })
+
+  it('through the local S3 server: verified, a resume point, and a tampered MD5', async () => {
+    const m = await readManifest({ bucket, key: inv.manifestKey }, { client })
+    const got = await collect(readInventory(m, { client, parquetReadSize: 64 * 1024, startAfter: { manifestMd5: m.md5, file: 0, row: 3999 } }))
+    expect(plain(got)).toEqual(rows.slice(4000))
+    const tampered = { ...m, files: [{ ...m.files[0], MD5checksum: 'f'.repeat(32) }] }
+    await expect(collect(readInventory(tampered, { client, parquetReadSize: 64 * 1024 }))).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', actual: m.files[0].MD5checksum })
+    await expect(collect(readInventory(tampered, { client }))).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH' })
   })
 })

@@ -83,8 +83,13 @@ export class StripeFetcher {
   async open(s: StripeInfo, columns: ReadonlySet<number>): Promise<StripeContext> {
     const [fStart, fEnd] = footerRange(s)
     const loaded: Loaded[] = []
+    const t = this.tail
     if (this.whole) loaded.push({ bytes: this.whole, at: 0 })
-    else if (this.hasher) {
+    else if (s.offset >= t.tailStart) {
+      // The last stripes may have come with the tail: no request for them.
+      loaded.push({ bytes: t.tail, at: t.tailStart })
+      if (this.hasher) await this.hasher.update(s.offset, t.tail.subarray(s.offset - t.tailStart, fEnd - t.tailStart))
+    } else if (this.hasher) {
       const bytes = await this.fetchInto(s.offset, fEnd, 0, fEnd - s.offset)
       await this.hasher.update(s.offset, bytes)
       loaded.push({ bytes, at: s.offset })
