@@ -475,3 +475,23 @@ describe('ranged reads of ORC inventories', async () => {
     await expect(collect(readInventory(tampered, { client }))).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH' })
   })
 })
+
+describe('the CLI over an ORC inventory (dist/cli.js)', async () => {
+  const root = await tmpDir('orc-cli')
+  const rows = makeRows({ count: 800, seed: 17 })
+  const inv = await writeInventory({ root, format: 'ORC', rows, filesRows: [300, 500], orc: { stripeRows: 200 } })
+  const { runCli } = await import('./support/cli.js')
+  it('ls --format keys lists every key; --suffix filters; stats --by storage-class counts them', async () => {
+    const ls = await runCli(['ls', inv.manifestPath, '--format', 'keys', '--quiet'])
+    expect(ls.code).toBe(0)
+    // Keys with newlines print on several lines: compare the whole text.
+    expect(ls.stdout).toBe(rows.map((r) => `${r.key}\n`).join(''))
+    const png = await runCli(['ls', inv.manifestPath, '--suffix', '.png', '--format', 'keys', '--quiet'])
+    expect(png.stdout).toBe(rows.filter((r) => r.key.endsWith('.png')).map((r) => `${r.key}\n`).join(''))
+    const stats = await runCli(['stats', inv.manifestPath, '--by', 'storage-class', '--json', '--quiet'])
+    expect(stats.code).toBe(0)
+    const summary = JSON.parse(stats.stdout)
+    expect(summary.total.count).toBe(rows.length)
+    expect(summary.total.bytes).toBe(rows.reduce((n, r) => n + ((r.size as number | undefined) ?? 0), 0))
+  })
+})
