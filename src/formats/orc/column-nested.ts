@@ -6,7 +6,7 @@
  * allocation beyond that.
  */
 import { ByteRle } from './byte-rle.js'
-import { checkEncoding, Column, complete, grow, intDecoder, readInts, skipInts, type StripeContext } from './column.js'
+import { checkEncoding, Column, complete, grow, intDecoder, readInts, type StripeContext } from './column.js'
 import { corrupt, overLimit } from './errors.js'
 import type { IntDecoder } from './int-decoder.js'
 import { EncodingKind, StreamKind, TypeKind } from './proto.js'
@@ -176,4 +176,3 @@ export class UnionColumn extends Column {
   }
 }
 
-export { skipInts }

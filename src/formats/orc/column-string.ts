@@ -6,10 +6,9 @@
  */
 import { isAscii } from 'node:buffer'
 import type { FastBuffer } from '../../codecs/buffers.js'
-import { checkEncoding, Column, grow, readInts, skipInts, type StripeContext } from './column.js'
+import { checkEncoding, Column, grow, intDecoder, readInts, skipInts, type StripeContext } from './column.js'
 import { corrupt, overLimit } from './errors.js'
 import type { IntDecoder } from './int-decoder.js'
-import { intDecoder } from './column.js'
 import { EncodingKind, StreamKind, TypeKind } from './proto.js'
 import { encodingOf } from './stripe.js'
 import { MAX_CONTIGUOUS, type OrcStream } from './stream.js'
@@ -58,7 +57,7 @@ export class StringColumn extends Column {
 
   protected async readValues(m: number): Promise<void> {
     if (this.dictionary) {
-      this.dict ??= await readDictionary(this.type, this.dictionarySize, this.dictStreams[0], this.data, this.ctx, this.ints)
+      this.dict ??= await readDictionary(this.type, this.dictionarySize, this.dictStreams[0], this.data, this.ctx)
       this.ids = grow(this.ids, m)
       await readInts(this.ints, this.ids, m)
       const ids = this.ids
@@ -84,7 +83,7 @@ export class StringColumn extends Column {
 
   protected async skipValues(m: number): Promise<void> {
     if (this.dictionary) {
-      this.dict ??= await readDictionary(this.type, this.dictionarySize, this.dictStreams[0], this.data, this.ctx, this.ints)
+      this.dict ??= await readDictionary(this.type, this.dictionarySize, this.dictStreams[0], this.data, this.ctx)
       await skipInts(this.ints, m)
       this.ints.wide = undefined
       return
@@ -156,7 +155,7 @@ export interface Dictionary {
   readonly all: string[] | undefined
 }
 
-async function readDictionary(type: OrcType, size: number, lengthStream: OrcStream, blob: OrcStream, ctx: StripeContext, ints: IntDecoder): Promise<Dictionary> {
+async function readDictionary(type: OrcType, size: number, lengthStream: OrcStream, blob: OrcStream, ctx: StripeContext): Promise<Dictionary> {
   if (size > MAX_DICTIONARY_ENTRIES) {
     throw overLimit(`a dictionary of ${size} entries is over the limit`, { column: type.path, expected: `at most ${MAX_DICTIONARY_ENTRIES}`, actual: String(size) })
   }
@@ -171,7 +170,6 @@ async function readDictionary(type: OrcType, size: number, lengthStream: OrcStre
   blob.pos += total
   const ascii = isAscii(b.subarray(base, base + total))
   const at = (i: number) => (ascii ? b.latin1Slice(base + starts[i], base + starts[i + 1]) : b.utf8Slice(base + starts[i], base + starts[i + 1]))
-  void ints
   if (size <= CACHED_DICTIONARY) {
     const all = new Array<string>(size)
     for (let i = 0; i < size; i++) all[i] = at(i)

@@ -25,12 +25,3 @@ export const MAX_SAFE = Number.MAX_SAFE_INTEGER
 export function unzigzag(u: number): number {
   return u < TWO_32 ? (u >>> 1) ^ -(u & 1) : u % 2 === 0 ? u / 2 : -(u + 1) / 2
 }
-
-export function unzigzagBig(u: bigint): bigint {
-  return (u & 1n) === 0n ? u >> 1n : -((u + 1n) >> 1n)
-}
-
-/** A value as number when safe, else its exact bigint. */
-export function exactOf(v: bigint): number | bigint {
-  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v
-}

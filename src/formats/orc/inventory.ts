@@ -36,8 +36,8 @@ export const orcFormat: InventoryFormat = {
   },
 }
 
-/** Writes the JS values of a window's rows (all n, or those in sel[0..count)) into out, by row index. */
-type Fill = (col: Column, out: unknown[], n: number, sel: Int32Array | undefined, count: number) => void
+/** Writes the JS values of a window's rows (rows 0..count, or those in sel[0..count)) into out, by row index. */
+type Fill = (col: Column, out: unknown[], sel: Int32Array | undefined, count: number) => void
 
 async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | undefined): AsyncGenerator<InventoryRow[]> {
   const { source, file: ref, signal, filter } = read
@@ -94,7 +94,7 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
         let count = n
         let chosen: Int32Array | undefined
         if (filter) {
-          for (const j of filterCols) fills[j](cols[j], win[j], n, undefined, n)
+          for (const j of filterCols) fills[j](cols[j], win[j], undefined, n)
           count = 0
           for (let i = 0; i < n; i++) {
             if (kJ >= 0) input.key = win[kJ][i] as string
@@ -106,9 +106,9 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
             if (filter.test(input)) sel[count++] = i
           }
           chosen = sel
-          for (let j = 0; j < cols.length; j++) if (!filterCols.has(j)) fills[j](cols[j], win[j], n, chosen, count)
+          for (let j = 0; j < cols.length; j++) if (!filterCols.has(j)) fills[j](cols[j], win[j], chosen, count)
         } else {
-          for (let j = 0; j < cols.length; j++) fills[j](cols[j], win[j], n, undefined, n)
+          for (let j = 0; j < cols.length; j++) fills[j](cols[j], win[j], undefined, n)
         }
         const batch: InventoryRow[] = []
         if (fill) {
@@ -176,7 +176,7 @@ function fillFor(field: FieldDef, type: OrcType, ref: FileRead['file']): Fill {
   }
 }
 
-function strings(col: StringColumn, out: unknown[], n: number, sel: Int32Array | undefined, count: number): void {
+function strings(col: StringColumn, out: unknown[], sel: Int32Array | undefined, count: number): void {
   const slot = col.present ? col.slots : undefined
   const dict = col.dict
   if (dict) {
@@ -207,7 +207,7 @@ function strings(col: StringColumn, out: unknown[], n: number, sel: Int32Array |
 }
 
 function numbers(field: FieldDef, ref: FileRead['file']) {
-  return (col: IntColumn, out: unknown[], n: number, sel: Int32Array | undefined, count: number): void => {
+  return (col: IntColumn, out: unknown[], sel: Int32Array | undefined, count: number): void => {
     if (col.wide) {
       const [, v] = [...col.wide][0]
       throw new S3InventoryError('VALUE_INVALID', `cannot read ${field.name}`, { bucket: ref.bucket, key: ref.key, column: field.name, expected: 'an integer below 2^53', actual: String(v) })
@@ -222,7 +222,7 @@ function numbers(field: FieldDef, ref: FileRead['file']) {
     }
 }
 
-function booleans(col: BooleanColumn, out: unknown[], n: number, sel: Int32Array | undefined, count: number): void {
+function booleans(col: BooleanColumn, out: unknown[], sel: Int32Array | undefined, count: number): void {
   const slot = col.present ? col.slots : undefined
   const v = col.values
   for (let t = 0; t < count; t++) {
@@ -232,7 +232,7 @@ function booleans(col: BooleanColumn, out: unknown[], n: number, sel: Int32Array
   }
 }
 
-function timestamps(col: TimestampColumn, out: unknown[], n: number, sel: Int32Array | undefined, count: number): void {
+function timestamps(col: TimestampColumn, out: unknown[], sel: Int32Array | undefined, count: number): void {
   const slot = col.present ? col.slots : undefined
   for (let t = 0; t < count; t++) {
     const i = sel ? sel[t] : t
@@ -241,7 +241,7 @@ function timestamps(col: TimestampColumn, out: unknown[], n: number, sel: Int32A
   }
 }
 
-function days(col: IntColumn, out: unknown[], n: number, sel: Int32Array | undefined, count: number): void {
+function days(col: IntColumn, out: unknown[], sel: Int32Array | undefined, count: number): void {
   const slot = col.present ? col.slots : undefined
   const v = col.values
   for (let t = 0; t < count; t++) {
@@ -251,7 +251,7 @@ function days(col: IntColumn, out: unknown[], n: number, sel: Int32Array | undef
   }
 }
 
-function general(col: Column, out: unknown[], n: number, sel: Int32Array | undefined, count: number): void {
+function general(col: Column, out: unknown[], sel: Int32Array | undefined, count: number): void {
   for (let t = 0; t < count; t++) {
     const i = sel ? sel[t] : t
     out[i] = col.get(i, undefined)
