@@ -273,6 +273,33 @@ describe('the fixture writer, read back', async () => {
     expect(kinds).toEqual([3, 2])
     expect(await inventoryRows(src)).toEqual(mixed)
   })
+  it('columns this library does not know: read only when asked for (extraColumns), with the general mapping', async () => {
+    const p = await write(
+      'extra.orc',
+      writeOrc(
+        [
+          { name: 'bucket', kind: 'string' },
+          { name: 'key', kind: 'string' },
+          { name: 'object_lock_event_hold_status', kind: 'string' },
+          { name: 'retention_days', kind: 'int' },
+          { name: 'size', kind: 'bigint' },
+        ],
+        [
+          { bucket: 'b', key: 'k1', object_lock_event_hold_status: 'ON', retention_days: 30, size: 7 },
+          { bucket: 'b', key: 'k2', object_lock_event_hold_status: null, retention_days: null, size: null },
+        ],
+      ),
+    )
+    expect(await inventoryRows(localSource(p))).toEqual([
+      { bucket: 'b', key: 'k1', size: 7 },
+      { bucket: 'b', key: 'k2', size: undefined },
+    ])
+    expect(await inventoryRows(localSource(p), { extraColumns: ['object_lock_event_hold_status', 'retentionDays'] })).toEqual([
+      { bucket: 'b', key: 'k1', objectLockEventHoldStatus: 'ON', retentionDays: 30, size: 7 },
+      { bucket: 'b', key: 'k2', objectLockEventHoldStatus: undefined, retentionDays: undefined, size: undefined },
+    ])
+    expect(await failure(inventoryRows(localSource(p), { columns: ['key', 'versionId'] }))).toMatchObject({ code: 'FIELD_MISSING', column: 'versionId' })
+  })
   it('filters, projection, a resume point and a prefix that skips stripes give the same rows as filtering everything', async () => {
     const p = await write('filters.orc', orcBytes(rows, ALL_FIELDS, { stripeRows: 500 }))
     const prefix = rows[1800].key.slice(0, 8)

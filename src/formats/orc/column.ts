@@ -105,8 +105,13 @@ export abstract class Column {
   /** The general value of the k-th non-null value of the last read. */
   abstract value(k: number): unknown
 
-  /** The general value of row r of the last read (`nul` when the row is null). */
-  get(r: number, nul: unknown = null): unknown {
+  /** The general value of row r of the last read; null when the row is null (`undefined` for inventory rows). */
+  get(r: number, nul: null | undefined = null): unknown {
+    return this.at(r, nul)
+  }
+
+  /** `get` with the null value given (a default parameter would turn an explicit undefined into null). */
+  at(r: number, nul: null | undefined): unknown {
     if (this.present === undefined) return this.value(r)
     const k = this.slots![r]
     return k < 0 ? nul : this.value(k)

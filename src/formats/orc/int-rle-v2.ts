@@ -213,9 +213,8 @@ export class IntRleV2 implements IntDecoder {
       if (deltaBase < 0) for (let i = 2; i < n; i++) lit[i] = lit[i - 1] - d[i - 2]
       else for (let i = 2; i < n; i++) lit[i] = lit[i - 1] + d[i - 2]
     }
-    // Every partial sum stays exact while the extremes are safe (each step adds a value < 2^56… checked here).
-    const last = lit[n - 1]
-    if (last > MAX_SAFE || last < -MAX_SAFE || !rangeSafe(lit, n)) return this.exactRun(p)
+    // Each sum is exact while every value stays safe (a step past ±2^53 shows as an unsafe value).
+    if (!rangeSafe(lit, n)) return this.exactRun(p)
     this.n = n
     s.pos = q + bytes
     return true

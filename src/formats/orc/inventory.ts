@@ -254,7 +254,7 @@ function days(col: IntColumn, out: unknown[], sel: Int32Array | undefined, count
 function general(col: Column, out: unknown[], sel: Int32Array | undefined, count: number): void {
   for (let t = 0; t < count; t++) {
     const i = sel ? sel[t] : t
-    out[i] = col.get(i, undefined)
+    out[i] = col.at(i, undefined)
   }
 }
 
