@@ -6,7 +6,9 @@
  * MD5-verified) and summarized by storage class. Each case runs in a fresh process; prints the
  * median of the runs.
  *
- *   npx tsx bench/orc-quick.ts [rows=2000000] [files=8] [runs=5]
+ *   npm run build && npx tsx bench/orc-quick.ts [rows=2000000] [files=8] [runs=5]
+ *
+ * The measured reads run the built library (dist/), as `npm run bench` does.
  *
  * Data is generated once into .cache/orc-quick.
  */
@@ -23,7 +25,7 @@ const [rows = 2_000_000, files = 8, runs = 5] = process.argv.slice(2).map(Number
 
 if (process.env.ORC_QUICK_CASE) {
   // Child: one measured read.
-  const { readInventory, summarizeInventory } = await import('../src/index.js')
+  const { readInventory, summarizeInventory } = (await import(path.resolve(here, '..', 'dist', 'index.js'))) as typeof import('../src/index.js')
   const [kind, manifest] = process.env.ORC_QUICK_CASE.split('|')
   const t0 = performance.now()
   let n = 0
