@@ -360,10 +360,10 @@ describe('typed errors and limits', async () => {
     const p = await write(
       orc({
         tamper: {
-          // Column 9 (storage_class) is dictionary-encoded: claim 2^25 entries.
+          // Column 9 (storage_class) is dictionary-encoded: claim 2^23 entries.
           stripeFooter: (f: Field[]) => {
             let c = 0
-            return f.map((x): Field => (x[0] === 2 && c++ === 9 ? [2, message([1, 3], [2, 2 ** 25])] : x))
+            return f.map((x): Field => (x[0] === 2 && c++ === 9 ? [2, message([1, 3], [2, 2 ** 23])] : x))
           },
         },
       }),

@@ -15,7 +15,7 @@ import { MAX_CONTIGUOUS, type OrcStream } from './stream.js'
 import type { OrcType } from './types.js'
 
 /** Dictionary entries per column per stripe, at most (docs/reliability.md). */
-export const MAX_DICTIONARY_ENTRIES = 1 << 24
+export const MAX_DICTIONARY_ENTRIES = 1 << 22
 /** Dictionaries up to this many entries are decoded to strings once; larger ones per value. */
 const CACHED_DICTIONARY = 1 << 20
 
@@ -161,10 +161,10 @@ async function readDictionary(type: OrcType, size: number, lengthStream: OrcStre
   }
   const encoding = encodingOf(ctx.layout, type.id).kind
   const dec = intDecoder(lengthStream, encoding, false)
-  const lengths = new Float64Array(size)
-  await readInts(dec, lengths, size)
+  // One array: the lengths are read into starts[1..] and summed in place.
   const starts = new Float64Array(size + 1)
-  const total = offsets(lengths, size, starts, type, dec)
+  await readInts(dec, starts.subarray(1), size)
+  const total = offsets(starts.subarray(1), size, starts, type, dec)
   const b = await bytes(blob, total, type)
   const base = blob.pos
   blob.pos += total
