@@ -263,6 +263,26 @@ describe('the fixture writer, read back', async () => {
     const m = await readOrcMetadata(p)
     expect(m).toMatchObject({ type: expect.stringMatching(/^struct<bucket:string,key:string,version_id:string,is_latest:boolean/), rows: 3000, stripeStatistics: 3, formatVersion: '0.12' })
   })
+  it('decimal64 of files version 1.9999 (UNSTABLE-PRE-2.0): RLE v2 unscaled values at the type\'s scale', async () => {
+    // A bigint column's DATA stream is what decimal64 stores: retype it decimal(10,2) and mark the file 1.9999.
+    const values = [12345n, -1n, 0n, 99999999999n, null]
+    const p = await write(
+      'decimal64.orc',
+      writeOrc([{ name: 'd', kind: 'bigint' }], values.map((d) => ({ d })), {
+        tamper: {
+          footer: (f: Field[]) => {
+            let t = 0
+            return f.map((x): Field => (x[0] === 4 && t++ === 1 ? [4, message([1, 14], [5, 18], [6, 2])] : x))
+          },
+          postscript: (f: Field[]) => f.map((x): Field => (x[0] === 4 ? [4, packed([1, 9999])] : x)),
+        },
+      }),
+    )
+    expect((await readOrcMetadata(p)).type).toBe('struct<d:decimal(18,2)>')
+    const rows = (await collect(readOrc(p))) as { d: Decimal | null }[]
+    expect(rows.map((r) => r.d?.toString() ?? null)).toEqual(['123.45', '-0.01', '0.00', '999999999.99', null])
+    expect(await collect(orcJsonLines(p))).toEqual(['{"d": 123.45}', '{"d": -0.01}', '{"d": 0.00}', '{"d": 999999999.99}', '{"d": null}'])
+  })
   it('an encoding may change from stripe to stripe (dictionary, then direct)', async () => {
     const mixed: Row[] = rows.map((r, i) => ({ ...r, storageClass: i < 1500 ? 'STANDARD' : `CLASS-${i}` }))
     const p = await write('mixed.orc', orcBytes(mixed, ALL_FIELDS, { stripeRows: 1500 }))
