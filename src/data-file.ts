@@ -7,7 +7,9 @@
 import { S3InventoryError } from './errors.js'
 import { csvFormat } from './formats/csv/index.js'
 import { csvFields } from './formats/csv/schema.js'
+import { orcJsonLines, readOrc } from './formats/orc/index.js'
 import { readParquet } from './formats/parquet/index.js'
+import { exactJson } from './schema/exact.js'
 import { formatLocation, locationRef, resolveLocation, type Location, type ResolvedLocation } from './location.js'
 import { readManifest, type InventoryManifest, type ManifestFile } from './manifest.js'
 import { isManifest } from './inventory.js'
@@ -41,7 +43,20 @@ interface Opened {
 }
 
 /** One data file's rows: Parquet and ORC as plain objects of exact values, CSV as typed inventory rows. */
-export async function* readDataFile(location: Location, options: ReadDataFileOptions = {}): AsyncGenerator<Record<string, unknown>> {
+export async function* readDataFile(location: Location, options: ReadDataFileOptions = {}): AsyncGenerator<unknown> {
+  yield* dataFile(location, options, false)
+}
+
+/**
+ * The same rows as JSON lines, each format printed as its own reference tools print it: ORC as
+ * Apache ORC's tools do (wall-clock timestamps, float32 digits, decimals at their scale), Parquet and
+ * CSV with exactJson (ISO timestamps with every digit, 64-bit integers and decimals exact).
+ */
+export async function* readDataFileLines(location: Location, options: ReadDataFileOptions = {}): AsyncGenerator<string> {
+  yield* dataFile(location, options, true) as AsyncGenerator<string>
+}
+
+async function* dataFile(location: Location, options: ReadDataFileOptions, lines: boolean): AsyncGenerator<unknown> {
   const scope = clientScope(options)
   try {
     const loc = resolveLocation(location)
@@ -55,13 +70,15 @@ export async function* readDataFile(location: Location, options: ReadDataFileOpt
       fileSchema: options.fileSchema ?? manifest?.fileSchema,
     }
     const format = options.format ?? (await formatOf(o, options.signal))
-    if (format === 'parquet') {
-      yield* readParquet(o.source, { columns: options.columns ? [...options.columns] : undefined, expected: o.expected, signal: options.signal })
-    } else if (format === 'orc') {
-      throw new S3InventoryError('UNSUPPORTED_FORMAT', 'ORC files cannot be read yet', { ...locationRef(loc), expected: 'a Parquet or CSV.gz file' })
-    } else {
-      yield* csvRows(o, options)
+    const columns = options.columns ? [...options.columns] : undefined
+    if (format === 'orc') {
+      const orc = { columns, expected: o.expected, signal: options.signal }
+      yield* lines ? orcJsonLines(o.source, orc) : readOrc(o.source, orc)
+      return
     }
+    const rows = format === 'parquet' ? readParquet(o.source, { columns, expected: o.expected, signal: options.signal }) : csvRows(o, options)
+    if (!lines) yield* rows
+    else for await (const row of rows) yield exactJson(row)
   } finally {
     scope.release()
   }

@@ -2,7 +2,7 @@
  * s3-inventory-stream — public API.
  *
  * Data flow: sources/ (S3 ranged GETs, local files) → codecs/ (gunzip, snappy) → formats/ (CSV,
- * Parquet) → schema/ (typed rows) → fanout.ts (files in parallel, in order, bounded) → your loop.
+ * Parquet, ORC) → schema/ (typed rows) → fanout.ts (files in parallel, in order, bounded) → your loop.
  */
 export { listKeys, readInventory } from './inventory.js'
 export type { InventoryProgress, InventoryStream, ReadInventoryOptions } from './inventory.js'
@@ -57,7 +57,9 @@ export type { ToArrowOptions, WriteResult } from './sinks/arrow.js'
 export { writeParquetFile } from './sinks/parquet.js'
 export type { WriteParquetOptions } from './sinks/parquet.js'
 export type { RowSource } from './sinks/columns.js'
+export { readOrc, readOrcMetadata, orcJsonLines, orcJson } from './formats/orc/index.js'
+export type { ReadOrcOptions, OrcMetadata, OrcStripeMetadata, OrcJsonOptions, OrcType } from './formats/orc/index.js'
 export { databaseUri, readDatabaseUri } from './db-uri.js'
 export type { DatabaseSecret, DatabaseUriOptions, ReadDatabaseUriOptions } from './db-uri.js'
-export { readDataFile } from './data-file.js'
+export { readDataFile, readDataFileLines } from './data-file.js'
 export type { DataFileFormat, ReadDataFileOptions } from './data-file.js'

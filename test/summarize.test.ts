@@ -63,6 +63,7 @@ describe('summarizeInventory', async () => {
   const rows = makeRows({ count: 5000, seed: 61 })
   const parquet = await writeInventory({ root, format: 'Parquet', rows, filesRows: [1500, 0, 2000, 1500], rowGroupSize: 700 })
   const csv = await writeInventory({ root, format: 'CSV', rows, filesRows: [1500, 0, 2000, 1500] })
+  const orc = await writeInventory({ root, format: 'ORC', rows, filesRows: [1500, 0, 2000, 1500], orc: { stripeRows: 700 } })
   const groupings: GroupBy[][] = [['storage-class'], [{ prefix: 2 }, 'extension'], [{ modified: 'month' }, { size: 'pow2' }], ['isLatest', 'encryption-status'], []]
 
   // Parquet is aggregated from one reused row object per file (no row objects); the reference is
@@ -75,12 +76,14 @@ describe('summarizeInventory', async () => {
       const expected = await summarize(readInventory(parquet.manifestPath), { by, filter })
       expect(got).toEqual(expected)
       expect(await summarizeInventory(csv.manifestPath, { by, filter })).toEqual(expected)
+      // ORC is aggregated row-less too (orcFormat.visit).
+      expect(await summarizeInventory(orc.manifestPath, { by, filter })).toEqual(expected)
       expect(got.total.count).toBeGreaterThan(100)
       expect(progress).toMatchObject({ filesTotal: 4, filesDone: 4, rows: got.total.count })
     })
   }
-  it('over Parquet, fails on a data file that does not match its MD5, with no summary', async () => {
-    const m = await readManifest(parquet.manifestPath)
+  it.each(['Parquet', 'ORC'])('over %s, fails on a data file that does not match its MD5, with no summary', async (format) => {
+    const m = await readManifest(format === 'ORC' ? orc.manifestPath : parquet.manifestPath)
     const bad = { ...m, files: m.files.map((f, i) => (i === 2 ? { ...f, MD5checksum: '0'.repeat(32) } : f)) }
     await expect(summarizeInventory(bad, { by: 'storage-class' })).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', key: expect.stringContaining(m.files[2].key) })
   })

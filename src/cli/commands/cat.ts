@@ -7,7 +7,7 @@
  * of byte values, NaN and infinities as null.
  */
 import type { Command } from 'commander'
-import { exactJson, readDataFile, S3InventoryError } from '../../index.js'
+import { readDataFileLines, S3InventoryError } from '../../index.js'
 import { addCommon, collect, withClient, type CommonFlags } from '../common.js'
 import { writer } from '../output.js'
 
@@ -21,7 +21,7 @@ interface CatFlags extends CommonFlags {
 
 export function register(program: Command): void {
   addCommon(program.command('cat'))
-    .description('print the rows of one data file (Parquet; ORC and CSV.gz to come) as JSON lines, values exact')
+    .description('print the rows of one data file (Parquet, ORC, CSV.gz) as JSON lines, values exact')
     .argument('<data-file>', 'a data file, s3:// or local')
     .option('--columns <list>', "only these columns (the file's own names), e.g. key,size", collect)
     .option('--schema <names>', 'CSV.gz only: the column names, e.g. "Bucket, Key, Size"')
@@ -29,9 +29,10 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Values: 64-bit integers and decimals are exact JSON numbers, timestamps ISO-8601 with their full
-precision (no Z when the file says they are not UTC), dates YYYY-MM-DD, binary an array of byte
-values, NaN and infinities null.
+Values: 64-bit integers and decimals are exact JSON numbers, dates YYYY-MM-DD, binary an array of
+byte values, NaN and infinities null. Parquet and CSV timestamps are ISO-8601 with their full
+precision (no Z when the file says they are not UTC); ORC prints as Apache ORC's tools do
+(timestamps "YYYY-MM-DD HH:MM:SS.f", floats with their float32 digits, decimals at their scale).
 
 Examples:
   s3inv cat s3://inventory-bucket/prefix/src-bucket/config/data/1234.parquet --columns key,size
@@ -43,11 +44,11 @@ Examples:
       // One client serves the file and the manifest (both on S3, or neither).
       await withClient(/^s3:\/\//i.test(file) ? file : (flags.manifest ?? file), flags, async (client) => {
         try {
-          const rows = readDataFile(file, { client, columns: flags.columns, fileSchema: flags.schema, manifest: flags.manifest, verify: flags.verify, signal: ac.signal })
+          const lines = readDataFileLines(file, { client, columns: flags.columns, fileSchema: flags.schema, manifest: flags.manifest, verify: flags.verify, signal: ac.signal })
           let text = ''
           let n = 0
-          for await (const row of rows) {
-            text += `${exactJson(row)}\n`
+          for await (const line of lines) {
+            text += `${line}\n`
             if (++n % 512 === 0) {
               await out.write(text)
               text = ''

@@ -156,8 +156,12 @@ async function* onWorker(read: FileRead, open: (id: number) => ToWorker, onRows?
         continue
       }
       if (m.type === 'error') throw errorFromData(m.error)
+      if (m.type === 'done') {
+        if (m.rows) onRows?.(m.rows)
+        yield m
+        return
+      }
       yield m
-      if (m.type === 'done') return
       // A batch was taken: the worker may decode one more.
       send({ type: 'took', id: ch.id })
     }
