@@ -10,6 +10,7 @@
  * (a flipped byte in an unchecksummed value, or a footer flipped into another valid footer, is a
  * different valid file).
  */
+import { memorySource } from './memory-source.js'
 import fc from 'fast-check'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -19,7 +20,6 @@ import { S3InventoryError } from '../../src/errors.js'
 import { orcFormat, readOrc } from '../../src/formats/orc/index.js'
 import { readTail } from '../../src/formats/orc/tail.js'
 import { exactJson } from '../../src/schema/exact.js'
-import type { ByteSource } from '../../src/sources/source.js'
 
 const APACHE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/real-samples/apache-orc')
 const APACHE_SEEDS = [
@@ -62,17 +62,6 @@ export type Mutation =
 
 export const EXTREMES = [0n, 1n, 2n, 127n, 128n, 255n, 65535n, 2n ** 31n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n - 1n, 2n ** 64n - 1n]
 
-export function memorySource(bytes: Uint8Array, key: string): ByteSource {
-  return {
-    ref: { key },
-    async *stream(start, end) {
-      const stop = Math.min(end ?? bytes.length, bytes.length)
-      for (let p = start; p < stop; p += 64 * 1024) yield bytes.subarray(p, Math.min(stop, p + 64 * 1024))
-    },
-    slice: async (start, end) => bytes.subarray(Math.max(0, start), Math.min(end, bytes.length)),
-    tail: async (n) => ({ bytes: bytes.subarray(Math.max(0, bytes.length - n)), size: bytes.length }),
-  }
-}
 
 export async function generalRows(bytes: Uint8Array): Promise<string[]> {
   const out: string[] = []

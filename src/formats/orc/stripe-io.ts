@@ -8,9 +8,9 @@
  * Without verification only the needed streams are fetched: row indexes and bloom filters never
  * are, nor the columns a projection leaves out.
  */
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { ByteSource } from '../../sources/source.js'
-import { checkEnd, type Expected } from '../../sources/verify.js'
+import { checkEnd, md5Of, sequentialMd5, type Expected } from '../../sources/verify.js'
 import { type StripeContext, type TimeBase } from './column.js'
 import { corrupt, orcFailure } from './errors.js'
 import { StreamKind } from './proto.js'
@@ -41,7 +41,7 @@ interface Loaded {
 }
 
 export class StripeFetcher {
-  private readonly hasher: SequentialHasher | undefined
+  private readonly hasher: ReturnType<typeof sequentialMd5> | undefined
   private readonly sideHash: Promise<string> | undefined
   private readonly sideAbort = new AbortController()
   private readonly onAbort = () => this.sideAbort.abort(this.o.signal.reason)
@@ -63,10 +63,10 @@ export class StripeFetcher {
       checkEnd(source.ref, e, this.whole.length, createHash('md5').update(this.whole).digest('hex'))
     } else if (e) {
       const fits = tail.stripes.every((s) => footerRange(s)[1] - s.offset <= o.readSize)
-      if (fits) this.hasher = sequentialHasher((a, b) => source.stream(a, b, o.signal))
+      if (fits) this.hasher = sequentialMd5((a, b) => source.stream(a, b, o.signal))
       else {
         o.signal.addEventListener('abort', this.onAbort, { once: true })
-        this.sideHash = hashStream(source.stream(0, tail.size, this.sideAbort.signal))
+        this.sideHash = md5Of(source.stream(0, tail.size, this.sideAbort.signal))
         this.sideHash.catch(() => {})
       }
     }
@@ -222,38 +222,3 @@ function giveStripeBuffer(b: Uint8Array): void {
 }
 const STREAM_NAMES: Record<number, string> = { 0: 'PRESENT', 1: 'DATA', 2: 'LENGTH', 3: 'DICTIONARY_DATA', 5: 'SECONDARY' }
 
-interface SequentialHasher {
-  update(at: number, buf: Uint8Array): Promise<void>
-  finish(size: number, tailStart: number, tail: Uint8Array): Promise<string>
-}
-
-/** MD5 over bytes fetched in file order; the gaps (header, skipped stripes) are streamed through the hash here. */
-function sequentialHasher(stream: (a: number, b: number) => AsyncIterable<Uint8Array>): SequentialHasher {
-  const hash: Hash = createHash('md5')
-  let done = 0
-  const fill = async (to: number) => {
-    if (done >= to) return
-    for await (const chunk of stream(done, to)) {
-      hash.update(chunk)
-      done += chunk.length
-    }
-  }
-  return {
-    async update(at, buf) {
-      await fill(at)
-      if (at + buf.length > done) hash.update(buf.subarray(done - at))
-      done = Math.max(done, at + buf.length)
-    },
-    async finish(size, tailStart, tail) {
-      await fill(tailStart)
-      if (size > done) hash.update(tail.subarray(done - tailStart))
-      return hash.digest('hex')
-    },
-  }
-}
-
-async function hashStream(chunks: AsyncIterable<Uint8Array>): Promise<string> {
-  const hash = createHash('md5')
-  for await (const c of chunks) hash.update(c)
-  return hash.digest('hex')
-}
