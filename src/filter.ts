@@ -47,8 +47,6 @@ export interface FilterInput {
 }
 
 export interface CompiledFilter {
-  /** The filter it was compiled from (plain data: it can be sent to a worker thread and compiled there). */
-  readonly source: RowFilter
   /** Row fields the filter reads (camelCase). */
   readonly fields: ReadonlySet<string>
   /** Key prefixes, for row-group skipping by statistics (undefined = any key). */
@@ -161,7 +159,7 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
   if (tests.length === 0) return undefined
   const test = tests.length === 1 ? tests[0] : (v: FilterInput) => tests.every((t) => t(v))
   // Row-group skipping compares prefixes byte-wise with statistics: not when case is ignored.
-  return { source: filter, fields, prefixes: prefixes && prefixes.length && !fold ? prefixes : undefined, test }
+  return { fields, prefixes: prefixes && prefixes.length && !fold ? prefixes : undefined, test }
 }
 
 /** Filters typed rows (e.g. from any iterable) with the same semantics as the readers. */

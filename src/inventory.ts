@@ -154,7 +154,6 @@ export function fileRead(m: InventoryManifest, f: OpenedFile, request: Inventory
     expected: f.expected,
     signal,
     readSize: request.readSize,
-    decodeOnWorker: request.options.workers === true,
   }
 }
 

@@ -38,8 +38,6 @@ export interface FileRead {
   signal: AbortSignal
   /** Parquet/ORC: bytes fetched per request, and buffered per file. */
   readSize: number
-  /** CSV: decode on a worker thread (MD5, gunzip, scanning, typing there; rows built on the caller's thread). */
-  decodeOnWorker?: boolean
 }
 
 export interface InventoryFormat {

@@ -10,8 +10,6 @@ import { csvBatches } from './decode.js'
 import { csvRowBuilder, csvRowVisitor } from './rows.js'
 import { csvPlan } from './schema.js'
 
-import { csvBatchesOnWorker } from './pool.js'
-
 export { aggregateCsvOnWorker } from './pool.js'
 export { csvFields, parseCsvSchema } from './schema.js'
 
@@ -31,7 +29,6 @@ async function visit(read: FileRead, fn: (row: InventoryRow) => void): Promise<v
 }
 
 function decode(read: FileRead, plan: ReturnType<typeof csvPlan>) {
-  if (read.decodeOnWorker) return csvBatchesOnWorker(read, read.filter?.source, plan)
   return csvBatches(read.source.stream(0, undefined, read.signal), read.source.ref, {
     plan,
     expected: read.expected,

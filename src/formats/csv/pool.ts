@@ -13,8 +13,7 @@ import type { RowFilter } from '../../filter.js'
 import type { ObjectRef } from '../../sources/source.js'
 import type { AggregateSpec, PartialSummaries } from '../../summarize.js'
 import type { FileRead } from '../format.js'
-import type { ColumnarBatch } from './columns.js'
-import { csvPlan, type CsvPlan } from './schema.js'
+import { csvPlan } from './schema.js'
 import type { FromWorker, ToWorker } from './worker-protocol.js'
 
 const WINDOW = 4
@@ -96,14 +95,15 @@ function release(w: PoolWorker, ch: Channel): void {
 }
 
 /**
- * One file through a worker: opens its channel with `open`, feeds the file's bytes (at most WINDOW
- * chunks ahead of the worker's decoder) and yields the worker's messages, acks handled here.
+ * One CSV.gz file summarized on a worker thread. `filter` is the caller's uncompiled filter (it is
+ * compiled again on the worker); `onRows` hears how many records were decoded, as they are.
  */
-async function* onWorker(read: FileRead, open: (id: number) => ToWorker, onRows?: (n: number) => void): AsyncGenerator<Exclude<FromWorker, { type: 'ack' }>> {
+export async function aggregateCsvOnWorker(read: FileRead, filter: RowFilter | undefined, spec: AggregateSpec, onRows?: (n: number) => void): Promise<PartialSummaries> {
+  const plan = csvPlan(read) // checked here: an unknown or missing field fails before any byte is read
   const ref = read.source.ref
   const { w, ch } = acquire(ref)
   const send = (m: ToWorker, transfer?: ArrayBuffer[]) => w.worker.postMessage(m, transfer)
-  send(open(ch.id))
+  send({ type: 'open', id: ch.id, ref: { bucket: ref.bucket, key: ref.key }, plan, expected: read.expected, filter, startRow: read.startRow, aggregate: spec })
 
   // Stop the feeder (and its network read) when this call ends for any reason.
   const stop = new AbortController()
@@ -153,17 +153,12 @@ async function* onWorker(read: FileRead, open: (id: number) => ToWorker, onRows?
         creditWake?.()
         creditWake = undefined
         if (m.rows) onRows?.(m.rows)
-        continue
-      }
-      if (m.type === 'error') throw errorFromData(m.error)
-      if (m.type === 'done') {
+      } else if (m.type === 'error') {
+        throw errorFromData(m.error)
+      } else {
         if (m.rows) onRows?.(m.rows)
-        yield m
-        return
+        return m.summary
       }
-      yield m
-      // A batch was taken: the worker may decode one more.
-      send({ type: 'took', id: ch.id })
     }
   } finally {
     signal.removeEventListener('abort', onAbort)
@@ -172,26 +167,4 @@ async function* onWorker(read: FileRead, open: (id: number) => ToWorker, onRows?
     release(w, ch)
     await feeder
   }
-}
-
-/**
- * One CSV.gz file summarized on a worker thread. `filter` is the caller's uncompiled filter (it is
- * compiled again on the worker); `onRows` hears how many records were decoded, as they are.
- */
-export async function aggregateCsvOnWorker(read: FileRead, filter: RowFilter | undefined, spec: AggregateSpec, onRows?: (n: number) => void): Promise<PartialSummaries> {
-  const plan = csvPlan(read) // checked here: an unknown or missing field fails before any byte is read
-  const ref = read.source.ref
-  const open = (id: number): ToWorker => ({ type: 'open', id, ref: { bucket: ref.bucket, key: ref.key }, plan, expected: read.expected, filter, startRow: read.startRow, aggregate: spec })
-  for await (const m of onWorker(read, open, onRows)) if (m.type === 'done') return m.summary!
-  throw new S3InventoryError('INTERNAL', 'the CSV worker ended without a summary', { bucket: ref.bucket, key: ref.key })
-}
-
-/**
- * One CSV.gz file decoded on a worker thread into columnar batches (MD5, gunzip glue, scanning,
- * typing and key decoding happen there); the caller builds row objects from them.
- */
-export async function* csvBatchesOnWorker(read: FileRead, filter: RowFilter | undefined, plan: CsvPlan): AsyncGenerator<ColumnarBatch> {
-  const ref = read.source.ref
-  const open = (id: number): ToWorker => ({ type: 'open-rows', id, ref: { bucket: ref.bucket, key: ref.key }, plan, expected: read.expected, filter, startRow: read.startRow })
-  for await (const m of onWorker(read, open)) if (m.type === 'batch') yield m.batch
 }

@@ -4,7 +4,6 @@ import type { RowFilter } from '../../filter.js'
 import type { ObjectRef } from '../../sources/source.js'
 import type { Expected } from '../../sources/verify.js'
 import type { AggregateSpec, PartialSummaries } from '../../summarize.js'
-import type { ColumnarBatch } from './columns.js'
 import type { CsvPlan } from './schema.js'
 
 export interface OpenFile {
@@ -18,29 +17,10 @@ export interface OpenFile {
   aggregate: AggregateSpec
 }
 
-/** Decode one file into columnar batches for the caller to build rows from. */
-export interface OpenRows {
-  type: 'open-rows'
-  id: number
-  ref: ObjectRef
-  plan: CsvPlan
-  expected?: Expected
-  filter?: RowFilter
-  startRow: number
-}
-
-export type ToWorker =
-  | OpenFile
-  | OpenRows
-  | { type: 'data'; id: number; chunk: Uint8Array }
-  | { type: 'end'; id: number }
-  /** The caller took a batch: one more may be decoded (rows mode). */
-  | { type: 'took'; id: number }
-  | { type: 'close'; id: number }
+export type ToWorker = OpenFile | { type: 'data'; id: number; chunk: Uint8Array } | { type: 'end'; id: number } | { type: 'close'; id: number }
 
 export type FromWorker =
   /** A compressed chunk has been taken; `rows` records were decoded since the last ack (progress). */
   | { type: 'ack'; id: number; rows: number }
-  | { type: 'batch'; id: number; batch: ColumnarBatch }
-  | { type: 'done'; id: number; summary?: PartialSummaries; rows: number }
+  | { type: 'done'; id: number; summary: PartialSummaries; rows: number }
   | { type: 'error'; id: number; error: ErrorData }

@@ -9,8 +9,7 @@ import { compileFilter } from '../../filter.js'
 import { createAggregator } from '../../summarize.js'
 import { csvBatches } from './decode.js'
 import { csvRowVisitor } from './rows.js'
-import type { ColumnarBatch } from './columns.js'
-import type { FromWorker, OpenFile, OpenRows, ToWorker } from './worker-protocol.js'
+import type { FromWorker, OpenFile, ToWorker } from './worker-protocol.js'
 
 interface Channel {
   chunks: Uint8Array[]
@@ -18,13 +17,7 @@ interface Channel {
   closed: boolean
   wake?: () => void
   rows: number
-  /** Rows mode: batches posted and not yet taken by the caller. */
-  outstanding: number
-  tookWake?: () => void
 }
-
-/** Rows mode: batches decoded ahead of the caller (each ~64 KiB of text) before decoding pauses. */
-const MAX_OUTSTANDING = 8
 
 const port = parentPort!
 const channels = new Map<number, Channel>()
@@ -68,76 +61,17 @@ async function summarizeFile(m: OpenFile, ch: Channel): Promise<void> {
   }
 }
 
-/** Rows mode: the file's columnar batches, posted as they are decoded (their buffers transferred). */
-async function decodeFile(m: OpenRows, ch: Channel): Promise<void> {
-  const filter = compileFilter(m.filter)
-  try {
-    for await (const batch of csvBatches(bytesOf(m.id, ch), m.ref, { plan: m.plan, expected: m.expected, filter, startRow: m.startRow })) {
-      ch.rows += batch.count
-      while (ch.outstanding >= MAX_OUTSTANDING && !ch.closed) await new Promise<void>((r) => (ch.tookWake = r))
-      if (ch.closed) return
-      ch.outstanding++
-      const [sendable, transfer] = transferable(batch)
-      port.postMessage({ type: 'batch', id: m.id, batch: sendable } satisfies FromWorker, transfer)
-    }
-    if (!ch.closed) post({ type: 'done', id: m.id, rows: ch.rows })
-  } catch (err) {
-    if (ch.closed) return
-    const e = err instanceof S3InventoryError ? err : new S3InventoryError('INTERNAL', `the CSV worker failed: ${(err as Error)?.stack ?? String(err)}`, { bucket: m.ref.bucket, key: m.ref.key })
-    post({ type: 'error', id: m.id, error: errorData(e) })
-  } finally {
-    channels.delete(m.id)
-  }
-}
-
-/**
- * A batch whose arrays can be moved to the caller's thread: each in a buffer of its own (the bytes
- * are a view into zlib's output, small Buffers share a pool). The text goes along only when rows
- * need it (a non-ASCII batch, or `""`-escaped values after the bytes): it would be copied.
- */
-function transferable(b: ColumnarBatch): [ColumnarBatch, ArrayBuffer[]] {
-  const transfer: ArrayBuffer[] = []
-  const own = <T extends Uint8Array | Int32Array | Float64Array | Int8Array>(a: T): T => {
-    if (a.length === 0) return a
-    const mine = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T)
-    if (!transfer.includes(mine.buffer as ArrayBuffer)) transfer.push(mine.buffer as ArrayBuffer)
-    return mine
-  }
-  const bytes = own(new Uint8Array(b.bytes.buffer, b.bytes.byteOffset, b.bytes.length).slice())
-  const needsText = !b.ascii || b.text.length > b.bytes.length
-  return [
-    {
-      ...b,
-      bytes,
-      text: needsText ? b.text : '',
-      keys: own(new Uint8Array(b.keys.buffer, b.keys.byteOffset, b.keys.length)),
-      cols: b.cols.map(own),
-      selected: b.selected && own(b.selected),
-    },
-    transfer,
-  ]
-}
-
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'open' || m.type === 'open-rows') {
-    const ch: Channel = { chunks: [], ended: false, closed: false, rows: 0, outstanding: 0 }
+  if (m.type === 'open') {
+    const ch: Channel = { chunks: [], ended: false, closed: false, rows: 0 }
     channels.set(m.id, ch)
-    if (m.type === 'open') void summarizeFile(m, ch)
-    else void decodeFile(m, ch)
+    void summarizeFile(m, ch)
     return
   }
   const ch = channels.get(m.id)
   if (!ch) return
   if (m.type === 'data') ch.chunks.push(m.chunk)
   else if (m.type === 'end') ch.ended = true
-  else if (m.type === 'took') {
-    ch.outstanding--
-    ch.tookWake?.()
-    ch.tookWake = undefined
-    return
-  } else if (m.type === 'close') {
-    ch.closed = true
-    ch.tookWake?.()
-  }
+  else if (m.type === 'close') ch.closed = true
   ch.wake?.()
 })
