@@ -1,0 +1,204 @@
+/**
+ * Partition files: records appended per partition in frames `u32 raw length · u32 compressed length ·
+ * raw deflate`. Each frame is compressed on its own (zlib on libuv's pool, while the rows go on being
+ * encoded) so no partition keeps a zlib stream — P streams' state would outweigh small budgets — and
+ * the files are appended with open/write/close, so P is not limited by open file descriptors.
+ */
+import { open, appendFile } from 'node:fs/promises'
+import path from 'node:path'
+import { constants, deflateRaw, inflateRaw } from 'node:zlib'
+import { promisify } from 'node:util'
+import { S3InventoryError } from '../errors.js'
+import { u32 } from './record.js'
+
+const deflate = promisify(deflateRaw)
+const inflate = promisify(inflateRaw)
+
+/** Frames compressed or being written at once, per writer. */
+const IN_FLIGHT = 6
+
+interface Pending {
+  part: number
+  raw: Buffer
+  compressed: Promise<Buffer>
+}
+
+export class SpillWriter {
+  /** Records and raw bytes written per partition. */
+  readonly records: Float64Array
+  readonly bytes: Float64Array
+  /** The largest frame written (raw bytes): what a reader accepts. */
+  maxFrame = 0
+  private readonly blocks: (Buffer | undefined)[]
+  private readonly fill: Int32Array
+  private readonly queue: Pending[] = []
+  private pumping: Promise<void> | undefined
+  private failure: unknown
+  private waiters: (() => void)[] = []
+
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    readonly parts: number,
+    private readonly blockSize: number,
+  ) {
+    this.records = new Float64Array(parts)
+    this.bytes = new Float64Array(parts)
+    this.blocks = new Array(parts)
+    this.fill = new Int32Array(parts)
+  }
+
+  file(part: number): string {
+    return path.join(this.dir, `${this.name}-${part}`)
+  }
+
+  /** Appends the record `src[start, end)` to partition `part`. */
+  add(part: number, src: Uint8Array, start: number, end: number): void {
+    const len = end - start
+    this.records[part]++
+    this.bytes[part] += len
+    if (len > this.blockSize) {
+      // A record bigger than a block (long strings) is a frame of its own.
+      this.flush(part)
+      this.enqueue(part, Buffer.from(src.subarray(start, end)))
+      return
+    }
+    let block = this.blocks[part]
+    if (block && this.fill[part] + len > this.blockSize) {
+      this.flush(part)
+      block = undefined
+    }
+    block ??= this.blocks[part] = Buffer.allocUnsafe(this.blockSize)
+    block.set(src.subarray(start, end), this.fill[part])
+    this.fill[part] += len
+  }
+
+  /** A promise to await before adding more when frames pile up (undefined: go on). Rejects with a write failure. */
+  ready(): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure)
+    if (this.queue.length < IN_FLIGHT) return undefined
+    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => {
+      if (this.failure) throw this.failure
+    })
+  }
+
+  /** Writes what is buffered and waits for every frame to be on disk. */
+  async close(): Promise<void> {
+    for (let p = 0; p < this.parts; p++) this.flush(p)
+    while (this.pumping) await this.pumping
+    if (this.failure) throw this.failure
+  }
+
+  /** Stops writing (after an error or abort); the caller removes the folder. */
+  async destroy(): Promise<void> {
+    this.failure ??= new Error('destroyed')
+    this.queue.length = 0
+    while (this.pumping) await this.pumping.catch(() => {})
+  }
+
+  private flush(part: number): void {
+    const block = this.blocks[part]
+    if (!block || this.fill[part] === 0) return
+    this.enqueue(part, block.subarray(0, this.fill[part]))
+    this.blocks[part] = undefined
+    this.fill[part] = 0
+  }
+
+  private enqueue(part: number, raw: Buffer): void {
+    if (raw.length > this.maxFrame) this.maxFrame = raw.length
+    const compressed = deflate(raw, { level: constants.Z_BEST_SPEED })
+    compressed.catch(() => {}) // observed by the pump, in order
+    this.queue.push({ part, raw, compressed })
+    this.pumping ??= this.pump().finally(() => (this.pumping = undefined))
+  }
+
+  /** Writes frames in the order they were queued, so each partition's records keep their order. */
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0 && !this.failure) {
+      const head = this.queue[0]
+      try {
+        const body = await head.compressed
+        const header = Buffer.allocUnsafe(8)
+        header.writeUInt32LE(head.raw.length, 0)
+        header.writeUInt32LE(body.length, 4)
+        await appendFile(this.file(head.part), Buffer.concat([header, body]))
+      } catch (err) {
+        this.failure ??= tempFailure('cannot write a temporary partition file', this.file(head.part), err)
+      }
+      this.queue.shift()
+      if (this.queue.length < IN_FLIGHT) for (const w of this.waiters.splice(0)) w()
+    }
+    for (const w of this.waiters.splice(0)) w()
+  }
+}
+
+/**
+ * The raw records of a partition file, frame by frame, in order. `maxFrame` bounds what a frame may
+ * claim before anything is allocated for it; the file was written by this process, so a frame that
+ * disagrees means the file changed under us.
+ */
+export async function* readFrames(file: string, maxFrame: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  let fh
+  try {
+    fh = await open(file, 'r')
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return // no record went to this partition
+    throw tempFailure('cannot read a temporary partition file', file, err)
+  }
+  try {
+    const header = Buffer.allocUnsafe(8)
+    let pos = 0
+    // One frame read and inflated ahead while the caller works on the current one.
+    const next = async (): Promise<Buffer | undefined> => {
+      const { bytesRead } = await fh.read(header, 0, 8, pos)
+      if (bytesRead === 0) return undefined
+      const rawLen = u32(header, 0)
+      const compLen = u32(header, 4)
+      if (bytesRead !== 8 || rawLen > maxFrame || compLen > maxFrame + 1024 + (maxFrame >>> 6)) {
+        throw tempFailure('a temporary partition file is not what this process wrote', file, undefined, pos)
+      }
+      const body = Buffer.allocUnsafe(compLen)
+      const got = await fh.read(body, 0, compLen, pos + 8)
+      if (got.bytesRead !== compLen) throw tempFailure('a temporary partition file is shorter than what this process wrote', file, undefined, pos)
+      pos += 8 + compLen
+      let raw: Buffer
+      try {
+        raw = await inflate(body, { maxOutputLength: Math.max(rawLen, 1) })
+      } catch (err) {
+        throw tempFailure('a temporary partition file is not what this process wrote', file, err, pos)
+      }
+      if (raw.length !== rawLen) throw tempFailure('a temporary partition file is not what this process wrote', file, undefined, pos)
+      return raw
+    }
+    let ahead = next()
+    ahead.catch(() => {})
+    for (;;) {
+      const frame = await ahead
+      if (!frame) break
+      if (signal?.aborted) throw signal.reason
+      ahead = next()
+      ahead.catch(() => {})
+      yield frame
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+/** A partition file's records in one buffer of `total` bytes (the size this process wrote). */
+export async function loadPartition(file: string, total: number, maxFrame: number, signal?: AbortSignal): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(total)
+  let at = 0
+  for await (const frame of readFrames(file, maxFrame, signal)) {
+    if (at + frame.length > total) throw tempFailure('a temporary partition file holds more than this process wrote', file)
+    frame.copy(out, at)
+    at += frame.length
+  }
+  if (at !== total) throw tempFailure('a temporary partition file holds less than this process wrote', file)
+  return out
+}
+
+function tempFailure(message: string, file: string, cause?: unknown, offset?: number): S3InventoryError {
+  const code = (cause as { code?: string } | undefined)?.code
+  return new S3InventoryError('IO_ERROR', message, { key: file, offset, actual: code, cause })
+}
