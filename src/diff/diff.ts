@@ -19,7 +19,8 @@ import { RecordEncoder, RecordReader, StringDict, newSpans, spans, u32, type Buf
 import { loadPartition, readFrames, SpillWriter } from './spill.js'
 import { DiffAccumulator } from './summary.js'
 import { ENTRY_BYTES, matchPartition, sameBytes } from './table.js'
-import { CHANGE_KINDS, type ChangeKind, type DiffChange, type DiffOptions, type DiffProgress, type DiffSide, type DiffStream, type DiffSummary } from './types.js'
+import { resolveKnownField } from '../schema/fields.js'
+import { CHANGE_KINDS, DEFAULT_COMPARE, type ChangeKind, type DiffChange, type DiffOptions, type DiffProgress, type DiffSide, type DiffStream, type DiffSummary } from './types.js'
 
 export const DEFAULT_MEMORY_MB = 256
 const MIN_PARTITIONS = 128
@@ -94,8 +95,16 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
     signal: options.signal,
   }
 
+  const compareFields = (options.compare ?? DEFAULT_COMPARE).map((f) => resolveKnownField(f, 'compare'))
+  for (const f of compareFields) {
+    if (f === 'key' || f === 'versionId') throw new S3InventoryError('INVALID_ARGUMENT', `${f} is part of a row's identity and cannot be compared`, { option: 'compare', actual: f })
+  }
+  const columns = options.columns?.map((f) => resolveKnownField(f, 'columns'))
+
   let started = false
   let result: DiffSummary | undefined
+  /** Why a finished run has no result (an error, or a stop before the end). */
+  let ended: { error: unknown } | undefined
   let settle: { resolve(s: DiffSummary): void; reject(e: unknown): void } | undefined
   let settled: Promise<DiffSummary> | undefined
 
@@ -109,13 +118,14 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
       const [mo, mn] = await Promise.all([manifestOf(older, options), manifestOf(newer, options)])
       progress.filesTotal = mo.files.length + mn.files.length
       progress.bytesTotal = total(mo) + total(mn)
-      const plan = await planDiff(mo, mn, options, read, rows)
+      const plan = await planDiff(mo, mn, { compare: compareFields, columns }, read, rows)
       const parts = partitions ?? partitionCount(progress.bytesTotal, memoryMB)
       const bits = Math.log2(parts)
       const blockSize = clamp(Math.floor((memoryMB * 2 ** 20 * BUFFER_SHARE) / parts), 4096, 128 * 1024)
       const target = memoryMB * 2 ** 20 * PARTITION_SHARE
       dir = await mkdtemp(path.join(options.tmpDir ?? tmpdir(), 's3inv-diff-'))
       const dict = new StringDict()
+      let splits = 0
 
       // Phase 1: each side into its partition files.
       progress.phase = 'reading'
@@ -146,6 +156,7 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
           if (need > target) {
             // Too big for the budget: split it by the next bits of the same hash, then compare the pieces in order.
             const k = Math.min(free, Math.ceil(Math.log2(need / target)) + 1)
+            splits++
             const sub = path.join(dir!, `${depth}${p}-`)
             await mkdir(sub)
             const so = new SpillWriter(sub, 'older', 2 ** k, blockSize)
@@ -170,7 +181,7 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
       }
       yield* level(writers[0], writers[1], 0, '')
 
-      result = compare.finish(counted, parts)
+      result = compare.finish(counted, parts, splits)
       progress.phase = 'done'
       settle?.resolve(result)
     } catch (err) {
@@ -179,7 +190,10 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
     } finally {
       for (const w of writers) await w.destroy()
       if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 3 })
-      if (!result) settle?.reject(failure ?? abortError())
+      if (!result) {
+        ended = { error: failure ?? abortError() }
+        settle?.reject(ended.error)
+      }
     }
   }
 
@@ -214,6 +228,7 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
     },
     summary(): Promise<DiffSummary> {
       if (result) return Promise.resolve(result)
+      if (ended) return Promise.reject(ended.error)
       if (!started) {
         const it = begin(false)
         return (async () => {
@@ -354,7 +369,7 @@ class PartitionCompare {
   }
 
   /** The summary, once every partition is done; counts that disagree mean a bug or a changed temporary file. */
-  finish(counted: SideCounts[], partitions: number): DiffSummary {
+  finish(counted: SideCounts[], partitions: number, partitionsSplit: number): DiffSummary {
     const [co, cn] = counted
     const t = this.acc.total
     const olderIds = t.removed.count + t.changed.count + t.unchanged.count
@@ -381,6 +396,7 @@ class PartitionCompare {
       identity: this.plan.versioned ? 'key+versionId' : 'key',
       fields: { compared: this.plan.compared, olderOnly: this.plan.olderOnly, newerOnly: this.plan.newerOnly },
       partitions,
+      partitionsSplit,
     })
   }
 

@@ -3,13 +3,10 @@
  * first row when the fileSchema does not list them), the identity, the fields compared, the columns
  * read and what each record holds, and the number of partitions.
  */
-import { S3InventoryError } from '../errors.js'
 import { readInventory, type ReadInventoryOptions } from '../inventory.js'
 import type { InventoryManifest } from '../manifest.js'
-import { resolveKnownField } from '../schema/fields.js'
 import { dictionaryField, type RecordLayout } from './record.js'
 import { schemaColumns } from './schema.js'
-import { DEFAULT_COMPARE, type DiffOptions } from './types.js'
 
 export interface SidePlan {
   manifest: InventoryManifest
@@ -44,12 +41,16 @@ export interface DiffPlan {
 const IDENTITY = new Set(['key', 'versionId'])
 
 /** `rows`: whether changes carry before/after rows (false for a summary alone: fewer columns read and stored). */
-export async function planDiff(older: InventoryManifest, newer: InventoryManifest, options: DiffOptions, read: ReadInventoryOptions, rows: boolean): Promise<DiffPlan> {
-  const compare = unique((options.compare ?? DEFAULT_COMPARE).map((f) => resolveKnownField(f, 'compare')))
-  for (const f of compare) {
-    if (IDENTITY.has(f)) throw new S3InventoryError('INVALID_ARGUMENT', `${f} is part of a row's identity and cannot be compared`, { option: 'compare', actual: f })
-  }
-  const columns = options.columns?.map((f) => resolveKnownField(f, 'columns'))
+export async function planDiff(
+  older: InventoryManifest,
+  newer: InventoryManifest,
+  /** Known field names (resolved by the caller). */
+  o: { compare: readonly string[]; columns: readonly string[] | undefined },
+  read: ReadInventoryOptions,
+  rows: boolean,
+): Promise<DiffPlan> {
+  const compare = unique(o.compare)
+  const columns = o.columns
   const [fo, fn] = await Promise.all([sideFields(older, read), sideFields(newer, read)])
   const versioned = fo.includes('versionId') && fn.includes('versionId')
   const fixed = unique([...compare, 'size', 'storageClass'])

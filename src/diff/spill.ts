@@ -2,9 +2,11 @@
  * Partition files: records appended per partition in frames `u32 raw length · u32 compressed length ·
  * raw deflate`. Each frame is compressed on its own (zlib on libuv's pool, while the rows go on being
  * encoded) so no partition keeps a zlib stream — P streams' state would outweigh small budgets — and
- * the files are appended with open/write/close, so P is not limited by open file descriptors.
+ * each file is opened once, at its first frame (creating files is what costs: 1.8 ms each on this
+ * project's VM, against 0.09 ms per write). Frames of different partitions are written concurrently,
+ * those of one partition in order.
  */
-import { open, appendFile } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { constants, deflateRaw, inflateRaw } from 'node:zlib'
 import { promisify } from 'node:util'
@@ -14,14 +16,8 @@ import { u32 } from './record.js'
 const deflate = promisify(deflateRaw)
 const inflate = promisify(inflateRaw)
 
-/** Frames compressed or being written at once, per writer. */
-const IN_FLIGHT = 6
-
-interface Pending {
-  part: number
-  raw: Buffer
-  compressed: Promise<Buffer>
-}
+/** Frames compressed or being written at once, per writer (zlib and the file system share libuv's 4 threads). */
+const IN_FLIGHT = 8
 
 export class SpillWriter {
   /** Records and raw bytes written per partition. */
@@ -31,8 +27,10 @@ export class SpillWriter {
   maxFrame = 0
   private readonly blocks: (Buffer | undefined)[]
   private readonly fill: Int32Array
-  private readonly queue: Pending[] = []
-  private pumping: Promise<void> | undefined
+  /** Per partition, its last frame's write: the next one waits for it (frames keep their order). */
+  private readonly tails: (Promise<void> | undefined)[]
+  private readonly inFlight = new Set<Promise<void>>()
+  private readonly handles: (FileHandle | undefined)[]
   private failure: unknown
   private waiters: (() => void)[] = []
 
@@ -46,6 +44,8 @@ export class SpillWriter {
     this.bytes = new Float64Array(parts)
     this.blocks = new Array(parts)
     this.fill = new Int32Array(parts)
+    this.tails = new Array(parts)
+    this.handles = new Array(parts)
   }
 
   file(part: number): string {
@@ -76,7 +76,7 @@ export class SpillWriter {
   /** A promise to await before adding more when frames pile up (undefined: go on). Rejects with a write failure. */
   ready(): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure)
-    if (this.queue.length < IN_FLIGHT) return undefined
+    if (this.inFlight.size < IN_FLIGHT) return undefined
     return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => {
       if (this.failure) throw this.failure
     })
@@ -84,16 +84,35 @@ export class SpillWriter {
 
   /** Writes what is buffered and waits for every frame to be on disk. */
   async close(): Promise<void> {
-    for (let p = 0; p < this.parts; p++) this.flush(p)
-    while (this.pumping) await this.pumping
+    for (let p = 0; p < this.parts; p++) {
+      this.flush(p)
+      const wait = this.ready()
+      if (wait) await wait
+    }
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    await this.closeFiles()
     if (this.failure) throw this.failure
   }
 
-  /** Stops writing (after an error or abort); the caller removes the folder. */
+  /** Stops writing (after an error or abort) once the writes under way are done; the caller removes the folder. */
   async destroy(): Promise<void> {
     this.failure ??= new Error('destroyed')
-    this.queue.length = 0
-    while (this.pumping) await this.pumping.catch(() => {})
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    await this.closeFiles()
+  }
+
+  private async closeFiles(): Promise<void> {
+    for (let p = 0; p < this.parts; p++) {
+      const fh = this.handles[p]
+      this.handles[p] = undefined
+      if (fh) {
+        try {
+          await fh.close()
+        } catch (err) {
+          this.failure ??= tempFailure('cannot write a temporary partition file', this.file(p), err)
+        }
+      }
+    }
   }
 
   private flush(part: number): void {
@@ -107,28 +126,28 @@ export class SpillWriter {
   private enqueue(part: number, raw: Buffer): void {
     if (raw.length > this.maxFrame) this.maxFrame = raw.length
     const compressed = deflate(raw, { level: constants.Z_BEST_SPEED })
-    compressed.catch(() => {}) // observed by the pump, in order
-    this.queue.push({ part, raw, compressed })
-    this.pumping ??= this.pump().finally(() => (this.pumping = undefined))
-  }
-
-  /** Writes frames in the order they were queued, so each partition's records keep their order. */
-  private async pump(): Promise<void> {
-    while (this.queue.length > 0 && !this.failure) {
-      const head = this.queue[0]
+    const after = this.tails[part]
+    const write = (async () => {
       try {
-        const body = await head.compressed
+        const body = await compressed
+        if (after) await after
+        if (this.failure) return
         const header = Buffer.allocUnsafe(8)
-        header.writeUInt32LE(head.raw.length, 0)
+        header.writeUInt32LE(raw.length, 0)
         header.writeUInt32LE(body.length, 4)
-        await appendFile(this.file(head.part), Buffer.concat([header, body]))
+        const fh = (this.handles[part] ??= await open(this.file(part), 'w'))
+        await fh.writev([header, body])
       } catch (err) {
-        this.failure ??= tempFailure('cannot write a temporary partition file', this.file(head.part), err)
+        this.failure ??= tempFailure('cannot write a temporary partition file', this.file(part), err)
       }
-      this.queue.shift()
-      if (this.queue.length < IN_FLIGHT) for (const w of this.waiters.splice(0)) w()
-    }
-    for (const w of this.waiters.splice(0)) w()
+    })()
+    this.tails[part] = write
+    this.inFlight.add(write)
+    void write.then(() => {
+      this.inFlight.delete(write)
+      if (this.tails[part] === write) this.tails[part] = undefined
+      if (this.inFlight.size < IN_FLIGHT || this.failure) for (const w of this.waiters.splice(0)) w()
+    })
   }
 }
 

@@ -60,7 +60,7 @@ export class DiffAccumulator {
     return t.added.count + t.removed.count + t.changed.count
   }
 
-  result(o: { older: DiffSide; newer: DiffSide; identity: DiffSummary['identity']; fields: DiffSummary['fields']; partitions: number }): DiffSummary {
+  result(o: { older: DiffSide; newer: DiffSide; identity: DiffSummary['identity']; fields: DiffSummary['fields']; partitions: number; partitionsSplit: number }): DiffSummary {
     const byName = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1)
     return {
       older: o.older,
@@ -78,6 +78,7 @@ export class DiffAccumulator {
       changedFields: this.changedFields,
       storageClassTransitions: [...this.transitions.values()].sort((a, b) => byName(a.from, b.from) || byName(a.to, b.to)),
       partitions: o.partitions,
+      partitionsSplit: o.partitionsSplit,
     }
   }
 }

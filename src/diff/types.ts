@@ -111,7 +111,10 @@ export interface DiffSummary {
   changedFields: Record<string, number>
   /** Changed rows whose storage class differs, by (from, to). */
   storageClassTransitions: { from: string | null; to: string | null; count: number; bytes: number }[]
+  /** Partitions the first pass made. */
   partitions: number
+  /** Of them (and of their parts), how many held more than the budget and were split again by more hash bits. */
+  partitionsSplit: number
 }
 
 export interface DiffStream extends AsyncIterable<DiffChange> {
