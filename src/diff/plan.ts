@@ -5,7 +5,7 @@
  */
 import { readInventory, type ReadInventoryOptions } from '../inventory.js'
 import type { InventoryManifest } from '../manifest.js'
-import { dictionaryField, type RecordLayout } from './record.js'
+import { stringKind, type RecordLayout } from './record.js'
 import { schemaColumns } from './schema.js'
 
 export interface SidePlan {
@@ -29,6 +29,11 @@ export interface DiffPlan {
   fixed: string[]
   /** Per fixed field: compared (asked for and on both sides). */
   comparable: boolean[]
+  /**
+   * Every fixed field is compared or on neither side (then absent on both): equal fixed bytes mean an
+   * unchanged row.
+   */
+  wholeFixed: boolean
   compared: string[]
   olderOnly: string[]
   newerOnly: string[]
@@ -68,7 +73,7 @@ export async function planDiff(
       versioned: sideVersioned,
       latestOnly: !versioned && sideVersioned,
       readColumns: rows && !columns ? undefined : fields.filter((f) => needed.has(f)),
-      layout: { versioned, fixed, rest, fixedDict: fixed.map(dictionaryField), restDict: rest.map(dictionaryField) },
+      layout: { versioned, fixed, rest, fixedKinds: fixed.map(stringKind), restKinds: rest.map(stringKind) },
       output,
     }
   }
@@ -76,6 +81,7 @@ export async function planDiff(
     versioned,
     fixed,
     comparable,
+    wholeFixed: fixed.every((f, i) => comparable[i] || (!fo.includes(f) && !fn.includes(f))),
     compared: compare.filter((f) => fo.includes(f) && fn.includes(f)),
     olderOnly: compare.filter((f) => fo.includes(f) && !fn.includes(f)),
     newerOnly: compare.filter((f) => !fo.includes(f) && fn.includes(f)),

@@ -4,17 +4,22 @@
  * rows' fields is comparing bytes.
  *
  *   u32 length (of what follows) · u32 identity hash · varint key bytes · key (UTF-8)
- *   · varint (versionId bytes + 1, 0 = none) · versionId · fixed fields · the side's other fields
+ *   · varint (versionId bytes + 1, 0 = none) · versionId · varint fixed bytes · fixed fields
+ *   · the side's other fields
  *
  * The identity span (key, and versionId when identity includes it) is contiguous, so the partition
  * table compares identities as bytes too. Fixed fields are the same list in the same order on both
  * sides (the compared fields, then size and storageClass for the summary); a field a side does not
- * have is stored as absent. Dates keep milliseconds (nanoseconds are dropped).
+ * have is stored as absent, and their byte length lets an unchanged row be recognised with one
+ * comparison. Dates keep milliseconds (nanoseconds are dropped); lowercase hex strings (ETags) are
+ * stored as their bytes.
  */
+import { KNOWN_FIELDS } from '../schema/fields.js'
 import type { InventoryRow } from '../schema/row.js'
 
 export type Buf = Buffer & {
   utf8Slice(start: number, end: number): string
+  hexSlice(start: number, end: number): string
   utf8Write(s: string, offset: number): number
 }
 
@@ -28,6 +33,8 @@ const T_DATE_F64 = 6
 const T_STR = 7
 const T_DICT = 8
 const T_BIGINT = 9
+const T_HEX = 10 // varint bytes · bytes
+const T_HEX_PART = 11 // varint bytes · bytes · varint part count (multipart ETag `<hex>-<n>`)
 
 /** Strings of low-cardinality fields (storage class, encryption, bucket, owner, ACL…) stored once, as a number. */
 export class StringDict {
@@ -55,17 +62,54 @@ export interface RecordLayout {
   fixed: readonly string[]
   /** The side's other stored fields. */
   rest: readonly string[]
-  /** Per fixed / rest field: store strings through the dictionary. */
-  fixedDict: readonly boolean[]
-  restDict: readonly boolean[]
+  /** Per fixed / rest field: how its strings are stored (see stringKind). */
+  fixedKinds: readonly StringKind[]
+  restKinds: readonly StringKind[]
 }
 
-/** Fields whose values are (nearly) unique per row: a dictionary would only fill up with them. */
-const NOT_DICT = new Set(['key', 'versionId', 'eTag', 'lastModifiedDate', 'size'])
-export const dictionaryField = (name: string) => !NOT_DICT.has(name)
+/** Strings as text, through the dictionary (low-cardinality fields), or as bytes when they are hex (ETags). */
+export type StringKind = 0 | 1 | 2
+const TEXT = 0
+const DICT = 1
+const HEX = 2
+
+/** Fields whose values are (nearly) unique per row stay out of the dictionary, which would only fill up with them. */
+export function stringKind(name: string): StringKind {
+  if (name === 'eTag') return HEX
+  return name === 'key' || name === 'versionId' || name === 'lastModifiedDate' || name === 'size' ? TEXT : DICT
+}
 
 const f64 = new Float64Array(1)
 const f64Bytes = new Uint8Array(f64.buffer)
+
+const TYPES = new Map(KNOWN_FIELDS.map((f) => [f.name, f.type]))
+
+type FieldWriter = (e: RecordEncoder, row: InventoryRow) => void
+const writers = new Map<string, FieldWriter>()
+
+/**
+ * Writes a list of fields of a row: generated per field list so each field is a direct property
+ * read (one row shape: monomorphic) and goes to the writer of the type the field has.
+ */
+function fieldWriter(names: readonly string[], kinds: readonly StringKind[]): FieldWriter {
+  const id = JSON.stringify([names, kinds])
+  let w = writers.get(id)
+  if (!w) {
+    const body = names
+      .map((name, i) => {
+        const type = TYPES.get(name)
+        const get = `row[${JSON.stringify(name)}]`
+        if (type === 'number') return `e.number(${get});`
+        if (type === 'date') return `e.date(${get});`
+        if (type === 'boolean') return `e.boolean(${get});`
+        return `e.value(${get}, ${kinds[i]});`
+      })
+      .join('\n')
+    w = new Function('e', 'row', body) as FieldWriter
+    writers.set(id, w)
+  }
+  return w
+}
 
 /** Encodes rows of one side into a reused buffer. */
 export class RecordEncoder {
@@ -73,11 +117,45 @@ export class RecordEncoder {
   /** Identity hash of the last row encoded. */
   hash = 0
   private off = 0
+  private readonly writeFixed: FieldWriter
+  private readonly writeRest: FieldWriter
 
   constructor(
     private readonly layout: RecordLayout,
     private readonly dict: StringDict,
-  ) {}
+  ) {
+    this.writeFixed = fieldWriter(layout.fixed, layout.fixedKinds)
+    this.writeRest = fieldWriter(layout.rest, layout.restKinds)
+  }
+
+  /** A size: non-negative integers as a varint (anything else through value()). */
+  number(v: unknown): void {
+    if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
+      this.room(12)
+      this.buf[this.off] = T_UINT
+      this.off = varint(this.buf, this.off + 1, v)
+    } else this.value(v, TEXT)
+  }
+
+  date(v: unknown): void {
+    if (v instanceof Date) {
+      const ms = v.getTime()
+      if (ms >= 0 && ms <= Number.MAX_SAFE_INTEGER && Math.floor(ms) === ms) {
+        this.room(12)
+        this.buf[this.off] = T_DATE
+        this.off = varint(this.buf, this.off + 1, ms)
+        return
+      }
+    }
+    this.value(v, TEXT)
+  }
+
+  boolean(v: unknown): void {
+    if (v === true || v === false || v === undefined) {
+      this.room(1)
+      this.buf[this.off++] = v === undefined ? T_UNDEF : v ? T_TRUE : T_FALSE
+    } else this.value(v, TEXT)
+  }
 
   /** Encodes `row`; the record is `buf[0, end)` where end is returned. */
   encode(row: InventoryRow): number {
@@ -96,11 +174,20 @@ export class RecordEncoder {
     } else {
       buf[off++] = 0
     }
-    this.off = off
     this.hash = finish(h)
-    const { fixed, rest, fixedDict, restDict } = this.layout
-    for (let i = 0; i < fixed.length; i++) this.value(row[fixed[i]], fixedDict[i])
-    for (let i = 0; i < rest.length; i++) this.value(row[rest[i]], restDict[i])
+    // The fixed fields' byte length goes before them: 2 bytes are kept for it, moved when it needs more.
+    const lengthAt = off
+    this.off = off + 2
+    this.writeFixed(this, row)
+    const fixedBytes = this.off - lengthAt - 2
+    const need = varintLength(fixedBytes)
+    if (need !== 2) {
+      this.room(3)
+      this.buf.copyWithin(lengthAt + need, lengthAt + 2, this.off)
+      this.off += need - 2
+    }
+    varint(this.buf, lengthAt, fixedBytes)
+    this.writeRest(this, row)
     const end = this.off
     const b = this.buf
     const len = end - 4
@@ -116,16 +203,18 @@ export class RecordEncoder {
     return end
   }
 
-  private value(v: unknown, dictionary: boolean): void {
+  value(v: unknown, kind: StringKind): void {
     this.room(12)
     const buf = this.buf
     let off = this.off
     if (v === undefined || v === null) buf[off++] = T_UNDEF
     else if (typeof v === 'string') {
-      const code = dictionary ? this.dict.code(v) : -1
+      const code = kind === DICT ? this.dict.code(v) : -1
       if (code >= 0) {
         buf[off++] = T_DICT
         off = varint(buf, off, code)
+      } else if (kind === HEX && this.hex(v)) {
+        return
       } else {
         this.off = off
         return this.text(T_STR, v)
@@ -157,6 +246,42 @@ export class RecordEncoder {
       return this.text(T_STR, String(v))
     }
     this.off = off
+  }
+
+  /** `<even-length lowercase hex>` or `<hex>-<n>` as bytes; false (nothing kept) for other strings. */
+  private hex(s: string): boolean {
+    let end = s.length
+    let part = -1
+    if (end % 2 !== 0 || s.charCodeAt(end - 2) === 45 || s.charCodeAt(end - 3) === 45) {
+      // A multipart ETag: `-` and a part count of 1–9 digits without a leading zero.
+      const dash = s.lastIndexOf('-')
+      if (dash <= 0 || dash === end - 1 || end - dash - 1 > 9 || s.charCodeAt(dash + 1) === 48) return false
+      part = 0
+      for (let i = dash + 1; i < end; i++) {
+        const d = s.charCodeAt(i) - 48
+        if (d < 0 || d > 9) return false
+        part = part * 10 + d
+      }
+      end = dash
+      if (end % 2 !== 0) return false
+    }
+    if (end === 0) return false
+    this.room(16 + end / 2)
+    const buf = this.buf
+    let off = this.off + 1
+    off = varint(buf, off, end / 2)
+    for (let i = 0; i < end; i += 2) {
+      const hi = s.charCodeAt(i)
+      const lo = s.charCodeAt(i + 1)
+      const x = hi < 128 ? HEX_VALUE[hi] : -1
+      const y = lo < 128 ? HEX_VALUE[lo] : -1
+      if ((x | y) < 0) return false // the bytes written so far are left behind: this.off has not moved
+      buf[off++] = (x << 4) | y
+    }
+    buf[this.off] = part < 0 ? T_HEX : T_HEX_PART
+    if (part >= 0) off = varint(buf, off, part)
+    this.off = off
+    return true
   }
 
   private text(tag: number, s: string): void {
@@ -196,7 +321,22 @@ function varintLength(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5
 }
 
+/** Lowercase hex digits' values, -1 for every other ASCII character (uppercase too: the text must come back as it was). */
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c
+for (let c = 0; c < 6; c++) HEX_VALUE[97 + c] = 10 + c
+
 function varint(buf: Uint8Array, off: number, n: number): number {
+  if (n >= 0x10000000) {
+    // Beyond 28 bits (dates in ms, sizes over 256 MiB): the low 28 bits with integer arithmetic, then the rest.
+    const lo = n % 0x10000000
+    buf[off] = (lo & 0x7f) | 0x80
+    buf[off + 1] = ((lo >>> 7) & 0x7f) | 0x80
+    buf[off + 2] = ((lo >>> 14) & 0x7f) | 0x80
+    buf[off + 3] = ((lo >>> 21) & 0x7f) | 0x80
+    off += 4
+    n = Math.floor(n / 0x10000000)
+  }
   while (n > 0x7f) {
     buf[off++] = (n % 128) | 128
     n = Math.floor(n / 128)
@@ -253,9 +393,10 @@ export class RecordReader {
     const tag = this.buf[this.pos++]
     if (tag === T_UINT || tag === T_DATE || tag === T_DICT) this.varint()
     else if (tag === T_F64 || tag === T_DATE_F64) this.pos += 8
-    else if (tag === T_STR || tag === T_BIGINT) {
+    else if (tag === T_STR || tag === T_BIGINT || tag === T_HEX || tag === T_HEX_PART) {
       const n = this.varint() // (not `pos += varint()`: that would add to pos as it was before the varint)
       this.pos += n
+      if (tag === T_HEX_PART) this.varint()
     }
   }
 
@@ -286,6 +427,13 @@ export class RecordReader {
         this.pos += n
         return tag === T_STR ? s : BigInt(s)
       }
+      case T_HEX:
+      case T_HEX_PART: {
+        const n = this.varint()
+        const s = buf.hexSlice(this.pos, this.pos + n)
+        this.pos += n
+        return tag === T_HEX ? s : `${s}-${this.varint()}`
+      }
       default:
         throw new RangeError(`unknown value tag ${tag}`)
     }
@@ -308,8 +456,9 @@ export interface RecordSpans {
   /** -1 when the row has no versionId. */
   vidStart: number
   vidEnd: number
-  /** First fixed field. */
+  /** First fixed field, and the end of the last. */
   fixed: number
+  fixedEnd: number
 }
 
 /** The spans of the record at `at` (its length prefix). */
@@ -329,11 +478,13 @@ export function spans(r: RecordReader, at: number, versioned: boolean, out: Reco
     r.pos = out.vidEnd
   }
   out.idEnd = versioned ? r.pos : out.keyEnd
+  const n = r.varint()
   out.fixed = r.pos
+  out.fixedEnd = r.pos + n
   return out
 }
 
-export const newSpans = (): RecordSpans => ({ idStart: 0, idEnd: 0, keyStart: 0, keyEnd: 0, vidStart: -1, vidEnd: -1, fixed: 0 })
+export const newSpans = (): RecordSpans => ({ idStart: 0, idEnd: 0, keyStart: 0, keyEnd: 0, vidStart: -1, vidEnd: -1, fixed: 0, fixedEnd: 0 })
 
 /** u32 little-endian at `at`. */
 export function u32(buf: Uint8Array, at: number): number {
