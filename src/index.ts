@@ -56,3 +56,8 @@ export type { DatabaseSecret, DatabaseUriOptions, ReadDatabaseUriOptions } from 
 export { diffInventories, diffSummary, partitionCount } from './diff/diff.js'
 export { DEFAULT_COMPARE } from './diff/types.js'
 export type { ChangeKind, DiffChange, DiffCounts, DiffOptions, DiffProgress, DiffSide, DiffStream, DiffSummary, DiffTally } from './diff/types.js'
+export { inventorySql } from './sql/inventory-sql.js'
+export type { InventorySqlOptions, SqlScript, SqlStatement } from './sql/inventory-sql.js'
+export { diffSql } from './sql/diff-sql.js'
+export type { DiffSqlOptions } from './sql/diff-sql.js'
+export type { SqlEngine } from './sql/columns.js'
