@@ -10,10 +10,12 @@ import { register as stats } from './commands/stats.js'
 import { register as enqueue } from './commands/enqueue.js'
 import { register as exportCmd } from './commands/export.js'
 import { register as dbUri } from './commands/db-uri.js'
+import { register as diff } from './commands/diff.js'
+import { register as sql } from './commands/sql.js'
 import { OutputClosed } from './output.js'
 
 /** Each command lives in commands/<name>.ts and registers itself here. */
-const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate, enqueue, exportCmd, dbUri]
+const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate, enqueue, exportCmd, dbUri, diff, sql]
 
 function buildProgram(): Command {
   const program = new Command('s3inv')
