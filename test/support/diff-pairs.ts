@@ -195,3 +195,68 @@ export function mixedPair(n: number, seed: number): Pair {
   }
   return { older: base, newer, expected, duplicates: { older: 0, newer: 0 }, ignored: { older: ignored, newer: 0 }, unchanged }
 }
+
+export interface LargePair {
+  older: string
+  newer: string
+  expected: { added: number; removed: number; changed: number }
+}
+
+/**
+ * Two big CSV deliveries written file by file (never all rows in memory): `rows` rows each, in
+ * `files` data files; the newer one with 1% removed, 2% changed (size or storage class) and 1% added.
+ */
+export async function writeLargePair(root: string, rows: number, files: number): Promise<LargePair> {
+  const { BENCH_FIELDS, csvFileSchema, csvText } = await import('../../fixtures/generate.js')
+  const { gzipSync } = await import('node:zlib')
+  const { createHash } = await import('node:crypto')
+  const { mkdir, writeFile } = await import('node:fs/promises')
+  const path = await import('node:path')
+  const expected = { added: 0, removed: 0, changed: 0 }
+  const entries: Record<'older' | 'newer', { key: string; size: number; MD5checksum: string }[]> = { older: [], newer: [] }
+  const base = 'inventory/example-source-bucket/big'
+  await mkdir(path.join(root, base, 'data'), { recursive: true })
+  const per = Math.ceil(rows / files)
+  for (let i = 0; i < files; i++) {
+    const rnd = prng(900 + i)
+    const space = i % 2 === 0 ? '%20' : '+'
+    const part = makeRows({ count: Math.min(per, rows - i * per), seed: 700 + i, versioned: true, hardKeys: i === 0, fields: BENCH_FIELDS })
+    for (const r of part) r.key = `part${i}/${r.key}`
+    // CSV lines once; the newer file reuses the unchanged ones (keys are encoded: a line break ends a row).
+    const lines = csvText(part, BENCH_FIELDS, space).split('\n')
+    const changed: Row[] = []
+    const newer: (string | number)[] = [] // a line, or the index of a changed row
+    for (const [j, r] of part.entries()) {
+      const x = rnd()
+      if (x < 0.01) expected.removed++
+      else if (x < 0.03) {
+        expected.changed++
+        newer.push(changed.length)
+        changed.push(rnd() < 0.5 ? { ...r, size: ((r.size as number | undefined) ?? 0) + 1 } : { ...r, storageClass: r.storageClass === 'GLACIER' ? 'STANDARD' : 'GLACIER' })
+      } else newer.push(lines[j])
+    }
+    const changedLines = csvText(changed, BENCH_FIELDS, space).split('\n')
+    const added = makeRows({ count: Math.round(part.length / 100), seed: 800 + i, versioned: true, hardKeys: false, fields: BENCH_FIELDS }).map((r) => ({ ...r, key: `new${i}/${r.key}` }))
+    expected.added += added.length
+    const texts = {
+      older: lines.join('\n'),
+      newer: `${newer.map((l) => (typeof l === 'number' ? changedLines[l] : l)).join('\n')}\n${csvText(added, BENCH_FIELDS, space)}`,
+    }
+    for (const side of ['older', 'newer'] as const) {
+      const key = `${base}/data/${side}-${i}.csv.gz`
+      // gzip level 1: the test's time goes to the diff, not to compressing its input.
+      const bytes = gzipSync(texts[side], { level: 1 })
+      await writeFile(path.join(root, key), bytes)
+      entries[side].push({ key, size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') })
+    }
+  }
+  const out: Record<string, string> = {}
+  for (const [side, ts] of [['older', '2026-11-19T01-00Z'], ['newer', '2026-11-20T01-00Z']] as const) {
+    const m = { sourceBucket: 'example-source-bucket', destinationBucket: 'arn:aws:s3:::example-inventory-destination', version: '2016-11-30', creationTimestamp: String(Date.parse(ts.replace(/T(\d\d)-(\d\d)Z$/, 'T$1:$2:00Z'))), fileFormat: 'CSV', fileSchema: csvFileSchema(BENCH_FIELDS), files: entries[side] }
+    const dir = path.join(root, base, ts)
+    await mkdir(dir, { recursive: true })
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m))
+    out[side] = path.join(dir, 'manifest.json')
+  }
+  return { older: out.older, newer: out.newer, expected }
+}
