@@ -141,21 +141,34 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
       progress.partitionsTotal = parts
       const acc = new DiffAccumulator(prefixDepth)
       const compare = new PartitionCompare(plan, dict, acc, rows ? only : new Set(), signal)
+      // Removing a compared partition's files is not waited for (creating and removing files is slow here).
+      const removals: Promise<unknown>[] = []
+      const remove = (w: SpillWriter, p: number) => removals.push(unlink(w.file(p)).catch(() => {}))
+      const load = (o: SpillWriter, n: SpillWriter, p: number) => {
+        const both = Promise.all([
+          o.records[p] ? loadPartition(o.file(p), o.bytes[p], o.maxFrame, signal) : undefined,
+          n.records[p] ? loadPartition(n.file(p), n.bytes[p], n.maxFrame, signal) : undefined,
+        ])
+        both.catch(() => {}) // awaited in turn; a failure while another partition is compared waits for it
+        return both
+      }
       const level = async function* (o: SpillWriter, n: SpillWriter, used: number, depth: string): AsyncGenerator<DiffChange[]> {
+        const need = (p: number) => o.bytes[p] + n.bytes[p] + (o.records[p] + n.records[p]) * ENTRY_BYTES
+        // The next partition is read and inflated while this one is compared, when both fit the budget together.
+        let ahead: { p: number; loading: ReturnType<typeof load> } | undefined
         for (let p = 0; p < o.parts; p++) {
           throwIfAborted(signal)
-          const need = o.bytes[p] + n.bytes[p] + (o.records[p] + n.records[p]) * ENTRY_BYTES
           const free = 32 - used - Math.log2(o.parts)
-          if (need > target && free <= 0) {
+          if (need(p) > target && free <= 0) {
             throw new S3InventoryError('LIMIT_EXCEEDED', 'more rows share one identity hash than memoryMB lets a partition hold', {
               option: 'memoryMB',
               expected: `at most ${Math.floor(target)} bytes per partition`,
-              actual: `${need} bytes`,
+              actual: `${need(p)} bytes`,
             })
           }
-          if (need > target) {
+          if (need(p) > target) {
             // Too big for the budget: split it by the next bits of the same hash, then compare the pieces in order.
-            const k = Math.min(free, Math.ceil(Math.log2(need / target)) + 1)
+            const k = Math.min(free, Math.ceil(Math.log2(need(p) / target)) + 1)
             splits++
             const sub = path.join(dir!, `${depth}${p}-`)
             await mkdir(sub)
@@ -167,19 +180,20 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
             await resplit(n, p, sn, next, k, signal)
             yield* level(so, sn, next, `${depth}${p}-`)
           } else {
-            const [ob, nb] = await Promise.all([
-              o.records[p] ? loadPartition(o.file(p), o.bytes[p], o.maxFrame, signal) : undefined,
-              n.records[p] ? loadPartition(n.file(p), n.bytes[p], n.maxFrame, signal) : undefined,
-            ])
+            const loading = ahead?.p === p ? ahead.loading : load(o, n, p)
+            ahead = p + 1 < o.parts && need(p + 1) <= target && need(p) + need(p + 1) <= target ? { p: p + 1, loading: load(o, n, p + 1) } : undefined
+            const [ob, nb] = await loading
             const out = compare.partition(ob as Buf | undefined, o.records[p], nb as Buf | undefined, n.records[p])
             progress.changes = acc.changes
+            remove(o, p)
+            remove(n, p)
             for (let i = 0; i < out.length; i += BATCH) yield out.slice(i, i + BATCH)
-            await Promise.all([unlink(o.file(p)).catch(() => {}), unlink(n.file(p)).catch(() => {})])
           }
           if (used === 0) progress.partitionsDone++
         }
       }
       yield* level(writers[0], writers[1], 0, '')
+      await Promise.all(removals)
 
       result = compare.finish(counted, parts, splits)
       progress.phase = 'done'

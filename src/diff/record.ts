@@ -164,13 +164,12 @@ export class RecordEncoder {
     this.off = 8
     this.room(20 + 3 * key.length + (typeof vid === 'string' ? 3 * vid.length : 0))
     const buf = this.buf
-    let off = writeString(buf, this.off, key)
-    const kStart = off - lastBytes
-    let h = hashBytes(buf, kStart, off, 0x811c9dc5)
+    let off = writeIdentityString(buf, this.off, key, 0, 0x811c9dc5)
+    let h = lastHash
     if (typeof vid === 'string') {
       // Stored as byte length + 1 (0 means no versionId).
-      off = writeString(buf, off, vid, 1)
-      if (this.layout.versioned) h = hashBytes(buf, off - lastBytes, off, Math.imul(h ^ 0xff, 0x01000193))
+      off = writeIdentityString(buf, off, vid, 1, Math.imul(h ^ 0xff, 0x01000193))
+      if (this.layout.versioned) h = lastHash
     } else {
       buf[off++] = 0
     }
@@ -299,8 +298,37 @@ export class RecordEncoder {
   }
 }
 
-/** Bytes of the last string writeString wrote. */
+/** Bytes of the last string writeString wrote; FNV-1a hash of the last one writeIdentityString wrote. */
 let lastBytes = 0
+let lastHash = 0
+
+/**
+ * writeString for the key and versionId, hashing their bytes as they go (FNV-1a from `h`): ASCII
+ * strings, nearly all of them, in one plain loop; others through utf8Write.
+ */
+function writeIdentityString(buf: Buf, at: number, s: string, bias: number, start: number): number {
+  const n = s.length
+  let h = start
+  if (n + bias < 0x80) {
+    let o = at + 1
+    let i = 0
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 0x80) break
+      buf[o++] = c
+      h = Math.imul(h ^ c, 0x01000193)
+    }
+    if (i === n) {
+      buf[at] = n + bias
+      lastBytes = n
+      lastHash = h
+      return o
+    }
+  }
+  const end = writeString(buf, at, s, bias)
+  lastHash = hashBytes(buf, end - lastBytes, end, start)
+  return end
+}
 
 /**
  * varint(UTF-8 length + bias), then the UTF-8 bytes, at `at`; returns the end. The byte length is
