@@ -5,7 +5,7 @@
  * the same changes in the same order for any partition count or memory budget; temporary files gone
  * after success, errors, abort and break.
  */
-import { readdir, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { writeInventory, type InventoryFixture, type Row } from '../fixtures/generate.js'
@@ -212,6 +212,25 @@ describe('diffInventories: temporary files and failures', async () => {
     const err = await diffSummary(f.older.manifestPath, bad.manifestPath, { tmpDir: temp }).catch((e) => e)
     expect(isInventoryError(err)).toBe(true)
     expect(['DATA_SIZE_MISMATCH', 'DATA_CHECKSUM_MISMATCH', 'GZIP_CORRUPT']).toContain(err.code)
+    expect(await readdir(temp)).toEqual([])
+  })
+
+  it('fails with IO_ERROR, not a wrong diff, when a temporary partition file is damaged under it', async () => {
+    const d = diffInventories(f.older.manifestPath, f.newer.manifestPath, { tmpDir: temp, partitions: 8 })
+    const seen = (async () => {
+      let first = true
+      for await (const _ of d.batches()) {
+        if (!first) continue
+        first = false
+        // Partition 0 is compared and 1 read ahead; 5 is still on disk: flip bytes in the middle of it.
+        const [folder] = await readdir(temp)
+        const file = path.join(temp, folder, 'newer-5')
+        const bytes = await readFile(file)
+        for (let i = 100; i < 140; i++) bytes[i] ^= 0xff
+        await writeFile(file, bytes)
+      }
+    })()
+    await expect(seen).rejects.toMatchObject({ code: 'IO_ERROR', key: expect.stringMatching(/newer-5$/) })
     expect(await readdir(temp)).toEqual([])
   })
 

@@ -183,7 +183,14 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
             const loading = ahead?.p === p ? ahead.loading : load(o, n, p)
             ahead = p + 1 < o.parts && need(p + 1) <= target && need(p) + need(p + 1) <= target ? { p: p + 1, loading: load(o, n, p + 1) } : undefined
             const [ob, nb] = await loading
-            const out = compare.partition(ob as Buf | undefined, o.records[p], nb as Buf | undefined, n.records[p])
+            let out: DiffChange[]
+            try {
+              out = compare.partition(ob as Buf | undefined, o.records[p], nb as Buf | undefined, n.records[p])
+            } catch (err) {
+              // Records that do not parse: the file inflated (its checksum held) but is not what was written.
+              if (err instanceof RangeError) throw new S3InventoryError('IO_ERROR', 'a temporary partition file is not what this process wrote', { key: o.file(p), cause: err })
+              throw err
+            }
             progress.changes = acc.changes
             remove(o, p)
             remove(n, p)

@@ -1,6 +1,6 @@
 /**
  * Partition files: records appended per partition in frames `u32 raw length · u32 compressed length ·
- * raw deflate`. Each frame is compressed on its own (zlib on libuv's pool, while the rows go on being
+ * zlib` (deflate with an Adler-32 of the frame: a file damaged under us fails to inflate). Each frame is compressed on its own (zlib on libuv's pool, while the rows go on being
  * encoded) so no partition keeps a zlib stream — P streams' state would outweigh small budgets — and
  * each file is opened once, at its first frame (creating files is what costs: 1.8 ms each on this
  * project's VM, against 0.09 ms per write). Frames of different partitions are written concurrently,
@@ -8,13 +8,13 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import { constants, deflateRaw, inflateRaw } from 'node:zlib'
+import { constants, deflate as zlibDeflate, inflate as zlibInflate } from 'node:zlib'
 import { promisify } from 'node:util'
 import { S3InventoryError } from '../errors.js'
 import { u32 } from './record.js'
 
-const deflate = promisify(deflateRaw)
-const inflate = promisify(inflateRaw)
+const deflate = promisify(zlibDeflate)
+const inflate = promisify(zlibInflate)
 
 /**
  * Fastest level, 4 KiB window, biggest hash table: measured 150 MB/s of CPU on partition records
