@@ -11,7 +11,7 @@ import path from 'node:path'
 import { constants, deflate as zlibDeflate, inflate as zlibInflate } from 'node:zlib'
 import { promisify } from 'node:util'
 import { S3InventoryError } from '../errors.js'
-import { u32 } from './record.js'
+import { u32 } from './record-reader.js'
 
 const deflate = promisify(zlibDeflate)
 const inflate = promisify(zlibInflate)

@@ -4,7 +4,7 @@
  * hash, then identity bytes. Partitions are ranges of that same hash, so the order of all changes is
  * the same whatever the number of partitions (and so whatever the memory budget).
  */
-import { u32 } from './record.js'
+import { u32 } from './record-reader.js'
 
 export interface Matched {
   /** Entries (distinct identities). */
