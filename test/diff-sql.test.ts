@@ -45,7 +45,7 @@ describe('DuckDB SQL gives the library’s answers', async () => {
       const [total, byClass, byExt, byPrefix, png] = await Promise.all(sql.statements.slice(1).map((s) => rows(s.sql)))
       const ours = async (by: Parameters<typeof summarize>[1]) => summarize(readInventory(m), by)
       const t = await ours({})
-      expect(total).toEqual([{ objects: BigInt(t.total.count), bytes: t.total.bytes }].map((r) => ({ ...r, bytes: BigInt(r.bytes) })).map((r) => ({ objects: r.objects, bytes: r.bytes })))
+      expect(total.map((r) => [Number(r.objects), Number(r.bytes)])).toEqual([[t.total.count, t.total.bytes]])
       const groups = (g: { key: string[]; count: number; bytes: number }[]) => new Map(g.map((x) => [x.key[0], [x.count, x.bytes]]))
       const sqlGroups = (r: Record<string, unknown>[], col: string) => new Map(r.map((x) => [x[col] === null ? '(none)' : String(x[col]), [Number(x.objects), Number(x.bytes)]]))
       expect(sqlGroups(byClass, 'storage_class')).toEqual(groups((await ours({ by: 'storageClass' })).groups))
