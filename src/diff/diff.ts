@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { S3InventoryError, abortError, throwIfAborted } from '../errors.js'
-import { isManifest, readInventory, type InventoryProgress, type ReadInventoryOptions } from '../inventory.js'
+import { readInventory, type InventoryProgress, type ReadInventoryOptions } from '../inventory.js'
 import type { Location } from '../location.js'
 import { readManifest, type InventoryManifest } from '../manifest.js'
 import { PartitionCompare, type SideCounts } from './compare.js'
@@ -311,7 +311,8 @@ async function resplit(from: SpillWriter, p: number, to: SpillWriter, used: numb
 }
 
 async function manifestOf(where: Location | InventoryManifest, options: DiffOptions): Promise<InventoryManifest> {
-  if (isManifest(where)) return where
+  // A manifest already read (what readManifest returns) rather than a location.
+  if (typeof where === 'object' && 'files' in where && 'md5' in where && 'fileSchema' in where) return where
   return readManifest(where, { client: options.client, signal: options.signal, retry: options.retry, idleTimeoutMs: options.idleTimeoutMs })
 }
 
