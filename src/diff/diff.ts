@@ -36,6 +36,8 @@ const BUFFER_SHARE = 0.25
  * time, not memory: oversized partitions are split again.
  */
 const EXPANSION = 6
+/** Largest partition block: fewer, bigger frames mean fewer hand-offs to the thread pool. */
+const BLOCK_MAX = 128 * 1024
 /** Changes per yielded batch. */
 const BATCH = 1024
 
@@ -122,7 +124,7 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
       const plan = await planDiff(mo, mn, { compare: compareFields, columns }, read, rows)
       const parts = partitions ?? partitionCount(progress.bytesTotal, memoryMB)
       const bits = Math.log2(parts)
-      const blockSize = clamp(Math.floor((memoryMB * 2 ** 20 * BUFFER_SHARE) / parts), 4096, 128 * 1024)
+      const blockSize = clamp(Math.floor((memoryMB * 2 ** 20 * BUFFER_SHARE) / parts), 4096, BLOCK_MAX)
       const target = memoryMB * 2 ** 20 * PARTITION_SHARE
       dir = await mkdtemp(path.join(options.tmpDir ?? tmpdir(), 's3inv-diff-'))
       const dict = new StringDict()
