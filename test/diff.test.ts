@@ -8,8 +8,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { writeInventory, type InventoryFixture, type Row } from '../fixtures/generate.js'
-import { diffInventories, diffSummary, isInventoryError, type DiffChange, type DiffSummary } from '../src/index.js'
+import { makeRows, writeInventory, type InventoryFixture, type Row } from '../fixtures/generate.js'
+import { diffInventories, diffSummary, isInventoryError, partitionCount, type DiffChange, type DiffSummary } from '../src/index.js'
 import { identity, mixedPair, unversionedPair, versionedPair, type ExpectedChange, type Pair } from './support/diff-pairs.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { tmpDir } from './support/tmp.js'
@@ -234,10 +234,30 @@ describe('diffInventories: temporary files and failures', async () => {
     expect(await readdir(temp)).toEqual([])
   })
 
+  it('stops with LIMIT_EXCEEDED, naming memoryMB, when one identity is listed more often than the budget can hold', async () => {
+    const same = makeRows({ count: 20_000, seed: 33, versioned: false, hardKeys: false }).map((r) => ({ ...r, key: 'one/key' }))
+    const o = await writeInventory({ root: path.join(root, 'same'), format: 'CSV', rows: same, timestamp: '2026-11-22T01-00Z' })
+    const err = await diffSummary(o.manifestPath, f.newer.manifestPath, { tmpDir: temp, memoryMB: 1, partitions: 1 }).catch((e) => e)
+    expect(err).toMatchObject({ code: 'LIMIT_EXCEEDED', option: 'memoryMB' })
+    expect(await readdir(temp)).toEqual([])
+    // With room for them, the 20,000 rows are one identity and 19,999 duplicates.
+    const s = await diffSummary(o.manifestPath, f.newer.manifestPath, { tmpDir: temp })
+    expect(s.older.duplicates).toBe(19_999)
+  })
+
   it('refuses options out of range', () => {
     for (const o of [{ memoryMB: 0 }, { partitions: 3 }, { partitions: 8192 }, { prefixDepth: 0 }, { only: ['moved'] }]) {
       expect(() => diffInventories(f.older.manifestPath, f.newer.manifestPath, o as never), JSON.stringify(o)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     }
+  })
+})
+
+describe('partitionCount', () => {
+  it('is at least 128, doubles with the data (6 bytes in memory per compressed byte, 0.6 of memoryMB per partition), at most 4096', () => {
+    expect(partitionCount(1e6, 256)).toBe(128)
+    expect(partitionCount(10e9, 256)).toBe(512) // 6e10 / 512 ≤ 0.6 · 256 MiB < 6e10 / 256
+    expect(partitionCount(10e9, 1024)).toBe(128)
+    expect(partitionCount(1e13, 256)).toBe(4096)
   })
 })
 
