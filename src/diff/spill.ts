@@ -24,7 +24,7 @@ const inflate = promisify(zlibInflate)
 const DEFLATE = { level: constants.Z_BEST_SPEED, windowBits: 12, memLevel: 9 }
 
 /** Frames compressed or being written at once, per writer (zlib and the file system share libuv's 4 threads). */
-const IN_FLIGHT = 8
+const IN_FLIGHT = 4
 
 export class SpillWriter {
   /** Records and raw bytes written per partition. */
@@ -159,10 +159,16 @@ export class SpillWriter {
   }
 }
 
+/** Bytes of a partition file read at once: several frames per read, few hand-offs to the thread pool. */
+const READ_SIZE = 1 << 20
+/** Frames being inflated (on the pool) ahead of the one the caller has. */
+const INFLATE_AHEAD = 2
+
 /**
- * The raw records of a partition file, frame by frame, in order. `maxFrame` bounds what a frame may
- * claim before anything is allocated for it; the file was written by this process, so a frame that
- * disagrees means the file changed under us.
+ * The raw records of a partition file, frame by frame, in order: read a megabyte at a time, each
+ * frame inflated on libuv's pool while the caller works on the one before. `maxFrame` bounds what a
+ * frame may claim before anything is allocated for it; the file was written by this process, so a
+ * frame that disagrees means the file changed under us.
  */
 export async function* readFrames(file: string, maxFrame: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
   let fh
@@ -172,42 +178,59 @@ export async function* readFrames(file: string, maxFrame: number, signal?: Abort
     if ((err as { code?: string }).code === 'ENOENT') return // no record went to this partition
     throw tempFailure('cannot read a temporary partition file', file, err)
   }
+  const maxBody = maxFrame + 1024 + (maxFrame >>> 6) // deflate's worst case, with room to spare
+  const damaged = (offset: number, cause?: unknown) => tempFailure('a temporary partition file is not what this process wrote', file, cause, offset)
+  const pending: Promise<Buffer>[] = []
   try {
-    const header = Buffer.allocUnsafe(8)
-    let pos = 0
-    // One frame read and inflated ahead while the caller works on the current one.
-    const next = async (): Promise<Buffer | undefined> => {
-      const { bytesRead } = await fh.read(header, 0, 8, pos)
-      if (bytesRead === 0) return undefined
-      const rawLen = u32(header, 0)
-      const compLen = u32(header, 4)
-      if (bytesRead !== 8 || rawLen > maxFrame || compLen > maxFrame + 1024 + (maxFrame >>> 6)) {
-        throw tempFailure('a temporary partition file is not what this process wrote', file, undefined, pos)
-      }
-      const body = Buffer.allocUnsafe(compLen)
-      const got = await fh.read(body, 0, compLen, pos + 8)
-      if (got.bytesRead !== compLen) throw tempFailure('a temporary partition file is shorter than what this process wrote', file, undefined, pos)
-      pos += 8 + compLen
-      let raw: Buffer
-      try {
-        raw = await inflate(body, { maxOutputLength: Math.max(rawLen, 1), chunkSize: Math.max(16384, rawLen) })
-      } catch (err) {
-        throw tempFailure('a temporary partition file is not what this process wrote', file, err, pos)
-      }
-      if (raw.length !== rawLen) throw tempFailure('a temporary partition file is not what this process wrote', file, undefined, pos)
-      return raw
-    }
-    let ahead = next()
-    ahead.catch(() => {})
+    const chunk = Buffer.allocUnsafe(Math.max(READ_SIZE, 8 + maxBody))
+    let have = 0 // bytes of chunk holding data
+    let at = 0 // where the next frame starts in chunk
+    let pos = 0 // file offset of chunk[have]
+    let ended = false
     for (;;) {
-      const frame = await ahead
-      if (!frame) break
+      // Start inflating frames until enough are under way or the file is done.
+      while (pending.length < INFLATE_AHEAD && !(ended && have === at)) {
+        if (have - at >= 8) {
+          const rawLen = u32(chunk, at)
+          const compLen = u32(chunk, at + 4)
+          const offset = pos - have + at
+          if (rawLen > maxFrame || compLen > maxBody) throw damaged(offset)
+          if (have - at >= 8 + compLen) {
+            // A copy: chunk is refilled while the pool inflates.
+            const body = Buffer.from(chunk.subarray(at + 8, at + 8 + compLen))
+            at += 8 + compLen
+            const raw = inflate(body, { maxOutputLength: Math.max(rawLen, 1), chunkSize: Math.max(16384, rawLen) }).then(
+              (r) => {
+                if (r.length !== rawLen) throw damaged(offset)
+                return r
+              },
+              (err) => {
+                throw damaged(offset, err)
+              },
+            )
+            raw.catch(() => {}) // awaited in order below
+            pending.push(raw)
+            continue
+          }
+        }
+        if (ended) throw tempFailure('a temporary partition file is shorter than what this process wrote', file, undefined, pos - have + at)
+        // Not a whole frame left: move the rest to the front and read more.
+        chunk.copyWithin(0, at, have)
+        have -= at
+        at = 0
+        const { bytesRead } = await fh.read(chunk, have, chunk.length - have, pos)
+        pos += bytesRead
+        have += bytesRead
+        if (bytesRead === 0) ended = true
+      }
+      const next = pending.shift()
+      if (!next) return
+      const frame = await next
       if (signal?.aborted) throw signal.reason
-      ahead = next()
-      ahead.catch(() => {})
       yield frame
     }
   } finally {
+    await Promise.allSettled(pending)
     await fh.close()
   }
 }
