@@ -85,6 +85,11 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
     partitionsDone: 0,
     changes: 0,
   }
+  // Manifests already read: their totals are known before anything else (a progress bar sizes itself at once).
+  if (isRead(older) && isRead(newer)) {
+    progress.filesTotal = older.files.length + newer.files.length
+    progress.bytesTotal = total(older) + total(newer)
+  }
   const read: ReadInventoryOptions = {
     client: options.client,
     retry: options.retry,
@@ -312,9 +317,13 @@ async function resplit(from: SpillWriter, p: number, to: SpillWriter, used: numb
   await unlink(from.file(p)).catch(() => {})
 }
 
+/** A manifest already read (what readManifest returns) rather than a location. */
+function isRead(where: Location | InventoryManifest): where is InventoryManifest {
+  return typeof where === 'object' && 'files' in where && 'md5' in where && 'fileSchema' in where
+}
+
 async function manifestOf(where: Location | InventoryManifest, options: DiffOptions): Promise<InventoryManifest> {
-  // A manifest already read (what readManifest returns) rather than a location.
-  if (typeof where === 'object' && 'files' in where && 'md5' in where && 'fileSchema' in where) return where
+  if (isRead(where)) return where
   return readManifest(where, { client: options.client, signal: options.signal, retry: options.retry, idleTimeoutMs: options.idleTimeoutMs })
 }
 
