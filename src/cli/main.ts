@@ -16,6 +16,8 @@ import { register as manifest } from './commands/manifest.js'
 import { register as report } from './commands/report.js'
 import { register as stats } from './commands/stats.js'
 import { register as cat } from './commands/cat.js'
+import { register as diff } from './commands/diff.js'
+import { register as sql } from './commands/sql.js'
 import { exitStatusFor, handleInterrupts, interruptedBy } from './interrupt.js'
 import { OutputClosed, writer } from './output.js'
 import { UsageError, usageFromLibrary } from './usage.js'
@@ -32,6 +34,8 @@ const COMMANDS: ((program: Command) => void)[] = [
   report,
   dbUri,
   cat,
+  diff,
+  sql,
 ]
 
 function buildProgram(): Command {
