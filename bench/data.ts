@@ -81,7 +81,7 @@ export async function benchData(rows = 2_000_000, files = 8, o: { parquet?: bool
   return result
 }
 
-async function writeManifest(file: string, fileFormat: string, fileSchema: string, files: unknown[]) {
+export async function writeManifest(file: string, fileFormat: string, fileSchema: string, files: unknown[]) {
   const m = { sourceBucket: 'bench-source', destinationBucket: 'arn:aws:s3:::bench-dest', version: '2016-11-30', creationTimestamp: '1763600000000', fileFormat, fileSchema, files }
   const bytes = Buffer.from(JSON.stringify(m, null, 2))
   await writeFile(`${file}.tmp`, bytes)
@@ -90,7 +90,7 @@ async function writeManifest(file: string, fileFormat: string, fileSchema: strin
 }
 
 /** CSV → Parquet with DuckDB, with the column names and types AWS uses. */
-async function writeParquet(csvFiles: string[], parquetFiles: string[]) {
+export async function writeParquet(csvFiles: string[], parquetFiles: string[]) {
   const { DuckDBInstance } = await import('@duckdb/node-api')
   const db = await DuckDBInstance.create(':memory:')
   const con = await db.connect()

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BENCH_FIELDS, csvFileSchema, csvGz, makeRows, parquetFileSchema, prng, type Row } from '../fixtures/generate.js'
-import { CACHE } from './data.js'
+import { CACHE, writeManifest, writeParquet } from './data.js'
 
 export interface DiffBenchSide {
   csvManifest: string
@@ -94,36 +94,6 @@ export async function diffBenchData(rows = 2_000_000, files = 8, o: { parquet?: 
 }
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex')
-
-async function writeManifest(file: string, fileFormat: string, fileSchema: string, files: unknown[]) {
-  const m = { sourceBucket: 'bench-source', destinationBucket: 'arn:aws:s3:::bench-dest', version: '2016-11-30', creationTimestamp: '1763600000000', fileFormat, fileSchema, files }
-  const bytes = Buffer.from(JSON.stringify(m, null, 2))
-  await writeFile(`${file}.tmp`, bytes)
-  await rename(`${file}.tmp`, file)
-  await writeFile(file.replace(/\.json$/, '.checksum'), md5(bytes))
-}
-
-/** CSV → Parquet with DuckDB, AWS's column names and types (keys decoded: Parquet keys are raw). */
-async function writeParquet(csvFiles: string[], parquetFiles: string[]) {
-  const { DuckDBInstance } = await import('@duckdb/node-api')
-  const db = await DuckDBInstance.create(':memory:')
-  const con = await db.connect()
-  const cols = {
-    bucket: 'VARCHAR', key: 'VARCHAR', version_id: 'VARCHAR', is_latest: 'BOOLEAN', is_delete_marker: 'BOOLEAN', size: 'BIGINT',
-    last_modified_date: 'VARCHAR', e_tag: 'VARCHAR', storage_class: 'VARCHAR', is_multipart_uploaded: 'BOOLEAN',
-    replication_status: 'VARCHAR', encryption_status: 'VARCHAR', bucket_key_status: 'VARCHAR', checksum_algorithm: 'VARCHAR',
-  }
-  const colSpec = Object.entries(cols).map(([k, v]) => `'${k}': '${v}'`).join(', ')
-  for (let i = 0; i < csvFiles.length; i++) {
-    await con.run(`COPY (
-      SELECT bucket, url_decode(replace(key, '+', '%20')) AS key, version_id, is_latest, is_delete_marker, size,
-        CAST(CAST(last_modified_date AS TIMESTAMPTZ) AS TIMESTAMP_MS) AS last_modified_date,
-        e_tag, storage_class, is_multipart_uploaded, replication_status, encryption_status, bucket_key_status, checksum_algorithm
-      FROM read_csv('${csvFiles[i]}', header = false, quote = '"', escape = '"', columns = {${colSpec}}, nullstr = '')
-    ) TO '${parquetFiles[i]}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`)
-  }
-  con.closeSync?.()
-}
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
   console.log(await diffBenchData(Number(process.argv[2] ?? 2_000_000), Number(process.argv[3] ?? 8), { parquet: process.argv[4] !== 'csv' }))
