@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { BENCH_FIELDS, csvFileSchema, csvGz, makeRows, parquetFileSchema, prng, type Row } from '../fixtures/generate.js'
 import { CACHE, writeManifest, writeParquet } from './data.js'
