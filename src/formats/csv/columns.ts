@@ -126,9 +126,22 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
     const a = new Int32Array(2 * n)
     const m = sel === undefined ? n : sel.length
     let total = 0
+    let inBytes = true
     for (let k = 0; k < m; k++) {
       const i = sel === undefined ? k : sel[k]
-      total += b[i * stride + o + 1] - b[i * stride + o]
+      const e = b[i * stride + o + 1]
+      total += e - b[i * stride + o]
+      if (e > raw.length) inBytes = false
+    }
+    // No `%` or `+` anywhere in an ASCII chunk (two native scans): no key needs decoding, and keys are
+    // read from the chunk's bytes as they are, without a copy.
+    if (ascii && inBytes && raw.indexOf(37) === -1 && raw.indexOf(43) === -1) {
+      for (let k = 0; k < m; k++) {
+        const i = sel === undefined ? k : sel[k]
+        a[2 * i] = b[i * stride + o]
+        a[2 * i + 1] = b[i * stride + o + 1]
+      }
+      return [a, raw, false]
     }
     // A decoded key is never longer than its text in an ASCII batch; from text, UTF-8 takes ≤ 3 bytes a char.
     const out = Buffer.allocUnsafe(ascii ? total : 3 * total)
@@ -158,7 +171,7 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
   // The current batch's bytes, for comparing ASCII fields with dictionary values 4 bytes at a time
   // (DataView reads): 2–3× faster than String#startsWith, and dictionary columns are most of the
   // extraction work (6 of 14 columns in a typical inventory).
-  let raw: Uint8Array = new Uint8Array(0)
+  let raw: Buffer = Buffer.alloc(0)
   let view = new DataView(raw.buffer)
 
   /** Whether bytes[s, s + v.length) hold v, which `words` packs (null: v is not ASCII, so it cannot). */
@@ -237,7 +250,7 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
 
   return function extract(batch: ScanBatch): ColumnarBatch {
     const { text: t, bounds: b, count: n, firstRow } = batch
-    raw = batch.bytes
+    raw = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length)
     view = new DataView(raw.buffer, raw.byteOffset, raw.length)
     // Packed arrays (not `new Array(n).fill`): rows read `c[j]` for every field.
     const cols: (Int32Array | Float64Array | Int8Array)[] = spec.map(() => SKIPPED)
