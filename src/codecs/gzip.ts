@@ -16,8 +16,8 @@ const GUNZIP_CHUNK = 64 * 1024
  * files). Bytes after a member that are not another gzip member are GZIP_CORRUPT: zlib would stop
  * there quietly, and the file would look complete with half its rows.
  */
-export async function* gunzip(input: AsyncIterable<Uint8Array>, ref: ObjectRef): AsyncGenerator<Buffer> {
-  const z = createGunzip({ chunkSize: GUNZIP_CHUNK })
+export async function* gunzip(input: AsyncIterable<Uint8Array>, ref: ObjectRef, chunkSize = GUNZIP_CHUNK): AsyncGenerator<Buffer> {
+  const z = createGunzip({ chunkSize })
   let fed = 0
   const counted = (async function* () {
     for await (const c of input) {

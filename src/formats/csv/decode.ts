@@ -30,6 +30,8 @@ export interface DecodeOptions {
   /** Records before this index are skipped by the reader: the filter does not look at them. Default 0. */
   startRow?: number
   maxRecordBytes?: number
+  /** zlib's output chunk size (default 64 KiB; see codecs/gzip.ts). */
+  zlibChunk?: number
 }
 
 /** Columnar batches of one CSV.gz file; the last one is held until the file has ended cleanly (verified, gzip complete). */
@@ -39,7 +41,7 @@ export async function* csvBatches(bytes: AsyncIterable<Uint8Array>, ref: ObjectR
   const extract = createColumnExtractor(o.plan.fieldCount, o.plan.spec, o.filter, o.startRow)
   try {
     let held: ColumnarBatch | undefined
-    for await (const chunk of gunzip(checked, ref)) {
+    for await (const chunk of gunzip(checked, ref, o.zlibChunk)) {
       // zlib's output chunks are large (fewer round trips to its thread); the scanner takes them in
       // slices, so each batch's text stays under V8's large-object threshold (see SCAN_SLICE).
       for (let at = 0; at < chunk.length; at += SCAN_SLICE) {
