@@ -11,10 +11,11 @@ import { register as enqueue } from './commands/enqueue.js'
 import { register as exportCmd } from './commands/export.js'
 import { register as dbUri } from './commands/db-uri.js'
 import { register as cat } from './commands/cat.js'
+import { register as html } from './commands/html.js'
 import { OutputClosed, writer } from './output.js'
 
 /** Each command lives in commands/<name>.ts and registers itself here. */
-const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate, enqueue, exportCmd, dbUri, cat]
+const COMMANDS: ((program: Command) => void)[] = [ls, stats, deliveries, report, estimate, enqueue, exportCmd, dbUri, cat, html]
 
 function buildProgram(): Command {
   const program = new Command('s3inv')

@@ -5,6 +5,7 @@
  * classes' 40 KB per object, Intelligent-Tiering's monitoring fee. Storage only: no requests,
  * retrievals, transfer, or minimum-duration charges.
  */
+import { S3InventoryError } from '../errors.js'
 import { BILLING_RULES, costOf, firstRate, GB, priceKey, S3_STORAGE_PRICES_2026_12, type StoragePrices, type StorageRate } from './prices.js'
 
 /** Objects of one storage class (and Intelligent-Tiering access tier). */
@@ -58,6 +59,7 @@ export interface StorageCostEstimate {
 
 export function estimateStorageCost(groups: readonly CostGroup[], prices: StoragePrices = S3_STORAGE_PRICES_2026_12): StorageCostEstimate {
   const merged = new Map<string, { objects: number; bytes: number; smallObjects: number; smallBytes: number }>()
+  groups.forEach(check)
   for (const g of groups) {
     // Rows without a class and without bytes are delete markers: not storage (see hints).
     if (g.storageClass === '(none)' && g.bytes === 0) continue
@@ -113,4 +115,17 @@ export function estimateStorageCost(groups: readonly CostGroup[], prices: Storag
   lines.sort((a, b) => b.usd - a.usd || (a.key < b.key ? -1 : 1))
   unpriced.sort((a, b) => b.bytes - a.bytes)
   return { lines, unpriced, total: lines.reduce((n, l) => n + l.usd, 0), prices }
+}
+
+/** Counts are non-negative numbers, and the small objects a part of the group. */
+function check(g: CostGroup, i: number): void {
+  for (const k of ['objects', 'bytes', 'smallObjects', 'smallBytes'] as const) {
+    const v = g[k]
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new S3InventoryError('INVALID_ARGUMENT', 'cost groups have non-negative counts and bytes', { option: `groups[${i}].${k}`, actual: String(v) })
+    }
+  }
+  if (g.smallObjects > g.objects || g.smallBytes > g.bytes) {
+    throw new S3InventoryError('INVALID_ARGUMENT', 'the small objects of a cost group are part of it', { option: `groups[${i}]`, expected: 'smallObjects ≤ objects and smallBytes ≤ bytes', actual: JSON.stringify(g) })
+  }
 }

@@ -5,6 +5,7 @@
  * overhead). Prices are USD per GB-month where a GB is 2^30 bytes (the page's own examples: 1 TB =
  * 1,024 GB); volume tiers are in TB of 1,024 GB.
  */
+import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { S3InventoryError } from '../errors.js'
 
@@ -125,6 +126,28 @@ export function storagePrices(override?: unknown, file?: string): StoragePrices 
     intelligentTieringMonitoringPer1000: o.intelligentTieringMonitoringPer1000 ?? base.intelligentTieringMonitoringPer1000,
     overridden: { file, keys },
   }
+}
+
+/** Largest price file read (a price table is a few hundred bytes). */
+export const MAX_PRICE_FILE_BYTES = 1024 * 1024
+
+/** A JSON price file (see docs/report.md) applied over the default table. */
+export async function readPriceFile(file: string): Promise<StoragePrices> {
+  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+    throw new S3InventoryError(err.code === 'ENOENT' ? 'NOT_FOUND' : 'IO_ERROR', 'the price file cannot be read', { key: file, option: 'prices', cause: err })
+  })
+  if (!info.isFile()) throw new S3InventoryError('IO_ERROR', 'the price file is not a regular file', { key: file, option: 'prices' })
+  if (info.size > MAX_PRICE_FILE_BYTES) {
+    throw new S3InventoryError('LIMIT_EXCEEDED', 'the price file is larger than a price table can be', { key: file, option: 'prices', expected: `at most ${MAX_PRICE_FILE_BYTES} bytes`, actual: `${info.size} bytes` })
+  }
+  const text = await readFile(file, 'utf8')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new S3InventoryError('INVALID_ARGUMENT', 'the price file is not JSON', { key: file, option: 'prices', actual: (err as Error).message, cause: err })
+  }
+  return storagePrices(json, file)
 }
 
 /** Tiers ascend, and only the last is open-ended. */
