@@ -95,7 +95,8 @@ describe('the page markup', () => {
     expect(has('<img src=x')).toBe(false)
     expect(has('<b>')).toBe(false)
     expect(has('&lt;img src=x onerror=alert(2)&gt;')).toBe(true)
-    expect(has('&lt;script&gt;alert(1)&lt;/script&gt;.&lt;b&gt;')).toBe(true) // the whole key: a top-level prefix
+    expect(has('data-key="&lt;script&gt;alert(1)&lt;/"')).toBe(true) // the key's first segment ends at the "/" of "</script>"
+    expect(has('data-key="&lt;b&gt;"')).toBe(true) // its extension
     expect(has('&quot;quoted&quot;')).toBe(true)
     const json = /<script type="application\/json" id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]
     expect(json.includes('<')).toBe(false)
