@@ -84,8 +84,8 @@ function versionLabel([latest, marker]: string[]): string {
 }
 
 /** A category summary as a horizontal bar chart of bytes and objects, with its table. */
-function categoryFigures(id: string, title: string, what: string, s: Summary, items: Item[], total: { count: number; bytes: number }): Part {
-  const labels = items.map((i) => (i.rest ? `${OTHER}: ${countText(i.rest)} more` : i.label))
+function categoryFigures(id: string, title: string, what: string, s: Summary, items: Item[], total: { count: number; bytes: number }, display = (label: string) => label): Part {
+  const labels = items.map((i) => (i.rest ? `${OTHER}: ${countText(i.rest)} more` : display(i.label)))
   const h = hbarHeight(items.length)
   const charts: ChartSpec[] = [
     { id: `chart-${id}-bytes`, kind: 'hbar', labels, series: [{ label: 'Bytes', unit: 'bytes', data: items.map((i) => i.bytes) }], height: h },
@@ -109,7 +109,8 @@ function categoryFigures(id: string, title: string, what: string, s: Summary, it
 export function classesSection(d: ReportData): Part | undefined {
   const s = d.summaries.classes
   if (!s) return undefined
-  const part = categoryFigures('classes', 'Storage classes', 'storage class', s, topItems(s, LIMITS.categories), s.total)
+  const display = (l: string) => (l === '(none)' ? (d.summaries.versions ? '(none: delete markers)' : '(none)') : l)
+  const part = categoryFigures('classes', 'Storage classes', 'storage class', s, topItems(s, LIMITS.categories), s.total, display)
   return { html: section('classes', 'Storage classes', part.html), charts: part.charts }
 }
 
@@ -260,10 +261,16 @@ export function compareSection(d: ReportData): Part | undefined {
   const head = ['', 'Added', 'Added bytes', 'Removed', 'Removed bytes', 'Changed', 'Changed bytes (after − before)', 'Net objects', 'Net bytes']
   const cols = ['label', 'added', 'addedBytes', 'removed', 'removedBytes', 'changed', 'changedBytes', 'netObjects', 'netBytes']
   const totals = table({ id: 'table-compare-total', caption: 'Changes since the older delivery', head, cols, rows: [countsRow('TOTAL', 'All objects', c.total)] })
-  const classes = [...c.byStorageClass].sort((a, b) => Math.abs(netBytes(b)) - Math.abs(netBytes(a))).slice(0, LIMITS.categories)
+  const byNet = <T extends CompareCounts>(list: T[]) => [...list].sort((a, b) => Math.abs(netBytes(b)) - Math.abs(netBytes(a)))
+  const classesAll = byNet(c.byStorageClass)
+  const classes = classesAll.slice(0, LIMITS.categories)
   const classLabel = (s: string | null) => s ?? '(none)'
-  const prefixes = [...c.byPrefix.groups].sort((a, b) => Math.abs(netBytes(b)) - Math.abs(netBytes(a))).slice(0, LIMITS.comparePrefixes)
+  const prefixesAll = byNet(c.byPrefix.groups)
+  const prefixes = prefixesAll.slice(0, LIMITS.comparePrefixes)
   const prefixLabel = (p: string) => (p === '' ? '(top level)' : p)
+  // What the page does not list, as one row: the groups past its cap and those past the diff's own limit.
+  const prefixRest = addCounts([...prefixesAll.slice(LIMITS.comparePrefixes), ...(c.byPrefix.other ? [c.byPrefix.other] : [])])
+  const classRest = addCounts(classesAll.slice(LIMITS.categories))
   const charts: ChartSpec[] = [
     {
       id: 'chart-compare-classes',
@@ -278,19 +285,35 @@ export function compareSection(d: ReportData): Part | undefined {
     },
     { id: 'chart-compare-prefixes', kind: 'hbar', labels: prefixes.map((x) => prefixLabel(x.prefix)), series: [{ label: 'Net bytes', unit: 'bytes', data: prefixes.map(netBytes) }], height: hbarHeight(prefixes.length) },
   ]
-  const classTable = table({ id: 'table-compare-classes', caption: 'Changes per storage class (the class after the change; before it for removed objects)', head: ['Storage class', ...head.slice(1)], cols, rows: classes.map((x) => countsRow(classLabel(x.storageClass), classLabel(x.storageClass), x)) })
+  const classRows = classes.map((x) => countsRow(classLabel(x.storageClass), classLabel(x.storageClass), x))
+  if (classRest) classRows.push(countsRow(OTHER, `${OTHER}: ${countText(classesAll.length - classes.length)} more classes`, classRest))
+  const classTable = table({ id: 'table-compare-classes', caption: 'Changes per storage class (the class after the change; before it for removed objects)', head: ['Storage class', ...head.slice(1)], cols, rows: classRows })
   const prefixRows = prefixes.map((x) => countsRow(prefixLabel(x.prefix), prefixLabel(x.prefix), x))
-  if (c.byPrefix.other) prefixRows.push(countsRow(OTHER, `${OTHER}: prefixes past the diff's ${countText(c.byPrefix.limit)}`, c.byPrefix.other))
+  if (prefixRest) prefixRows.push(countsRow(OTHER, `${OTHER}: the other prefixes`, prefixRest))
   const prefixTable = table({ id: 'table-compare-prefixes', caption: `Changes per prefix (depth ${c.byPrefix.depth}), largest net change first`, head: ['Prefix', ...head.slice(1)], cols, rows: prefixRows })
   const intro =
     `<p id="compare-sides" data-older="${esc(c.older.manifest)}">Compared with the delivery of ${esc(dateText(c.older.creationDate))} (${esc(c.older.manifest)}, ${countText(c.older.rows)} rows), ` +
     `objects identified by ${c.identity === 'key' ? 'key (current versions only)' : 'key and version id'}; ${countText(c.total.unchanged.count)} unchanged (${esc(bytesText(c.total.unchanged.bytes))}).</p>`
   return {
-    html: section('compare', 'Growth since the older delivery', intro +
+    html: section(
+      'compare',
+      'Growth since the older delivery',
+      intro +
         totals +
         figure('Added, removed and net bytes per storage class', [box(charts[0], 'Added, removed and net bytes per storage class', 'table-compare-classes')], classTable) +
         figure(`Net growth per prefix (depth ${c.byPrefix.depth})`, [box(charts[1], 'Net growth per prefix', 'table-compare-prefixes')], prefixTable),
     ),
     charts,
+  }
+}
+
+/** The sum of several groups' changes; undefined for none. */
+function addCounts(list: CompareCounts[]): CompareCounts | undefined {
+  if (list.length === 0) return undefined
+  const sum = (f: (x: CompareCounts) => number) => list.reduce((n, x) => n + f(x), 0)
+  return {
+    added: { count: sum((x) => x.added.count), bytes: sum((x) => x.added.bytes) },
+    removed: { count: sum((x) => x.removed.count), bytes: sum((x) => x.removed.bytes) },
+    changed: { count: sum((x) => x.changed.count), bytes: sum((x) => x.changed.bytes), bytesBefore: sum((x) => x.changed.bytesBefore) },
   }
 }
