@@ -59,7 +59,6 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
     ...(data.fields.length === 0 ? ['<li>No data file of this delivery has a row: there is nothing to chart.</li>'] : []),
     ...missing.map(([f, lost]) => `<li data-field="${esc(f)}">This inventory has no <code>${esc(f)}</code> field, so the page leaves out ${esc(lost)}.</li>`),
   ]
-  const nav = parts.map((p) => /<section id="([^"]+)"><h2>([^<]+)<\/h2>/.exec(p.html)).filter((m) => m !== null)
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -75,7 +74,7 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
 <header>
 <h1>${esc(title)}</h1>
 <p class="note">Delivery of ${esc(dateText(data.delivery.creationDate))} · summaries computed ${esc(dateText(data.generatedAt))} by s3inv ${esc(pkg.version)} · every chart has the table of its numbers under it</p>
-<nav aria-label="Sections"><ul>${nav.map((m) => `<li><a href="#${m![1]}">${m![2]}</a></li>`).join('')}</ul></nav>
+<nav aria-label="Sections"><ul>${parts.map((p) => `<li><a href="#${esc(p.id)}">${esc(p.title)}</a></li>`).join('')}</ul></nav>
 </header>
 ${notes.length ? `<aside id="left-out" class="note"><h2>Left out</h2><ul>${notes.join('')}</ul></aside>` : ''}
 ${parts.map((p) => p.html).join('\n')}

@@ -15,10 +15,15 @@ import { chartBox, esc, figure, section, table, type Cell } from './html.js'
 import { GB } from './prices.js'
 import type { Summary } from '../summarize.js'
 
+/** A section of the page: its anchor and heading (for the table of contents), markup and charts. */
 export interface Part {
+  id: string
+  title: string
   html: string
   charts: ChartSpec[]
 }
+
+const part = (id: string, title: string, body: string, charts: ChartSpec[]): Part => ({ id, title, html: section(id, title, body), charts })
 
 /** Caps on what the page lists. */
 export const LIMITS = { prefixes: 50, extensions: 30, categories: 30, months: 600, sizes: 64, comparePrefixes: 50 }
@@ -75,7 +80,7 @@ export function deliverySection(d: ReportData): Part {
     facts.push(fact('versions', 'Versions', 'current versions only (the inventory does not list noncurrent versions or delete markers)'))
   }
   const filter = d.filter ? `<p class="note" id="filter">Only rows that pass this filter are counted: <code>${esc(JSON.stringify(d.filter))}</code></p>` : ''
-  return { html: section('delivery', 'The delivery', `<div class="grid"><dl class="facts">${facts.join('')}</dl>${versions}</div>${filter}`), charts }
+  return part('delivery', 'The delivery', `<div class="grid"><dl class="facts">${facts.join('')}</dl>${versions}</div>${filter}`, charts)
 }
 
 function versionLabel([latest, marker]: string[]): string {
@@ -84,7 +89,7 @@ function versionLabel([latest, marker]: string[]): string {
 }
 
 /** A category summary as a horizontal bar chart of bytes and objects, with its table. */
-function categoryFigures(id: string, title: string, what: string, s: Summary, items: Item[], total: { count: number; bytes: number }, display = (label: string) => label): Part {
+function categoryFigures(id: string, title: string, what: string, s: Summary, items: Item[], total: { count: number; bytes: number }, display = (label: string) => label): { html: string; charts: ChartSpec[] } {
   const labels = items.map((i) => (i.rest ? `${OTHER}: ${countText(i.rest)} more` : display(i.label)))
   const h = hbarHeight(items.length)
   const charts: ChartSpec[] = [
@@ -110,8 +115,8 @@ export function classesSection(d: ReportData): Part | undefined {
   const s = d.summaries.classes
   if (!s) return undefined
   const display = (l: string) => (l === '(none)' ? (d.summaries.versions ? '(none: delete markers)' : '(none)') : l)
-  const part = categoryFigures('classes', 'Storage classes', 'storage class', s, topItems(s, LIMITS.categories), s.total, display)
-  return { html: section('classes', 'Storage classes', part.html), charts: part.charts }
+  const figs = categoryFigures('classes', 'Storage classes', 'storage class', s, topItems(s, LIMITS.categories), s.total, display)
+  return part('classes', 'Storage classes', figs.html, figs.charts)
 }
 
 export function costSection(d: ReportData, e: StorageCostEstimate | undefined, hints: Hint[]): Part {
@@ -124,7 +129,7 @@ export function costSection(d: ReportData, e: StorageCostEstimate | undefined, h
     })
     .join('')
   if (!e) {
-    return { html: section('cost', 'Monthly storage cost', `<p class="note">The estimate needs the StorageClass and Size fields, which this inventory lacks.</p>${hintHtml}`), charts: [] }
+    return part('cost', 'Monthly storage cost', `<p class="note">The estimate needs the StorageClass and Size fields, which this inventory lacks.</p>${hintHtml}`, [])
   }
   const p = e.prices
   const lines = e.lines
@@ -153,7 +158,7 @@ export function costSection(d: ReportData, e: StorageCostEstimate | undefined, h
     'Intelligent-Tiering adds its monitoring fee per object of 128 KB or more and is priced per access tier when the inventory has IntelligentTieringAccessTier (else at Frequent Access rates). ' +
     'Override the prices with a JSON file (<code>--prices</code>; see docs/report.md).</p>'
   const total = `<p class="total" id="cost-total" data-value="${e.total}">Estimated storage cost: <strong>${esc(usdText(e.total))}</strong> per month</p>`
-  return { html: section('cost', 'Monthly storage cost', total + figure('Estimated cost per month by storage class', [box(charts[0], 'Estimated cost per month by storage class', 'table-cost')], t) + note + `<h2 class="sub">Where the money goes</h2>${hintHtml}`), charts }
+  return part('cost', 'Monthly storage cost', total + figure('Estimated cost per month by storage class', [box(charts[0], 'Estimated cost per month by storage class', 'table-cost')], t) + note + `<h2 class="sub">Where the money goes</h2>${hintHtml}`, charts)
 }
 
 const sum = <K extends 'objects' | 'bytes' | 'storageUsd' | 'overheadUsd' | 'monitoringUsd'>(lines: { [k in K]: number }[], k: K) => lines.reduce((n, l) => n + l[k], 0)
@@ -187,7 +192,7 @@ export function sizesSection(d: ReportData): Part | undefined {
     height: 320,
   }
   const html = orderedFigure(chart, 'sizes', 'Object sizes (power-of-two buckets, log scales)', 'size', s, items)
-  return { html: section('sizes', 'Size distribution', html), charts: [chart] }
+  return part('sizes', 'Size distribution', html, [chart])
 }
 
 export function monthsSection(d: ReportData): Part | undefined {
@@ -205,23 +210,23 @@ export function monthsSection(d: ReportData): Part | undefined {
     height: 320,
   }
   const html = orderedFigure(chart, 'months', 'Last modified, by month (UTC)', 'month', s, items)
-  return { html: section('age', 'Age', html), charts: [chart] }
+  return part('age', 'Age', html, [chart])
 }
 
 export function prefixesSection(d: ReportData): Part | undefined {
   const s = d.summaries.prefixes
   if (!s) return undefined
   const items = topItems(s, LIMITS.prefixes).map((i) => (i.label === '' ? { ...i, label: '(top level)' } : i))
-  const part = categoryFigures('prefixes', `Top prefixes (depth ${d.prefixDepth})`, 'prefix', s, items, s.total)
+  const figs = categoryFigures('prefixes', `Top prefixes (depth ${d.prefixDepth})`, 'prefix', s, items, s.total)
   const intro = `<p class="note">The first ${d.prefixDepth} path segment${d.prefixDepth > 1 ? 's' : ''} of each key; the ${LIMITS.prefixes} largest by bytes, the rest as one row. Keys without a “/” are “(top level)”.</p>`
-  return { html: section('prefixes', `Top prefixes (depth ${d.prefixDepth})`, intro + part.html), charts: part.charts }
+  return part('prefixes', `Top prefixes (depth ${d.prefixDepth})`, intro + figs.html, figs.charts)
 }
 
 export function extensionsSection(d: ReportData): Part | undefined {
   const s = d.summaries.extensions
   if (!s) return undefined
-  const part = categoryFigures('extensions', 'Extensions', 'extension', s, topItems(s, LIMITS.extensions), s.total)
-  return { html: section('extensions', 'Extensions', `<p class="note">The file name's last extension, lowercased; the ${LIMITS.extensions} largest by bytes.</p>` + part.html), charts: part.charts }
+  const figs = categoryFigures('extensions', 'Extensions', 'extension', s, topItems(s, LIMITS.extensions), s.total)
+  return part('extensions', 'Extensions', `<p class="note">The file name's last extension, lowercased; the ${LIMITS.extensions} largest by bytes.</p>` + figs.html, figs.charts)
 }
 
 /** Encryption, replication and object lock: one doughnut and table each, for the fields the inventory has. */
@@ -247,7 +252,7 @@ export function protectionSection(d: ReportData): Part | undefined {
     })
     return figure(title, [box(chart, title, `table-${id}`)], t)
   })
-  return { html: section('protection', 'Encryption, replication and Object Lock', `<div class="grid">${figures.join('')}</div>`), charts }
+  return part('protection', 'Encryption, replication and Object Lock', `<div class="grid">${figures.join('')}</div>`, charts)
 }
 
 /** What changed since the older delivery: counts and bytes, per class and per prefix, and net growth. */
@@ -294,17 +299,15 @@ export function compareSection(d: ReportData): Part | undefined {
   const intro =
     `<p id="compare-sides" data-older="${esc(c.older.manifest)}">Compared with the delivery of ${esc(dateText(c.older.creationDate))} (${esc(c.older.manifest)}, ${countText(c.older.rows)} rows), ` +
     `objects identified by ${c.identity === 'key' ? 'key (current versions only)' : 'key and version id'}; ${countText(c.total.unchanged.count)} unchanged (${esc(bytesText(c.total.unchanged.bytes))}).</p>`
-  return {
-    html: section(
+  return part(
       'compare',
       'Growth since the older delivery',
       intro +
         totals +
         figure('Added, removed and net bytes per storage class', [box(charts[0], 'Added, removed and net bytes per storage class', 'table-compare-classes')], classTable) +
         figure(`Net growth per prefix (depth ${c.byPrefix.depth})`, [box(charts[1], 'Net growth per prefix', 'table-compare-prefixes')], prefixTable),
-    ),
     charts,
-  }
+  )
 }
 
 /** The sum of several groups' changes; undefined for none. */
