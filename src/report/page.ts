@@ -92,7 +92,8 @@ const STYLE = `
 :root { --fg: #1d1d1f; --muted: #5f6368; --line: #dadce0; --accent: #0072B2; --soft: #f5f8fb; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; color: var(--fg); background: #fff; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+/* Keys, prefixes and bucket names can be long words: any text may wrap anywhere rather than widen the page. */
+body { margin: 0; color: var(--fg); background: #fff; overflow-wrap: anywhere; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 main { max-width: 1200px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 1.25rem; margin: 2.2rem 0 0.8rem; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
