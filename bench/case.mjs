@@ -174,6 +174,30 @@ switch (name) {
   case 'duckdb-rows-parquet':
     await duckdb(`SELECT * FROM read_parquet(${list(args.slice(1))})`, args[0], (c) => ((rows += c.length), c.forEach((r) => r.size != null && (bytes += Number(r.size)))))
     break
+  case 'listKeys-both': { // manifests... — the diff's baseline: every row of both deliveries
+    const { readInventory } = await import('../dist/index.js')
+    for (const m of args) {
+      for await (const row of readInventory(m, opts)) {
+        rows++
+        if (row.size !== undefined) bytes += row.size
+      }
+    }
+    break
+  }
+  case 'diff': { // older newer — changes counted, summary bytes
+    const { diffInventories } = await import('../dist/index.js')
+    const d = diffInventories(args[0], args[1], opts)
+    for await (const batch of d.batches()) rows += batch.length
+    const s = await d.summary()
+    bytes = s.total.added.bytes + s.total.removed.bytes + s.total.changed.bytes
+    break
+  }
+  case 'duckdb-diff': { // threads older newer — the same diff as DuckDB runs it (s3inv diff --sql duckdb's query)
+    const { diffSql, readManifest } = await import('../dist/index.js')
+    const sql = await diffSql(await readManifest(args[1]), await readManifest(args[2]), { engine: 'duckdb' })
+    await duckdb(sql.statements[0].sql, args[0], (c) => (rows += c.length))
+    break
+  }
   default:
     throw new Error(`unknown case ${name}`)
 }

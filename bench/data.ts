@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BENCH_FIELDS, csvFileSchema, csvGz, makeRows } from '../fixtures/generate.js'
+import { BENCH_FIELDS, csvFileSchema, csvGz, makeRows, orcBytes, orcFileSchema } from '../fixtures/generate.js'
 
 export const CACHE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.cache', 'bench')
 
@@ -21,26 +21,48 @@ export interface BenchData {
   parquetManifest: string
   csvFiles: string[]
   parquetFiles: string[]
+  /** The same rows as ZLIB ORC (fixtures/orc-writer.ts, the encodings Apache's Java writer picks), when asked for. */
+  orcManifest: string
+  orcFiles: string[]
 }
 
-export async function benchData(rows = 2_000_000, files = 8, o: { parquet?: boolean; keys?: 'plain' | 'realistic' } = {}): Promise<BenchData> {
+export async function benchData(rows = 2_000_000, files = 8, o: { parquet?: boolean; orc?: boolean; keys?: 'plain' | 'realistic' } = {}): Promise<BenchData> {
   const keys = o.keys ?? 'realistic'
   const dir = path.join(CACHE, `${rows}x${files}${keys === 'plain' ? '' : '-realistic'}`)
   const csvManifest = path.join(dir, 'csv', 'manifest.json')
   const parquetManifest = path.join(dir, 'parquet', 'manifest.json')
   const csvFiles = Array.from({ length: files }, (_, i) => path.join(dir, 'csv', `part-${i}.csv.gz`))
   const parquetFiles = Array.from({ length: files }, (_, i) => path.join(dir, 'parquet', `part-${i}.parquet`))
+  const orcManifest = path.join(dir, 'orc', 'manifest.json')
+  const orcFiles = Array.from({ length: files }, (_, i) => path.join(dir, 'orc', `part-${i}.orc`))
   const done = path.join(dir, 'done')
-  if (existsSync(done)) return { rows, csvManifest, parquetManifest, csvFiles, parquetFiles }
-  await mkdir(path.join(dir, 'csv'), { recursive: true })
-  await mkdir(path.join(dir, 'parquet'), { recursive: true })
   const per = Math.ceil(rows / files)
-  const entries = []
-  process.stderr.write(`generating ${rows} rows in ${files} files under ${dir} …\n`)
-  for (let i = 0; i < files; i++) {
+  const rowsOf = (i: number) => {
     const part = makeRows({ count: Math.min(per, rows - i * per), seed: 1000 + i, versioned: true, hardKeys: i === 0, fields: BENCH_FIELDS, keys })
     // Distinct keys across files: prefix each file's keys.
     for (const r of part) r.key = `part${i}/${r.key}`
+    return part
+  }
+  const result = { rows, csvManifest, parquetManifest, csvFiles, parquetFiles, orcManifest, orcFiles }
+  if (o.orc && !existsSync(path.join(dir, 'orc-done'))) {
+    await mkdir(path.join(dir, 'orc'), { recursive: true })
+    process.stderr.write(`writing ${rows} rows as ORC under ${dir}/orc …\n`)
+    const entries = []
+    for (let i = 0; i < files; i++) {
+      const bytes = orcBytes(rowsOf(i), BENCH_FIELDS)
+      await writeFile(orcFiles[i], bytes)
+      entries.push({ key: path.basename(orcFiles[i]), size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') })
+    }
+    await writeManifest(orcManifest, 'ORC', orcFileSchema(BENCH_FIELDS), entries)
+    await writeFile(path.join(dir, 'orc-done'), new Date().toISOString())
+  }
+  if (existsSync(done)) return result
+  await mkdir(path.join(dir, 'csv'), { recursive: true })
+  await mkdir(path.join(dir, 'parquet'), { recursive: true })
+  const entries = []
+  process.stderr.write(`generating ${rows} rows in ${files} files under ${dir} …\n`)
+  for (let i = 0; i < files; i++) {
+    const part = rowsOf(i)
     const bytes = csvGz(part, BENCH_FIELDS, keys === 'plain' || i % 2 === 0 ? '%20' : '+')
     await writeFile(csvFiles[i], bytes)
     entries.push({ key: path.basename(csvFiles[i]), size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') })
@@ -56,10 +78,10 @@ export async function benchData(rows = 2_000_000, files = 8, o: { parquet?: bool
     await writeManifest(parquetManifest, 'Parquet', 'message s3.inventory { }', pEntries)
   }
   await writeFile(done, new Date().toISOString())
-  return { rows, csvManifest, parquetManifest, csvFiles, parquetFiles }
+  return result
 }
 
-async function writeManifest(file: string, fileFormat: string, fileSchema: string, files: unknown[]) {
+export async function writeManifest(file: string, fileFormat: string, fileSchema: string, files: unknown[]) {
   const m = { sourceBucket: 'bench-source', destinationBucket: 'arn:aws:s3:::bench-dest', version: '2016-11-30', creationTimestamp: '1763600000000', fileFormat, fileSchema, files }
   const bytes = Buffer.from(JSON.stringify(m, null, 2))
   await writeFile(`${file}.tmp`, bytes)
@@ -68,7 +90,7 @@ async function writeManifest(file: string, fileFormat: string, fileSchema: strin
 }
 
 /** CSV → Parquet with DuckDB, with the column names and types AWS uses. */
-async function writeParquet(csvFiles: string[], parquetFiles: string[]) {
+export async function writeParquet(csvFiles: string[], parquetFiles: string[]) {
   const { DuckDBInstance } = await import('@duckdb/node-api')
   const db = await DuckDBInstance.create(':memory:')
   const con = await db.connect()

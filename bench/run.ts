@@ -7,10 +7,13 @@
  * CSV.gz and as Snappy Parquet, with realistic keys (~58% URL-escaped in CSV, 40–120 bytes); the same
  * with short ASCII keys as a second case; and 10,000,000 realistic rows of CSV.gz for the memory check.
  *
- * Env: BENCH_RUNS, BENCH_ONLY (regexp on case names), BENCH_SKIP_10M=1.
+ * Diff data (bench/diff-data.ts): two deliveries of 2,000,000 rows, 1% added, 1% removed, 2% changed;
+ * with BENCH_DIFF_10M=1 also 10,000,000 rows each, for the diff's memory.
+ *
+ * Env: BENCH_RUNS, BENCH_ONLY (regexp on case names), BENCH_SKIP_10M=1, BENCH_SKIP_DIFF=1, BENCH_DIFF_10M=1.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -18,6 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import S3rver from 's3rver'
 import { benchData } from './data.js'
+import { diffBenchData } from './diff-data.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..')
@@ -36,6 +40,10 @@ interface Case {
   target?: number
   /** Only report the ratio (no target). */
   note?: string
+  /** Ratio rows without a command: the case divided (default `csv`). */
+  of?: string
+  /** Peak RSS limit in MB for `note: 'RSS …'` cases (default 200). */
+  rssLimit?: number
 }
 
 interface Result {
@@ -83,9 +91,11 @@ function runOnce(c: Case, env: NodeJS.ProcessEnv): Promise<Result> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function main() {
-  const data = await benchData()
+  const data = await benchData(2_000_000, 8, { orc: true })
   const ascii = await benchData(2_000_000, 8, { keys: 'plain' })
-  const big = process.env.BENCH_SKIP_10M ? undefined : await benchData(10_000_000, 40, { parquet: false })
+  const big = process.env.BENCH_SKIP_10M ? undefined : await benchData(10_000_000, 40, { parquet: false, orc: true })
+  const pair = process.env.BENCH_SKIP_DIFF ? undefined : await diffBenchData()
+  const bigPair = process.env.BENCH_DIFF_10M ? await diffBenchData(10_000_000, 40, { parquet: false }) : undefined
   const node = (...a: string[]) => [process.execPath, path.join(HERE, 'case.mjs'), ...a]
   const cli = (...a: string[]) => [process.execPath, path.join(ROOT, 'dist', 'cli.js'), ...a]
   const python = spawnSync('python3', ['--version']).status === 0
@@ -142,11 +152,26 @@ async function main() {
     { id: 'stats-parquet', name: 's3inv stats --by storage-class, Parquet (verified: reads every byte)', cmd: cli('stats', data.parquetManifest, '--by', 'storage-class', '--json', '--quiet'), vs: 'duck-group-parquet', target: 3.0 },
     { id: 'stats-parquet-cols', name: 's3inv stats --by storage-class, Parquet, --no-verify (only the 2 column chunks)', cmd: cli('stats', data.parquetManifest, '--by', 'storage-class', '--json', '--quiet', '--no-verify'), vs: 'duck-group-parquet', note: 'no MD5' },
     { id: 'duck-group-parquet', name: 'DuckDB group by storage_class, Parquet, 2 threads', cmd: node('duckdb-group-parquet', '2', ...data.parquetFiles) },
+    { id: 'orc', name: 'listKeys ORC (ZLIB, as S3 writes it), all columns, local disk', cmd: node('listKeys', data.orcManifest), vs: 'parquet', target: 1.2 },
+    { id: 'stats-orc', name: 's3inv stats --by storage-class, ORC (verified)', cmd: cli('stats', data.orcManifest, '--by', 'storage-class', '--json', '--quiet'), vs: 'stats-parquet', target: 1.5 },
     ...(big
       ? [
           { id: 'csv-10m', name: 'listKeys CSV.gz, 10,000,000 rows (memory)', cmd: node('listKeys', big.csvManifest), vs: 'csv', note: 'RSS must stay ≤ 200 MB' },
           { id: 'csv-10m-slow', name: 'listKeys CSV.gz, 10M rows, slow consumer (1 ms / 1,000 rows)', cmd: node('listKeys', big.csvManifest), opts: { slowEvery: 1000 }, vs: 'csv', note: 'RSS must stay ≤ 200 MB' },
+          { id: 'orc-10m', name: 'listKeys ORC, 10,000,000 rows (memory)', cmd: node('listKeys', big.orcManifest), vs: 'orc', note: 'RSS must stay ≤ 200 MB' },
         ]
+      : []),
+    ...(pair
+      ? [
+          { id: 'diff-read', name: 'diff baseline: listKeys over both deliveries (2 × 2M rows, CSV.gz)', cmd: node('listKeys-both', pair.older.csvManifest, pair.newer.csvManifest) },
+          { id: 'diff', name: 'diffInventories 2M vs 2M rows (1% added, 1% removed, 2% changed), CSV.gz', cmd: node('diff', pair.older.csvManifest, pair.newer.csvManifest), vs: 'diff-read', target: 3 },
+          { id: 'diff-duck', name: 'DuckDB, the same diff (s3inv diff --sql duckdb: FULL OUTER JOIN), 2 threads', cmd: node('duckdb-diff', '2', pair.older.csvManifest, pair.newer.csvManifest), vs: 'diff-read', note: 'ratio to reading' },
+          { id: 'diff-vs-duck', name: 'diffInventories vs DuckDB (ratio of times)', cmd: [], of: 'diff', vs: 'diff-duck', note: 'reported' },
+          { id: 'diff-parquet', name: 'diffInventories 2M vs 2M rows, Parquet', cmd: node('diff', pair.older.parquetManifest!, pair.newer.parquetManifest!), vs: 'diff', note: 'ratio to CSV.gz' },
+        ]
+      : []),
+    ...(bigPair
+      ? [{ id: 'diff-10m', name: 'diffInventories 10M vs 10M rows, default budget (memory)', cmd: node('diff', bigPair.older.csvManifest, bigPair.newer.csvManifest), vs: 'diff', note: 'RSS must stay ≤ 350 MB', rssLimit: 350 }]
       : []),
   ]
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined
@@ -155,7 +180,7 @@ async function main() {
   // A selected case brings its baseline along.
   const chosen = new Set(runnable.filter((c) => c.id === 'floor' || wanted(c)).map((c) => c.id))
   for (const c of cases.filter(wanted)) if (c.vs) chosen.add(c.vs)
-  if (cases.filter(wanted).some((c) => c.cmd.length === 0)) chosen.add('csv')
+  for (const c of cases.filter(wanted)) if (c.cmd.length === 0) chosen.add(c.of ?? 'csv')
   const selected = runnable.filter((c) => chosen.has(c.id))
   const results = new Map<string, Result[]>(selected.map((c) => [c.id, []]))
   const env = { ...process.env, BENCH_S3: endpoint }
@@ -171,22 +196,32 @@ async function main() {
   await rm(dir, { recursive: true, force: true })
 
   const med = (id: string) => median(results.get(id)!.map((x) => x.wall))
+  // MB/s of compressed input: the data files a case names on its command line (or its manifest's).
+  const inputMB = (c: Case): number | undefined => {
+    let total = 0
+    for (const a of c.cmd) {
+      if (/\.(gz|parquet|orc)$/.test(a) && existsSync(a)) total += statSync(a).size
+      else if (a.endsWith('manifest.json') && existsSync(a)) total += (JSON.parse(readFileSync(a, 'utf8')).files as { size: number }[]).reduce((n, f) => n + f.size, 0)
+    }
+    return total ? total / 2 ** 20 : undefined
+  }
   const lines = [
     `${data.rows.toLocaleString('en-US')} rows × 14 columns in ${data.csvFiles.length} files; median of ${RUNS} whole-process runs; peak RSS from /usr/bin/time`,
     '',
-    '| case | median s (min–max) | rows/s | peak RSS MB | ratio | to | target |',
-    '|---|---|---|---|---|---|---|',
+    '| case | median s (min–max) | rows/s | MB/s | peak RSS MB | ratio | to | target |',
+    '|---|---|---|---|---|---|---|---|',
   ]
   let failed = false
   for (const c of cases) {
     const vs = c.vs ?? 'floor'
     if (c.cmd.length === 0) {
-      // A ratio between two measured cases (the first is listKeys CSV).
-      if (!results.has('csv') || !results.has(vs)) continue
-      const ratio = med('csv') / med(vs)
-      const ok = ratio <= c.target!
+      // A ratio between two measured cases (the first is listKeys CSV unless `of` says otherwise).
+      const of = c.of ?? 'csv'
+      if (!results.has(of) || !results.has(vs)) continue
+      const ratio = med(of) / med(vs)
+      const ok = c.target === undefined || ratio <= c.target
       failed ||= !ok
-      lines.push(`| ${c.name} | | | | ${ratio.toFixed(3)} | ${vs} | ≤ ${c.target} ${ok ? '✓' : '✗'} |`)
+      lines.push(`| ${c.name} | | | | | ${ratio.toFixed(3)} | ${vs} | ${c.target === undefined ? '' : `≤ ${c.target} ${ok ? '✓' : '✗'}`} |`)
       continue
     }
     if (!results.has(c.id)) continue
@@ -202,12 +237,13 @@ async function main() {
       failed ||= !ok
       target = `≤ ${c.target} ${ok ? '✓' : '✗'}`
     } else if (c.note?.startsWith('RSS')) {
-      const ok = rss <= 200
+      const limit = c.rssLimit ?? 200
+      const ok = rss <= limit
       failed ||= !ok
-      target = `RSS ≤ 200 ${ok ? '✓' : '✗'}`
+      target = `RSS ≤ ${limit} ${ok ? '✓' : '✗'}`
     }
     lines.push(
-      `| ${c.name} | ${m.toFixed(2)} (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}) | ${rows ? Math.round(rows / m).toLocaleString('en-US') : '—'} | ${rss.toFixed(0)} | ${c.id === 'floor' ? '1.00' : ratio.toFixed(2)} | ${c.id === 'floor' ? '' : vs} | ${target} |`,
+      `| ${c.name} | ${m.toFixed(2)} (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}) | ${rows ? Math.round(rows / m).toLocaleString('en-US') : '—'} | ${inputMB(c) ? (inputMB(c)! / m).toFixed(0) : '—'} | ${rss.toFixed(0)} | ${c.id === 'floor' ? '1.00' : ratio.toFixed(2)} | ${c.id === 'floor' ? '' : vs} | ${target} |`,
     )
   }
   console.log(lines.join('\n'))

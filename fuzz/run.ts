@@ -16,6 +16,8 @@ export interface FuzzTarget<T> {
   /** Loads the seed files and returns the case generator and the verdict. */
   prepare(): Promise<{
     seeds: string[]
+    /** Peak RSS allowed for the whole run. Default RSS_LIMIT. */
+    rssLimit?: number
     cases: fc.Arbitrary<T>
     /** A failure's description, or undefined when the outcome was allowed; `outcome` tallies results. */
     check(c: T, timeLimitMs: number, outcome: (o: string) => void): Promise<string | undefined>
@@ -28,6 +30,7 @@ export const RSS_LIMIT = 1024 * 1024 * 1024
 const TARGETS: Record<string, string> = {
   csv: '../test/support/csv-fuzz.js',
   parquet: '../test/support/parquet-fuzz.js',
+  orc: '../test/support/orc-fuzz.js',
 }
 
 const send = (m: unknown) => process.send!(m)
@@ -35,7 +38,7 @@ const send = (m: unknown) => process.send!(m)
 async function child(name: string, runs: number, seed: number): Promise<void> {
   const { fuzzTarget } = (await import(TARGETS[name])) as { fuzzTarget: FuzzTarget<unknown> }
   const p = await fuzzTarget.prepare()
-  send({ type: 'ready', seeds: p.seeds })
+  send({ type: 'ready', seeds: p.seeds, rssLimit: p.rssLimit ?? RSS_LIMIT })
   const failures: string[] = []
   const outcomes: Record<string, number> = {}
   let n = 0
@@ -57,6 +60,7 @@ function runTarget(name: string, runs: number, seed: number): Promise<boolean> {
   let last = Date.now()
   let ready = false
   let ok = false
+  let rssLimit = RSS_LIMIT
   const started = Date.now()
   return new Promise((resolve) => {
     const watchdog = setInterval(() => {
@@ -71,14 +75,15 @@ function runTarget(name: string, runs: number, seed: number): Promise<boolean> {
       last = Date.now()
       if (msg.type === 'ready') {
         ready = true
+        rssLimit = msg.rssLimit
         console.log(`  seeds: ${msg.seeds.join(', ')}`)
       } else if (msg.type === 'progress') console.log(`  ${msg.n} cases, ${msg.failures} failures, ${Math.round((Date.now() - started) / 1000)} s`)
       else if (msg.type === 'done') {
         const rss = msg.maxRSS
-        console.log(`  ${msg.n} cases in ${Math.round((Date.now() - started) / 1000)} s, ${msg.failures.length} failures, peak RSS ${Math.round(rss / 2 ** 20)} MiB (limit ${RSS_LIMIT / 2 ** 20} MiB)`)
+        console.log(`  ${msg.n} cases in ${Math.round((Date.now() - started) / 1000)} s, ${msg.failures.length} failures, peak RSS ${Math.round(rss / 2 ** 20)} MiB (limit ${rssLimit / 2 ** 20} MiB)`)
         console.log(`  outcomes: ${Object.entries(msg.outcomes as Record<string, number>).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}`)
         for (const f of msg.failures.slice(0, 20)) console.error(`FAIL: ${f}`)
-        ok = msg.failures.length === 0 && rss <= RSS_LIMIT
+        ok = msg.failures.length === 0 && rss <= rssLimit
         w.disconnect()
       }
     })

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { main } from './cli/main.js'
+import { dropSdkNodeVersionWarning } from './cli/warnings.js'
 
+dropSdkNodeVersionWarning()
 main().then(
   (code) => {
     process.exitCode = code

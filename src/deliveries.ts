@@ -102,6 +102,19 @@ async function latestDelivery(loc: ResolvedLocation, options: DeliveriesOptions,
   )
 }
 
+/**
+ * The inventory configuration folders directly below `location` (folders that hold delivery folders):
+ * what a user who named a folder one level too high probably meant. At most 100 children are looked at.
+ */
+export async function listConfigurationFolders(location: Location, options: DeliveriesOptions = {}): Promise<string[]> {
+  const scope = clientScope(options)
+  try {
+    return await configFoldersBelow(resolveLocation(location), scope, options)
+  } finally {
+    scope.release()
+  }
+}
+
 /** Folders directly below `loc` that hold delivery folders (what a user probably meant). */
 async function configFoldersBelow(loc: ResolvedLocation, scope: ClientScope, options: DeliveriesOptions): Promise<string[]> {
   const out: string[] = []

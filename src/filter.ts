@@ -29,6 +29,8 @@ export interface RowFilter {
   latestOnly?: boolean
   /** Drop delete markers. */
   excludeDeleteMarkers?: boolean
+  /** Key tests (prefix, suffix, glob, regex) ignore case: `.png` also keeps `A.PNG`. Default false (S3 keys are case-sensitive). */
+  ignoreCase?: boolean
 }
 
 /** The values a filter reads, filled by the format reader for each candidate row (one reused object). */
@@ -53,7 +55,7 @@ export interface CompiledFilter {
 }
 
 const FILTER_OPTIONS: ReadonlySet<string> = new Set<keyof RowFilter>([
-  'prefix', 'suffix', 'glob', 'regex', 'minSize', 'maxSize', 'storageClass', 'modifiedAfter', 'modifiedBefore', 'latestOnly', 'excludeDeleteMarkers',
+  'prefix', 'suffix', 'glob', 'regex', 'minSize', 'maxSize', 'storageClass', 'modifiedAfter', 'modifiedBefore', 'latestOnly', 'excludeDeleteMarkers', 'ignoreCase',
 ])
 
 export function compileFilter(filter: RowFilter | undefined): CompiledFilter | undefined {
@@ -79,21 +81,37 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
     return l
   }
 
+  if (filter.ignoreCase !== undefined && typeof filter.ignoreCase !== 'boolean') {
+    throw new S3InventoryError('INVALID_ARGUMENT', 'filter.ignoreCase must be a boolean', { option: 'filter.ignoreCase', actual: String(filter.ignoreCase) })
+  }
+  const fold = filter.ignoreCase === true
   const prefixes = list(filter.prefix, 'prefix')
   if (prefixes && prefixes.length) {
     fields.add('key')
-    tests.push((v) => prefixes.some((p) => v.key.startsWith(p)))
+    if (fold) {
+      const lower = prefixes.map((p) => p.toLowerCase())
+      tests.push((v) => {
+        const k = v.key.toLowerCase()
+        return lower.some((p) => k.startsWith(p))
+      })
+    } else tests.push((v) => prefixes.some((p) => v.key.startsWith(p)))
   }
   const suffixes = list(filter.suffix, 'suffix')
   if (suffixes && suffixes.length) {
     fields.add('key')
-    tests.push((v) => suffixes.some((s) => v.key.endsWith(s)))
+    if (fold) {
+      const lower = suffixes.map((s) => s.toLowerCase())
+      tests.push((v) => {
+        const k = v.key.toLowerCase()
+        return lower.some((s) => k.endsWith(s))
+      })
+    } else tests.push((v) => suffixes.some((s) => v.key.endsWith(s)))
   }
   if (filter.glob !== undefined) {
     fields.add('key')
     let re: RegExp
     try {
-      re = globToRegExp(filter.glob)
+      re = globToRegExp(filter.glob, fold)
     } catch (err) {
       throw new S3InventoryError('INVALID_ARGUMENT', `filter.glob is not a valid pattern (${(err as Error).message})`, { option: 'filter.glob', actual: filter.glob })
     }
@@ -105,7 +123,8 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
     let re: RegExp
     try {
       // Without g and y: test() must not carry lastIndex from one key to the next.
-      re = typeof filter.regex === 'string' ? new RegExp(filter.regex, 'u') : new RegExp(filter.regex.source, filter.regex.flags.replace(/[gy]/g, ''))
+      const flags = typeof filter.regex === 'string' ? 'u' : filter.regex.flags.replace(/[gy]/g, '')
+      re = new RegExp(typeof filter.regex === 'string' ? filter.regex : filter.regex.source, fold && !flags.includes('i') ? `${flags}i` : flags)
     } catch (err) {
       throw new S3InventoryError('INVALID_ARGUMENT', `filter.regex is not a valid regular expression (${(err as Error).message})`, { option: 'filter.regex', actual: String(filter.regex) })
     }
@@ -139,7 +158,8 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
   }
   if (tests.length === 0) return undefined
   const test = tests.length === 1 ? tests[0] : (v: FilterInput) => tests.every((t) => t(v))
-  return { fields, prefixes: prefixes && prefixes.length ? prefixes : undefined, test }
+  // Row-group skipping compares prefixes byte-wise with statistics: not when case is ignored.
+  return { fields, prefixes: prefixes && prefixes.length && !fold ? prefixes : undefined, test }
 }
 
 /** Filters typed rows (e.g. from any iterable) with the same semantics as the readers. */
@@ -188,7 +208,7 @@ export function instant(v: Date | string | number | undefined, name: string): nu
 }
 
 /** Glob → RegExp: `**` any characters, `*` any but `/`, `?` one but `/`, `[...]` a class, `{a,b}` alternatives. */
-export function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string, ignoreCase = false): RegExp {
   let re = ''
   let braces = 0
   for (let i = 0; i < glob.length; i++) {
@@ -222,7 +242,7 @@ export function globToRegExp(glob: string): RegExp {
     else re += escape(c)
   }
   while (braces-- > 0) re += ')'
-  return new RegExp(`^${re}$`, 'su')
+  return new RegExp(`^${re}$`, ignoreCase ? 'sui' : 'su')
 }
 
 function escape(c: string): string {

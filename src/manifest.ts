@@ -54,7 +54,7 @@ export interface InventoryManifest {
   version: string
   creationTimestamp: string
   creationDate: Date
-  /** `CSV`, `Parquet`, `ORC` (only CSV and Parquet can be read). */
+  /** `CSV`, `Parquet` or `ORC`. */
   fileFormat: string
   fileSchema: string
   files: ManifestFile[]

@@ -37,7 +37,7 @@ export interface Shard {
   size: number
   /** Lowercase hex MD5 of the data file (files[].MD5checksum). */
   md5: string
-  /** `CSV` or `Parquet` (fileFormat). */
+  /** `CSV`, `Parquet` or `ORC` (fileFormat). */
   format: string
   fileSchema: string
 }

@@ -11,12 +11,15 @@ import type { InventoryRow } from './schema/row.js'
  * One grouping dimension:
  * - a field name (`'storageClass'`, `'encryptionStatus'`, `'isLatest'`…, also as AWS spells it:
  *   `StorageClass`, `storage_class`, `storage-class`); an unknown name is UNKNOWN_FIELD;
- * - `'extension'`: the key's file extension, lowercased (`'(none)'`, `'(folder)'` for keys ending in `/`);
- * - `{ prefix: n }`: the first n path segments (`a/b/` for depth 2; shallower keys give their own folder);
+ * - `'extension'`: the key's file extension as written (`png` and `PNG` apart, as a `suffix` filter tells
+ *   them apart; `'(none)'`, `'(folder)'` for keys ending in `/`); `{ extension: 'lower' }` lowercases it
+ *   (pair it with the filter's `ignoreCase`);
+ * - `{ prefix: n }`: the first n path segments (`a/b/` for depth 2; shallower keys give their own folder,
+ *   keys at the bucket's root `'(root)'`);
  * - `{ modified: 'day' | 'month' | 'year' }`: last-modified date, UTC;
  * - `{ size: 'pow2' | 'pow10' }`: size bucket, e.g. `[1 MiB, 2 MiB)` or `[1 MB, 10 MB)`.
  */
-export type GroupBy = string | { prefix: number } | { modified: 'day' | 'month' | 'year' } | { size: 'pow2' | 'pow10' }
+export type GroupBy = string | { extension: 'exact' | 'lower' } | { prefix: number } | { modified: 'day' | 'month' | 'year' } | { size: 'pow2' | 'pow10' }
 
 export interface SummarizeOptions {
   /** Dimensions to group by (none: one total). */
@@ -58,6 +61,8 @@ interface Dimension {
 }
 
 const NONE = '(none)'
+/** The prefix label of keys with no `/` (never a real prefix: those end in `/`). */
+const ROOT = '(root)'
 
 export function dimension(by: GroupBy): Dimension {
   if (typeof by === 'string') {
@@ -67,6 +72,10 @@ export function dimension(by: GroupBy): Dimension {
     return { name: field, label: (r) => text(r[field]) }
   }
   if (typeof by !== 'object' || by === null) throw new S3InventoryError('INVALID_ARGUMENT', 'a grouping must be a field name or an object such as { prefix: 2 }', { option: 'by', actual: String(by) })
+  if ('extension' in by) {
+    if (by.extension !== 'exact' && by.extension !== 'lower') throw new S3InventoryError('INVALID_ARGUMENT', 'extension must be exact or lower', { option: 'by', actual: String(by.extension) })
+    return { name: 'extension', label: by.extension === 'lower' ? lowerExtension : extension }
+  }
   if ('prefix' in by) {
     const depth = by.prefix
     if (!Number.isInteger(depth) || depth < 1 || depth > 1024) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be an integer from 1 to 1,024', { option: 'by', actual: String(depth) })
@@ -89,9 +98,14 @@ export function dimension(by: GroupBy): Dimension {
   throw new S3InventoryError('INVALID_ARGUMENT', 'unknown grouping', { option: 'by', expected: 'a field name, { prefix: n }, { modified: unit } or { size: scale }', actual: JSON.stringify(by) })
 }
 
-/** Parses the CLI spelling: `storage-class`, `extension`, `prefix:2`, `modified:month`, `size:pow2`, or a field name. */
+/** Parses the CLI spelling: `storage-class`, `extension[:lower]`, `prefix:2`, `modified:month`, `size:pow2`, or a field name. */
 export function parseGroupBy(spec: string): GroupBy {
+  if (typeof spec !== 'string') throw new S3InventoryError('INVALID_ARGUMENT', 'a grouping must be text such as prefix:2', { option: 'by', actual: String(spec) })
   const [kind, arg] = spec.split(':')
+  if (kind === 'extension' && arg !== undefined) {
+    if (arg !== 'exact' && arg !== 'lower') throw new S3InventoryError('INVALID_ARGUMENT', 'extension takes exact or lower', { option: 'by', expected: 'extension, extension:exact or extension:lower', actual: spec })
+    return { extension: arg }
+  }
   if (kind === 'prefix') {
     const depth = arg === undefined ? 1 : /^\d+$/.test(arg) ? Number(arg) : NaN
     if (!(depth >= 1)) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be a positive integer', { option: 'by', expected: 'prefix:N with N ≥ 1', actual: spec })
@@ -115,7 +129,12 @@ function extension(r: InventoryRow): string {
   if (key.endsWith('/')) return '(folder)'
   const name = key.slice(key.lastIndexOf('/') + 1)
   const dot = name.lastIndexOf('.')
-  return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1).toLowerCase() : NONE
+  return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1) : NONE
+}
+
+function lowerExtension(r: InventoryRow): string {
+  const e = extension(r)
+  return e === NONE || e === '(folder)' ? e : e.toLowerCase()
 }
 
 function prefix(key: string, depth: number): string {
@@ -125,7 +144,7 @@ function prefix(key: string, depth: number): string {
     if (next === -1) break
     at = next
   }
-  return key.slice(0, at + 1)
+  return at === -1 ? ROOT : key.slice(0, at + 1)
 }
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
@@ -278,6 +297,32 @@ export function mergeSummaries(parts: readonly PartialSummary[], by: readonly Gr
   return { by: dims.map((d) => d.name), groups: list, total: stats(total) }
 }
 
+/** Orders for `sortGroups`: largest count or bytes first, or by the labels. */
+export type GroupOrder = 'count' | 'bytes' | 'key'
+
+/**
+ * A summary's groups in another order: `count` or `bytes` (largest first), or `key` (each dimension's
+ * natural order: prefixes, dates and size buckets ascending, other labels alphabetically). Ties go by
+ * bytes, then count, then labels.
+ */
+export function sortGroups(summary: Summary, order: GroupOrder): SummaryGroup[] {
+  if (order !== 'count' && order !== 'bytes' && order !== 'key') throw new S3InventoryError('INVALID_ARGUMENT', 'order must be count, bytes or key', { option: 'order', actual: String(order) })
+  const dims = summary.by.map((name) => dimension(parseGroupBy(name)))
+  const byLabels = (x: SummaryGroup, y: SummaryGroup) => {
+    for (let i = 0; i < dims.length; i++) {
+      const rank = dims[i].order ?? ((l: string) => l)
+      const a = rank(x.key[i])
+      const b = rank(y.key[i])
+      if (a !== b) return a < b ? -1 : 1
+    }
+    return 0
+  }
+  const tie = (x: SummaryGroup, y: SummaryGroup) => y.bytes - x.bytes || y.count - x.count || byLabels(x, y)
+  const compare =
+    order === 'count' ? (x: SummaryGroup, y: SummaryGroup) => y.count - x.count || tie(x, y) : order === 'bytes' ? tie : (x: SummaryGroup, y: SummaryGroup) => byLabels(x, y) || tie(x, y)
+  return [...summary.groups].sort(compare)
+}
+
 export const byList = (by: GroupBy | readonly GroupBy[] | undefined): GroupBy[] => (by === undefined ? [] : Array.isArray(by) ? [...by] : [by as GroupBy])
 
 /**
@@ -343,7 +388,7 @@ export function columnsFor(by: GroupBy | readonly GroupBy[] | undefined): string
     if (typeof d === 'string') {
       const name = dimension(d).name
       cols.add(name === 'extension' ? 'key' : name)
-    } else if ('prefix' in d) cols.add('key')
+    } else if ('prefix' in d || 'extension' in d) cols.add('key')
     else if ('modified' in d) cols.add('lastModifiedDate')
     else if ('size' in d) cols.add('size')
   }

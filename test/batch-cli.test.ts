@@ -1,8 +1,10 @@
 /** `s3inv report` and `s3inv estimate`, run as child processes (the built dist/cli.js) against local files and the local S3 server. */
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
+import { encodeManifestKey } from '../src/batch/encode.js'
 import { sampleRows, writeReport, type ReportFixture, type ReportRowSpec } from './support/batch.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { runCli as run, s3env } from './support/cli.js'
@@ -85,6 +87,21 @@ describe('s3inv report', async () => {
     )
   })
 
+  it('--status failed --manifest-out writes the re-drive manifest (tasks as bucket,key,version) and prints the CreateJob block', async () => {
+    const out = path.join(root, 'retry.csv')
+    const { code, stdout, stderr } = await run(['report', f.manifestPath, '--status', 'failed', '--manifest-out', out, '--versions'])
+    expect(code, stderr).toBe(0)
+    const lines = (await readFile(out, 'utf8')).trimEnd().split('\n')
+    expect(lines).toEqual(failed.map((r) => `${r.bucket},${encodeManifestKey(r.key)},${r.versionId ?? 'null'}`))
+    expect(JSON.parse(stdout)).toEqual({ Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key', 'VersionId'] } })
+    expect(stderr).toContain(`tasks      ${failed.length} (succeeded 0, failed ${failed.length})`)
+    const s3 = await run(['report', `s3://${bucket}/${f.manifestKey}`, '--status', 'failed', '--manifest-out', `s3://${bucket}/retry/1.csv`, '--versions', '--endpoint-url', inject('s3Endpoint'), '-q'], s3env)
+    expect(s3.code, s3.stderr).toBe(0)
+    expect(JSON.parse(s3.stdout).Location.ObjectArn).toBe(`arn:aws:s3:::${bucket}/retry/1.csv`)
+    const both = await run(['report', f.manifestPath, '--rows', '--manifest-out', out])
+    expect(both.code).toBe(2)
+  })
+
   it('reads from s3:// through --endpoint-url', async () => {
     const { code, stdout, stderr } = await run(['report', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint'), '--json'], s3env)
     expect(code, stderr).toBe(0)
@@ -99,15 +116,15 @@ describe('s3inv report', async () => {
   })
 
   it.each([
-    [['--status', 'cancelled'], "argument 'cancelled' is invalid"],
-    [['--format', 'tsv', '--rows'], "argument 'tsv' is invalid"],
-    [['--top', 'many'], '--top must be a non-negative number'],
-    [['--bogus'], "unknown option '--bogus'"],
-  ])('bad flags %j exit 2', async (flags, message) => {
+    [['--status', 'cancelled'], 's3inv: bad value for --status: "cancelled" (expected one of succeeded, failed)'],
+    [['--format', 'tsv', '--rows'], 's3inv: bad value for --format: "tsv" (expected one of ndjson, csv)'],
+    [['--top', 'many'], 's3inv: bad value for --top: "many" (expected an integer from 0 to 1,000,000)'],
+    [['--bogus'], "s3inv: unknown option '--bogus'"],
+  ])('bad flags %j exit 2: one line and where the help is', async (flags, message) => {
     const { code, stdout, stderr } = await run(['report', f.manifestPath, ...flags])
     expect(code).toBe(2)
     expect(stdout).toBe('')
-    expect(stderr).toContain(message)
+    expect(stderr).toBe(`${message}\nsee \`s3inv report --help\`\n`)
   })
 })
 
@@ -147,7 +164,7 @@ describe('s3inv estimate', async () => {
     const { code, stdout } = await run(['estimate', f.manifestPath, '--min-size', '1MB', '--latest-only', '--lambda-memory', '128', '--lambda-ms', '2000', '--gets', '1', '--puts', '1', '--json'])
     expect(code).toBe(0)
     const e = JSON.parse(stdout)
-    expect(e.quantities).toEqual({ jobs: 1, objects: n, lambdaRequests: n, gbSeconds: n * 0.25, gets: n, puts: n })
+    expect(e.quantities).toEqual({ jobs: 1, objects: n, sourceObjects: 0, lambdaRequests: n, gbSeconds: n * 0.25, gets: n, puts: n })
     expect(e.total).toBeCloseTo(expectedTotal(n), 9)
   })
 
@@ -168,14 +185,29 @@ describe('s3inv estimate', async () => {
 
   it.each([
     [['--lambda-memory', '128'], '--lambda-memory and --lambda-ms go together'],
-    [['--price', 'bogus=1'], '--price must be NAME=USD'],
-    [['--gets', '-1'], '--gets must be a non-negative number'],
+    [['--price', 'bogus=1'], 'bad value for --price: "bogus=1" (expected NAME=USD with NAME one of perJob,'],
+    [['--gets', '-1'], 'bad value for --gets: "-1" (expected a number from 0 to 1,000,000)'],
+    [['--lambda-memory', '64', '--lambda-ms', '10'], 'bad value for --lambda-memory: "64" (expected an integer from 128 to 10,240)'],
     [['--nope'], "unknown option '--nope'"],
-  ])('bad flags %j exit 2', async (flags, message) => {
+  ])('bad flags %j exit 2 before reading anything', async (flags, message) => {
     const { code, stdout, stderr } = await run(['estimate', f.manifestPath, ...flags])
     expect(code).toBe(2)
     expect(stdout).toBe('')
-    expect(stderr).toContain(message)
+    expect(stderr).toContain(`s3inv: ${message}`)
+    expect(stderr).toMatch(/\nsee `s3inv estimate --help`\n$/)
+    expect(stderr.split('\n')).toHaveLength(3)
+  })
+
+  it('--generated-manifest adds $0.015 per million objects listed (every inventory row), tasks stay the filtered ones', async () => {
+    const n = rows.filter((r) => r.key.endsWith('.png')).length
+    const { code, stdout, stderr } = await run(['estimate', f.manifestPath, '--suffix', '.png', '--generated-manifest', '--json'])
+    expect(code, stderr).toBe(0)
+    const e = JSON.parse(stdout)
+    expect(e.quantities).toMatchObject({ objects: n, sourceObjects: rows.length })
+    expect(e.manifestGeneration).toBeCloseTo((rows.length / 1e6) * 0.015, 12)
+    expect(e.total).toBeCloseTo(0.25 + (n / 1e6) * 1 + (rows.length / 1e6) * 0.015, 12)
+    const table = await run(['estimate', f.manifestPath, '--suffix', '.png', '--generated-manifest'])
+    expect(table.stdout).toMatch(new RegExp(`^manifest generation +${rows.length} listed × \\$0\\.015/million +\\$0\\.00\\d+$`, 'm'))
   })
 
   it('a missing inventory exits 1 with the error code', async () => {

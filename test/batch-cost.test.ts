@@ -19,9 +19,18 @@ describe('estimateBatchCost', () => {
   })
 
   it('defaults: no Lambda, no requests, one job; prices are the documented 2026-11 list', () => {
-    expect(BATCH_PRICES_2026_11).toEqual({ perJob: 0.25, perMillionObjects: 1, getPer1000: 0.0004, putPer1000: 0.005, lambdaPerMillionRequests: 0.2, lambdaPerGbSecond: 0.0000166667 })
+    expect(BATCH_PRICES_2026_11).toEqual({ perJob: 0.25, perMillionObjects: 1, manifestGenerationPerMillion: 0.015, getPer1000: 0.0004, putPer1000: 0.005, lambdaPerMillionRequests: 0.2, lambdaPerGbSecond: 0.0000166667 })
     const e = estimateBatchCost({ objects: 2_000_000 })
-    expect(e).toMatchObject({ jobFee: 0.25, objectOperations: 2, lambdaRequests: 0, lambdaCompute: 0, gets: 0, puts: 0, total: 2.25 })
+    expect(e).toMatchObject({ jobFee: 0.25, objectOperations: 2, manifestGeneration: 0, lambdaRequests: 0, lambdaCompute: 0, gets: 0, puts: 0, total: 2.25 })
+  })
+
+  it('a job that generates its manifest pays $0.015 per million objects in the source bucket, not per task', () => {
+    // 40M objects listed, 2M of them match the generator's filters and become tasks.
+    const e = estimateBatchCost({ objects: 2_000_000, generatedManifestSourceObjects: 40_000_000 })
+    expect(e.manifestGeneration).toBeCloseTo(0.6, 10)
+    expect(e.quantities.sourceObjects).toBe(40_000_000)
+    expect(e.total).toBeCloseTo(0.25 + 2 + 0.6, 10)
+    expect(() => estimateBatchCost({ objects: 1, generatedManifestSourceObjects: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'generatedManifestSourceObjects' }))
   })
 
   it('price overrides, several jobs, and the Lambda free tier', () => {
@@ -41,6 +50,6 @@ describe('estimateBatchCost', () => {
     [{ objects: 1, lambda: { memoryMB: 128, avgMs: Number.POSITIVE_INFINITY } }, 'lambda.avgMs'],
     [{ objects: 1, prices: { perJob: -0.25 } }, 'prices.perJob'],
   ])('rejects %j with INVALID_ARGUMENT naming %s', (input, column) => {
-    expect(() => estimateBatchCost(input)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', column }))
+    expect(() => estimateBatchCost(input)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: column }))
   })
 })

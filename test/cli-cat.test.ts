@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, parquetBytes } from '../fixtures/generate.js'
 import { readParquet } from '../src/index.js'
@@ -82,7 +83,7 @@ describe('s3inv cat', async () => {
     expect(unverified.stdout).toBe(ok.stdout)
     const other = await runCli(['cat', typedFile, '--manifest', good])
     expect(other.code).toBe(1)
-    expect(other.stderr).toMatch(/^s3inv: INVALID_ARGUMENT: The manifest does not list this data file/)
+    expect(other.stderr).toMatch(/^s3inv: NOT_FOUND: the manifest does not list this data file/)
   })
 
   it('reads the same rows from s3:// through --endpoint-url (ranged reads)', async () => {
@@ -101,7 +102,24 @@ describe('s3inv cat', async () => {
     expect(r.stderr).toMatch(/^s3inv: UNSUPPORTED_FORMAT: .*got 68656c6c/)
     const csv = path.join(root, 'x.csv.gz')
     await writeFile(csv, Buffer.from([0x1f, 0x8b]))
-    expect((await runCli(['cat', csv])).stderr).toMatch(/^s3inv: INVALID_ARGUMENT: .*--schema/)
+    // A usage error: the command line lacks what the file needs.
+    const noSchema = await runCli(['cat', csv])
+    expect(noSchema.code).toBe(2)
+    expect(noSchema.stderr).toMatch(/^s3inv: bad value for --schema: .*no header/)
+  })
+
+  it('CSV.gz: the columns from --schema (any column, known or not), keys decoded, values typed', async () => {
+    const csv = path.join(root, 'inv.csv.gz')
+    await writeFile(csv, gzipSync('"b","photos/a%20b+c.png","12","2024-05-06T22:37:48.000Z","NEW"\n"b","k2","","2024-05-06T22:37:49.000Z",""\n'))
+    const r = await runCli(['cat', csv, '--schema', 'Bucket, Key, Size, LastModifiedDate, ObjectLockEventHoldStatus'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { bucket: 'b', key: 'photos/a b c.png', size: 12, lastModifiedDate: '2024-05-06T22:37:48.000Z', objectLockEventHoldStatus: 'NEW' },
+      // Empty fields print as null, as Parquet's nulls do.
+      { bucket: 'b', key: 'k2', size: null, lastModifiedDate: '2024-05-06T22:37:49.000Z', objectLockEventHoldStatus: null },
+    ])
+    const keys = await runCli(['cat', csv, '--schema', 'Bucket, Key, Size, LastModifiedDate, ObjectLockEventHoldStatus', '--columns', 'Key,size'])
+    expect(keys.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ key: 'photos/a b c.png', size: 12 }, { key: 'k2', size: null }])
   })
 
   it('| head -1 ends quickly and cleanly (no EPIPE trace)', async () => {

@@ -133,11 +133,16 @@ describe('s3inv commands', async () => {
       expect(r.out.trim().split('\n')).toHaveLength(1)
       expect(r.ms).toBeLessThan(5000)
     })
-    it('bad flag values are usage errors: exit 2 with the help', async () => {
-      for (const args of [['--min-size', 'lots'], ['--format', 'xml'], ['--concurrency', '-1']]) {
+    it('bad flag values are usage errors: exit 2, one line naming the flag, and where the help is', async () => {
+      for (const [args, line] of [
+        [['--min-size', 'lots'], 'bad value for --min-size: "lots" (expected e.g. 10MB, 1.5GiB)'],
+        [['--format', 'xml'], 'bad value for --format: "xml" (expected one of ndjson, csv, tsv, keys, s3url)'],
+        [['--concurrency', '-1'], 'bad value for --concurrency: "-1" (expected an integer from 1 to 64)'],
+      ] as const) {
         const r = await run(['ls', f.manifestPath, ...args])
         expect(r.code, args.join(' ')).toBe(2)
-        expect(r.stderr).toContain('Usage: s3inv ls')
+        expect(r.stdout).toBe('')
+        expect(r.stderr).toBe(`s3inv: ${line}\nsee \`s3inv ls --help\`\n`)
       }
     })
     it('--debug adds the stack to the one-line error', async () => {
@@ -172,8 +177,8 @@ describe('s3inv commands', async () => {
       ['storage-class', (r) => (r.storageClass as string) ?? '(none)'],
       ['encryption-status', (r) => (r.encryptionStatus as string) ?? '(none)'],
       ['extension', (r) => ext(r.key)],
-      ['prefix:1', (r) => (r.key.includes('/') ? r.key.slice(0, r.key.indexOf('/') + 1) : '')],
-      ['prefix:2', (r) => r.key.split('/').slice(0, Math.min(2, r.key.split('/').length - 1)).map((s) => `${s}/`).join('')],
+      ['prefix:1', (r) => (r.key.includes('/') ? r.key.slice(0, r.key.indexOf('/') + 1) : '(root)')],
+      ['prefix:2', (r) => (r.key.includes('/') ? r.key.split('/').slice(0, Math.min(2, r.key.split('/').length - 1)).map((s) => `${s}/`).join('') : '(root)')],
       ['modified:month', (r) => (r.lastModifiedDate as Date).toISOString().slice(0, 7)],
       ['modified:year', (r) => (r.lastModifiedDate as Date).toISOString().slice(0, 4)],
       ['size:pow2', (r) => (r.size === undefined ? '(none)' : r.size === 0 ? '0' : String(Math.floor(Math.log2(r.size as number))))],

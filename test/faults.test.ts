@@ -29,8 +29,8 @@ describe('reads through a faulty network', async () => {
   beforeAll(async () => {
     const direct = s3Client()
     bucket = await freshBucket(direct, 'faults')
-    for (const format of ['CSV', 'Parquet'] as const) {
-      fixtures[format] = await writeInventory({ root, format, rows, filesRows: [2500], rowGroupSize: 1000, pageSize: 16 * 1024 })
+    for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
+      fixtures[format] = await writeInventory({ root, format, rows, filesRows: [2500], rowGroupSize: 1000, pageSize: 16 * 1024, orc: { stripeRows: 1000, blockSize: 16 * 1024 } })
       await putObjects(direct, bucket, fixtures[format].objects)
     }
     direct.destroy()
@@ -53,9 +53,9 @@ describe('reads through a faulty network', async () => {
     return counts
   }
 
-  for (const format of ['CSV', 'Parquet'] as const) {
+  for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
     it(`${format}: every row exactly once, in order, despite resets, stalls and 503s`, async () => {
-      const counts = injectFaults(format === 'CSV' ? 1 : 2, 0.6, 60, 60_000)
+      const counts = injectFaults(format === 'CSV' ? 1 : format === 'Parquet' ? 2 : 3, 0.6, 60, 60_000)
       // maxAttempts 1: every retry below is ours, not the SDK's. No keep-alive: one connection per
       // request, so every request can meet a fault.
       const client = s3Client(proxy.url, { maxAttempts: 1, requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }) })
@@ -143,7 +143,7 @@ describe('reads through a faulty network', async () => {
   it('a data object with one byte flipped is DATA_CHECKSUM_MISMATCH naming the file', async () => {
     const direct = s3Client()
     const m = await readManifest({ bucket, key: fixtures.CSV.manifestKey }, { client: direct })
-    for (const format of ['CSV', 'Parquet'] as const) {
+    for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
       const mf = await readManifest({ bucket, key: fixtures[format].manifestKey }, { client: direct })
       const key = mf.files[1].key
       const bytes = Buffer.from(fixtures[format].objects.get(key)!)
@@ -157,7 +157,7 @@ describe('reads through a faulty network', async () => {
       })().catch((e) => e)
       // Either the MD5 catches it, or the decoder does first (a flipped bit can break the gzip/snappy
       // stream) — in both cases a typed error naming the file, and the file's rows are not all given.
-      expect(['DATA_CHECKSUM_MISMATCH', 'GZIP_CORRUPT', 'PARQUET_CORRUPT', 'CSV_MALFORMED', 'VALUE_INVALID', 'KEY_DECODE_FAILED']).toContain(err.code)
+      expect(['DATA_CHECKSUM_MISMATCH', 'GZIP_CORRUPT', 'PARQUET_CORRUPT', 'ORC_CORRUPT', 'CSV_MALFORMED', 'VALUE_INVALID', 'KEY_DECODE_FAILED']).toContain(err.code)
       expect(err).toMatchObject({ bucket: b2, key })
       expect(seen.length).toBeLessThan(10_000)
       if (err.code === 'DATA_CHECKSUM_MISMATCH') expect(err.expected).toBe(mf.files[1].MD5checksum)

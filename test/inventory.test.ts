@@ -27,9 +27,9 @@ describe('readInventory over fixtures with every hard case', async () => {
 
   beforeAll(async () => {
     bucket = await freshBucket(client, 'inventory')
-    for (const format of ['CSV', 'Parquet'] as const) {
-      // Several files, one of them empty; CSV files alternate '+' and '%20' for spaces.
-      const f = await writeInventory({ root, format, rows, filesRows: [250, 0, 200, 150], rowGroupSize: 64, pageSize: 4096 })
+    for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
+      // Several files, one of them empty; CSV files alternate '+' and '%20' for spaces; ORC files have several stripes.
+      const f = await writeInventory({ root, format, rows, filesRows: [250, 0, 200, 150], rowGroupSize: 64, pageSize: 4096, orc: { stripeRows: 64 } })
       fixtures[format] = f
       await putObjects(client, bucket, f.objects)
     }
@@ -44,7 +44,7 @@ describe('readInventory over fixtures with every hard case', async () => {
     expect(fixtures.CSV.dataKeys).toHaveLength(4)
   })
 
-  for (const format of ['CSV', 'Parquet'] as const) {
+  for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
     it(`${format}: local disk yields exactly the generated rows, in manifest order`, async () => {
       const got = await collect(readInventory(fixtures[format].manifestPath))
       expect(got).toHaveLength(rows.length)
@@ -85,7 +85,7 @@ describe('inventories without versions, and unknown columns', async () => {
   const root = await tmpDir('cur')
   it('reads a current-versions-only inventory (no VersionId/IsLatest/IsDeleteMarker)', async () => {
     const rows = makeRows({ count: 50, versioned: false, hardKeys: false })
-    for (const format of ['CSV', 'Parquet'] as const) {
+    for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
       const f = await writeInventory({ root: path.join(root, format), format, rows, fields: CURRENT_ONLY_FIELDS })
       const got = await collect(readInventory(f.manifestPath))
       expect(plain(got)).toEqual(rows)
@@ -128,11 +128,11 @@ describe('manifest edge cases', async () => {
     await expect(collect(readInventory(file))).rejects.toMatchObject({ code: 'MANIFEST_EMPTY', key: file })
     expect(await collect(readInventory(file, { allowEmpty: true }))).toEqual([])
   })
-  it.each(['ORC', 'Avro'])('%s is UNSUPPORTED_FORMAT saying CSV and Parquet are supported', async (fmt) => {
+  it.each(['Avro', 'JSON'])('%s is UNSUPPORTED_FORMAT naming the supported formats', async (fmt) => {
     const file = await manifestFile(path.join(root, fmt), { ...base, fileFormat: fmt, files: [{ key: 'x', size: 1, MD5checksum: '0'.repeat(32) }] })
     const err = await collect(readInventory(file)).catch((e) => e)
     expect(err).toMatchObject({ code: 'UNSUPPORTED_FORMAT', actual: fmt })
-    expect(err.message).toMatch(/CSV and Parquet are supported/)
+    expect(err.message).toMatch(/CSV, Parquet and ORC are supported/)
   })
 })
 

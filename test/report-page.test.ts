@@ -169,8 +169,8 @@ describe('collectReport', async () => {
     await expect(readFile(path.join(root, 'x.html'))).rejects.toMatchObject({ code: 'ENOENT' })
 
     const depth = await runCli(['html', csv.manifestPath, '--out', path.join(root, 'x.html'), '--prefix-depth', '40'])
-    expect(depth.code).toBe(1)
-    expect(depth.stderr).toContain('s3inv: INVALID_ARGUMENT: the prefix depth must be an integer from 1 to 32')
+    expect(depth.code).toBe(2) // a usage error, before any I/O
+    expect(depth.stderr).toContain('s3inv: bad value for --prefix-depth: "40" (expected an integer from 1 to 32)')
 
     const noOut = await runCli(['html', csv.manifestPath])
     expect(noOut.code).toBe(2)

@@ -20,13 +20,13 @@ describe('checkpoint and resume', async () => {
 
   beforeAll(async () => {
     bucket = await freshBucket(client, 'resume')
-    for (const format of ['CSV', 'Parquet'] as const) {
-      fixtures[format] = await writeInventory({ root, format, rows, filesRows: [1000, 1500, 0, 2000], rowGroupSize: 400 })
+    for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
+      fixtures[format] = await writeInventory({ root, format, rows, filesRows: [1000, 1500, 0, 2000], rowGroupSize: 400, orc: { stripeRows: 400 } })
       await putObjects(client, bucket, fixtures[format].objects)
     }
   })
 
-  for (const format of ['CSV', 'Parquet'] as const) {
+  for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
     it(`${format}: killed at various points, resumed from the last checkpoint, equals a clean run`, async () => {
       const location = { bucket, key: fixtures[format].manifestKey }
       const clean = (await collect(readInventory(location, { client }))).map(id)

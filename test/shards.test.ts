@@ -61,8 +61,8 @@ describe('shards', async () => {
 
   beforeAll(async () => {
     bucket = await freshBucket(client, 'shards')
-    for (const format of ['CSV', 'Parquet'] as const) {
-      fixtures[format] = await writeInventory({ root, format, rows, filesRows: [170, 0, 230, 140, 200, 160], rowGroupSize: 64 })
+    for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
+      fixtures[format] = await writeInventory({ root, format, rows, filesRows: [170, 0, 230, 140, 200, 160], rowGroupSize: 64, orc: { stripeRows: 64 } })
       await putObjects(client, bucket, fixtures[format].objects)
     }
   })
@@ -121,7 +121,7 @@ describe('shards', async () => {
     expect(parseShard(JSON.stringify(s))).toEqual(s)
   })
 
-  for (const format of ['CSV', 'Parquet'] as const) {
+  for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
     it(`${format}: readShard yields that file's rows, with their real file index and cursors`, async () => {
       const f = fixtures[format]
       const shards = await listShards({ bucket, key: f.manifestKey }, { client })
@@ -136,7 +136,7 @@ describe('shards', async () => {
     })
   }
 
-  for (const format of ['CSV', 'Parquet'] as const) {
+  for (const format of ['CSV', 'Parquet', 'ORC'] as const) {
     it(`${format}: 3 worker processes reading round-robin shards yield exactly the single-process rows`, async () => {
       const f = fixtures[format]
       const shards = await listShards({ bucket, key: f.manifestKey }, { client })

@@ -303,7 +303,10 @@ describe('Arrow and Parquet export', async () => {
     it('--format is required and checked', async () => {
       const { code, stderr } = await run(['export', f.manifestPath, '--format', 'csv', '--out', path.join(root, 'x')])
       expect(code).toBe(2)
-      expect(stderr).toContain("argument 'csv' is invalid")
+      expect(stderr).toBe('s3inv: bad value for --format: "csv" (expected one of arrow, parquet)\nsee `s3inv export --help`\n')
+      const missing = await run(['export', f.manifestPath, '--out', path.join(root, 'x')])
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toBe("s3inv: required option '--format <format>' not specified\nsee `s3inv export --help`\n")
     })
   })
 })

@@ -87,6 +87,68 @@ describe('enqueue', () => {
     }
   })
 
+  it("without maxMessageBytes, packs to the queue's MaximumMessageSize (GetQueueAttributes, once); 256 KiB when it cannot be read", async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ bucket: 'b', key: `k/${String(i).padStart(6, '0')}/${'n'.repeat(200)}`, size: i }))
+    server.maxBytes = 1_048_576
+    try {
+      const big = queue()
+      const before = server.attributeCalls.length
+      const result = await enqueue(rows, { queueUrl: big, client, rowsPerMessage: 3000 })
+      expect(server.attributeCalls.slice(before)).toEqual([big])
+      expect(result.maxMessageBytes).toBe(1_048_576)
+      const sizes = acceptedOn(big).map((e) => Buffer.byteLength(e.MessageBody))
+      expect(Math.max(...sizes)).toBeGreaterThan(262_144) // packed past the old limit
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(1_048_576)
+      expect(acceptedOn(big).flatMap((e) => JSON.parse(e.MessageBody).map((m: { key: string }) => m.key))).toEqual(rows.map((r) => r.key))
+
+      server.attributesError = { status: 403, type: 'AccessDenied', message: 'not allowed' }
+      const denied = queue()
+      const fallback = await enqueue(rows, { queueUrl: denied, client, rowsPerMessage: 3000 })
+      expect(fallback.maxMessageBytes).toBe(262_144)
+      expect(Math.max(...acceptedOn(denied).map((e) => Buffer.byteLength(e.MessageBody)))).toBeLessThanOrEqual(262_144)
+      expect(fallback.sentRows).toBe(rows.length)
+
+      const given = queue()
+      const n = server.attributeCalls.length
+      const fixed = await enqueue(rows, { queueUrl: given, client, rowsPerMessage: 3000, maxMessageBytes: 100_000 })
+      expect(server.attributeCalls.length).toBe(n) // an explicit limit is not looked up
+      expect(fixed.maxMessageBytes).toBe(100_000)
+      expect(Math.max(...acceptedOn(given).map((e) => Buffer.byteLength(e.MessageBody)))).toBeLessThanOrEqual(100_000)
+      expect(server.violations).toEqual([])
+    } finally {
+      server.maxBytes = 262_144
+      server.attributesError = undefined
+    }
+  })
+
+  it('onSettled reports, in source order, the last row of each prefix every message of which has settled', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ bucket: 'b', key: `k${i}` }))
+    const url = queue()
+    // Later batches answer first: a report may only follow once every earlier batch has settled.
+    server.plan = (call) => (call.queueUrl === url ? { delayMs: call.n % 3 === 0 ? 120 : 5 } : undefined)
+    const seen: string[] = []
+    const counts: number[] = []
+    const settledWhen: number[] = []
+    try {
+      await enqueue(rows, {
+        queueUrl: url,
+        client,
+        concurrency: 4,
+        onSettled: (r, items) => {
+          seen.push(r.key)
+          counts.push(items)
+          settledWhen.push(acceptedOn(url).length)
+        },
+      })
+    } finally {
+      server.plan = () => undefined
+    }
+    // One report per batch of 10 messages, in order, each after its rows were accepted.
+    expect(seen).toEqual(rows.filter((_, i) => i % 10 === 9).map((r) => r.key))
+    expect(counts).toEqual(seen.map((_, i) => (i + 1) * 10))
+    settledWhen.forEach((accepted, i) => expect(accepted).toBeGreaterThanOrEqual((i + 1) * 10))
+  })
+
   it('a message that cannot fit is MESSAGE_TOO_LARGE naming its key', async () => {
     const rows = [{ key: 'small' }, { key: 'huge/one.bin' }, { key: 'after' }]
     const url = queue()
@@ -318,7 +380,40 @@ describe('enqueue from an inventory on the local S3 server, and the CLI', async 
     expect(png.length).toBeGreaterThan(10)
     const got = acceptedOn(url).flatMap((e) => JSON.parse(e.MessageBody) as Record<string, unknown>[])
     expect(sorted(got.map((g) => JSON.stringify(g)))).toEqual(sorted(png.map((r) => JSON.stringify(expectedBody(r)))))
-    expect(stderr).toMatch(new RegExp(`^s3inv: enqueued ${png.length} rows in ${Math.ceil(png.length / 5)} messages \\(\\d+ batches, \\d+ requests\\), 0 messages failed, in [\\d.]+ s$`, 'm'))
+    expect(stderr).toMatch(new RegExp(`^s3inv: enqueued ${png.length} rows in ${Math.ceil(png.length / 5)} messages \\(\\d+ batches, \\d+ requests, up to 262144 bytes each\\), 0 messages failed, in [\\d.]+ s$`, 'm'))
+  })
+
+  it("s3inv enqueue packs to the queue's MaximumMessageSize (1 MiB here), or to --max-message-bytes", async () => {
+    server.maxBytes = 1_048_576
+    try {
+      const url = queue()
+      const r = await run(['enqueue', f.manifestPath, '--queue-url', url, '--keys-per-message', '100000'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stderr).toContain('up to 1048576 bytes each')
+      expect(acceptedOn(url).flatMap((e) => JSON.parse(e.MessageBody) as unknown[]).length).toBe(rows.length)
+      const capped = queue()
+      const c = await run(['enqueue', f.manifestPath, '--queue-url', capped, '--keys-per-message', '100000', '--max-message-bytes', '64KiB'])
+      expect(c.code, c.stderr).toBe(0)
+      expect(Math.max(...acceptedOn(capped).map((e) => Buffer.byteLength(e.MessageBody)))).toBeLessThanOrEqual(65_536)
+      expect(server.violations).toEqual([])
+    } finally {
+      server.maxBytes = 262_144
+    }
+  })
+
+  it('s3inv enqueue --failed-out - lists the failed messages on stdout (NDJSON)', async () => {
+    const url = queue()
+    server.plan = (call) => (call.queueUrl === url ? { fail: (e) => (e.Id === '0' ? { Code: 'InvalidParameterValue', SenderFault: true, Message: 'bad' } : undefined) } : undefined)
+    try {
+      const r = await run(['enqueue', f.manifestPath, '--queue-url', url, '--failed-out', '-', '--keys-per-message', '50'])
+      expect(r.code).toBe(1)
+      const failed = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
+      expect(failed.length).toBeGreaterThan(0)
+      expect(failed.every((x: { code: string }) => x.code === 'InvalidParameterValue')).toBe(true)
+      expect(r.stderr).toMatch(new RegExp(`^s3inv: SQS_ERROR: ${failed.length} messages could not be sent \\(listed in standard output\\)`, 'm'))
+    } finally {
+      server.plan = () => undefined
+    }
   })
 
   it('s3inv enqueue: messages that fail for good are listed, written to --failed-out, and exit 1', async () => {

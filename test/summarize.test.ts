@@ -22,9 +22,12 @@ describe('summarize', () => {
   it('labels prefixes at depth N, extensions, months and size buckets', async () => {
     const rows = [row('a/b/c/d.txt', 1), row('a/x.TXT', 1), row('top', 1), row('a/b/', 0), row('.hidden', 1), row('f.tar.gz', 1)]
     const keys = async (by: string) => (await summarize(rows, { by: parseGroupBy(by) })).groups.map((g) => g.key[0]).sort()
-    expect(await keys('prefix:2')).toEqual(['', 'a/', 'a/b/'].sort())
+    expect(await keys('prefix:2')).toEqual(['(root)', 'a/', 'a/b/'].sort())
     expect((await summarize(rows, { by: { prefix: 2 } })).groups.find((g) => g.key[0] === 'a/b/')?.count).toBe(2)
-    expect(await keys('extension')).toEqual(['(folder)', '(none)', 'gz', 'txt'].sort())
+    // As written by default (a suffix filter tells .txt from .TXT too); lowercased on request.
+    expect(await keys('extension')).toEqual(['(folder)', '(none)', 'TXT', 'gz', 'txt'].sort())
+    expect(await keys('extension:lower')).toEqual(['(folder)', '(none)', 'gz', 'txt'].sort())
+    expect((await summarize(rows, { by: { extension: 'lower' } })).groups.find((g) => g.key[0] === 'txt')?.count).toBe(2)
     const sizes = [0, 1, 1023, 1024, 1025, 999_999, 1_000_000, 2 ** 40]
     const pow2 = await summarize(sizes.map((n) => row(`k${n}`, n)), { by: { size: 'pow2' } })
     expect(pow2.groups.map((g) => [g.key[0], g.count])).toEqual([['0', 1], ['[1 B, 2 B)', 1], ['[512 B, 1 KiB)', 1], ['[1 KiB, 2 KiB)', 2], ['[512 KiB, 1 MiB)', 2], ['[1 TiB, 2 TiB)', 1]])
@@ -60,6 +63,7 @@ describe('summarizeInventory', async () => {
   const rows = makeRows({ count: 5000, seed: 61 })
   const parquet = await writeInventory({ root, format: 'Parquet', rows, filesRows: [1500, 0, 2000, 1500], rowGroupSize: 700 })
   const csv = await writeInventory({ root, format: 'CSV', rows, filesRows: [1500, 0, 2000, 1500] })
+  const orc = await writeInventory({ root, format: 'ORC', rows, filesRows: [1500, 0, 2000, 1500], orc: { stripeRows: 700 } })
   const groupings: GroupBy[][] = [['storage-class'], [{ prefix: 2 }, 'extension'], [{ modified: 'month' }, { size: 'pow2' }], ['isLatest', 'encryption-status'], []]
 
   // Parquet is aggregated from one reused row object per file (no row objects); the reference is
@@ -72,12 +76,14 @@ describe('summarizeInventory', async () => {
       const expected = await summarize(readInventory(parquet.manifestPath), { by, filter })
       expect(got).toEqual(expected)
       expect(await summarizeInventory(csv.manifestPath, { by, filter })).toEqual(expected)
+      // ORC is aggregated row-less too (orcFormat.visit).
+      expect(await summarizeInventory(orc.manifestPath, { by, filter })).toEqual(expected)
       expect(got.total.count).toBeGreaterThan(100)
       expect(progress).toMatchObject({ filesTotal: 4, filesDone: 4, rows: got.total.count })
     })
   }
-  it('over Parquet, fails on a data file that does not match its MD5, with no summary', async () => {
-    const m = await readManifest(parquet.manifestPath)
+  it.each(['Parquet', 'ORC'])('over %s, fails on a data file that does not match its MD5, with no summary', async (format) => {
+    const m = await readManifest(format === 'ORC' ? orc.manifestPath : parquet.manifestPath)
     const bad = { ...m, files: m.files.map((f, i) => (i === 2 ? { ...f, MD5checksum: '0'.repeat(32) } : f)) }
     await expect(summarizeInventory(bad, { by: 'storage-class' })).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', key: expect.stringContaining(m.files[2].key) })
   })

@@ -1,6 +1,7 @@
 /**
- * What an S3 Batch Operations job costs: the job fee, the per-object fee, the Lambda invocations and
- * their compute, and the S3 requests each task makes. Prices are options; the defaults are us-east-1
+ * What an S3 Batch Operations job costs: the job fee, the per-object fee, the manifest-generation fee
+ * (jobs that generate their own manifest from the source bucket), the Lambda invocations and their
+ * compute, and the S3 requests each task makes. Prices are options; the defaults are us-east-1
  * list prices compiled 2026-11 from third-party sources (not read from the AWS pricing page, so check
  * them: docs/batch-operations.md).
  */
@@ -11,6 +12,8 @@ export interface BatchPrices {
   perJob: number
   /** USD per million object operations (tasks). */
   perMillionObjects: number
+  /** USD per million objects in the source bucket, for a job that generates its manifest (a manifest generator with filters). */
+  manifestGenerationPerMillion: number
   /** USD per 1,000 GET/HEAD/SELECT requests (S3 Standard). */
   getPer1000: number
   /** USD per 1,000 PUT/COPY/POST/LIST requests (S3 Standard). */
@@ -25,6 +28,7 @@ export interface BatchPrices {
 export const BATCH_PRICES_2026_11: Readonly<BatchPrices> = Object.freeze({
   perJob: 0.25,
   perMillionObjects: 1.0,
+  manifestGenerationPerMillion: 0.015,
   getPer1000: 0.0004,
   putPer1000: 0.005,
   lambdaPerMillionRequests: 0.2,
@@ -41,6 +45,12 @@ export interface BatchCostInput {
   objects: number
   /** Jobs the objects are split into. Default 1. */
   jobs?: number
+  /**
+   * Objects in the source bucket, when the job generates its manifest (S3 lists the bucket and applies
+   * the manifest generator's filters; billed per object listed, not per task). Default: no generation
+   * fee (a manifest you wrote, e.g. with writeBatchManifest).
+   */
+  generatedManifestSourceObjects?: number
   /** The Lambda function, for LambdaInvoke jobs: memory in MB and average billed duration in ms. */
   lambda?: { memoryMB: number; avgMs: number }
   /** S3 GET requests per object (made by the function or the operation). Default 0. */
@@ -57,13 +67,14 @@ export interface BatchCostEstimate {
   /** USD. */
   jobFee: number
   objectOperations: number
+  manifestGeneration: number
   lambdaRequests: number
   lambdaCompute: number
   gets: number
   puts: number
   total: number
   /** What was counted. */
-  quantities: { jobs: number; objects: number; lambdaRequests: number; gbSeconds: number; gets: number; puts: number }
+  quantities: { jobs: number; objects: number; sourceObjects: number; lambdaRequests: number; gbSeconds: number; gets: number; puts: number }
   prices: BatchPrices
   pricesAsOf: string
 }
@@ -72,12 +83,13 @@ export function estimateBatchCost(input: BatchCostInput): BatchCostEstimate {
   const num = (name: string, v: unknown, fallback?: number): number => {
     const n = v === undefined ? fallback : v
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `${name} must be a non-negative number`, { column: name, actual: String(v) })
+      throw new S3InventoryError('INVALID_ARGUMENT', `${name} must be a non-negative number`, { option: name, actual: String(v) })
     }
     return n
   }
   const objects = num('objects', input.objects)
   const jobs = num('jobs', input.jobs, 1)
+  const sourceObjects = num('generatedManifestSourceObjects', input.generatedManifestSourceObjects, 0)
   const prices = { ...BATCH_PRICES_2026_11, ...input.prices }
   for (const [k, v] of Object.entries(prices)) num(`prices.${k}`, v)
   const gets = objects * num('gets', input.gets, 0)
@@ -90,11 +102,12 @@ export function estimateBatchCost(input: BatchCostInput): BatchCostEstimate {
   const cost = {
     jobFee: jobs * prices.perJob,
     objectOperations: (objects / 1e6) * prices.perMillionObjects,
+    manifestGeneration: (sourceObjects / 1e6) * prices.manifestGenerationPerMillion,
     lambdaRequests: (billedRequests / 1e6) * prices.lambdaPerMillionRequests,
     lambdaCompute: billedGbSeconds * prices.lambdaPerGbSecond,
     gets: (gets / 1000) * prices.getPer1000,
     puts: (puts / 1000) * prices.putPer1000,
   }
-  const total = cost.jobFee + cost.objectOperations + cost.lambdaRequests + cost.lambdaCompute + cost.gets + cost.puts
-  return { ...cost, total, quantities: { jobs, objects, lambdaRequests, gbSeconds, gets, puts }, prices, pricesAsOf: BATCH_PRICES_AS_OF }
+  const total = cost.jobFee + cost.objectOperations + cost.manifestGeneration + cost.lambdaRequests + cost.lambdaCompute + cost.gets + cost.puts
+  return { ...cost, total, quantities: { jobs, objects, sourceObjects, lambdaRequests, gbSeconds, gets, puts }, prices, pricesAsOf: BATCH_PRICES_AS_OF }
 }

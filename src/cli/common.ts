@@ -1,13 +1,26 @@
 /** Flags and helpers shared by the s3inv commands. */
 import type { S3Client } from '@aws-sdk/client-s3'
-import { CommanderError, type Command } from 'commander'
-import { openManifest as openLibraryManifest, type Delivery } from '../deliveries.js'
-import { resolveKnownField, type KnownField } from '../schema/fields.js'
-import type { RowFilter } from '../filter.js'
-import { readInventory, type InventoryStream } from '../inventory.js'
-import { formatLocation } from '../location.js'
-import type { InventoryManifest } from '../manifest.js'
+import type { Command } from 'commander'
+import {
+  compileFilter,
+  formatLocation,
+  openManifest as openLibraryManifest,
+  readInventory,
+  type Delivery,
+  type InventoryManifest,
+  type InventoryStream,
+  type KnownField,
+  type ReadInventoryOptions,
+  type RowFilter,
+} from '../index.js'
 import { s3ClientFromFlags, type AwsFlags } from './aws.js'
+import { interruption } from './interrupt.js'
+import { date, decimal, FLAG_RANGES, glob, integer, list, regex, size, UsageError } from './usage.js'
+
+/** Earlier names of the flag parsers (usage.ts has them all): `collect` is `list`; `int` a non-negative number. */
+export const collect = list
+export const int = (flag: string) => decimal(flag)
+export { size }
 
 export interface CommonFlags extends AwsFlags {
   debug?: boolean
@@ -31,49 +44,41 @@ export interface FilterFlags {
   modifiedBefore?: string
   latestOnly?: boolean
   deleteMarkers?: boolean
+  ignoreCase?: boolean
 }
 
-export const int = (name: string) => (v: string) => {
-  const n = Number(v)
-  if (!Number.isFinite(n) || n < 0) throw new CommanderError(2, 'commander.invalidArgument', `${name} must be a non-negative number, got "${v}"`)
-  return n
+/** The AWS flags, for commands that reach S3 (every reading command, `manifest`'s destination). */
+export function addAws(cmd: Command): Command {
+  return cmd
+    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE, else the default credential chain)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION / AWS_DEFAULT_REGION, the profile\'s region, else us-east-1; S3 follows redirects to a bucket\'s region)')
+    .option('--endpoint-url <url>', 'S3-compatible endpoint, path-style (default: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
+    .option('--no-sign-request', 'do not sign requests (public buckets)')
 }
-export const size = (name: string) => (v: string) => {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]i?b?|b)?$/i.exec(v.trim())
-  if (!m) throw new CommanderError(2, 'commander.invalidArgument', `${name} must be a size like 1024, 10KB, 5MiB, got "${v}"`)
-  const unit = (m[2] ?? 'b').toLowerCase()
-  const pow = 'bkmgtp'.indexOf(unit[0])
-  const base = unit.includes('i') || unit.length === 1 ? 1024 : 1000
-  return Math.round(Number(m[1]) * base ** (unit === 'b' ? 0 : pow))
-}
-export const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)]
 
 export function addCommon(cmd: Command): Command {
-  return cmd
-    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or default chain)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION / profile)')
-    .option('--endpoint-url <url>', 'S3-compatible endpoint (path-style); also AWS_ENDPOINT_URL_S3')
-    .option('--no-sign-request', 'do not sign requests (public buckets)')
-    .option('--concurrency <n>', 'data files read at once', int('--concurrency'), 4)
-    .option('--no-verify', 'skip MD5/size checks of data files')
-    .option('--root <dir>', 'local inventories: the folder that plays the destination bucket root')
+  return addAws(cmd)
+    .option('--concurrency <n>', 'data files read at once, 1-64 (default: 4)', integer('--concurrency', FLAG_RANGES.concurrency))
+    .option('--no-verify', 'skip the MD5 and size checks of data files')
+    .option('--root <dir>', 'local inventories: the folder that plays the destination bucket root (default: found from the manifest)')
     .option('-q, --quiet', 'no progress, notes or summary on stderr')
     .option('--progress', 'periodic progress lines on stderr even when it is not a terminal')
-    .option('--progress-interval <ms>', 'milliseconds between --progress lines', int('--progress-interval'), 2000)
+    .option('--progress-interval <ms>', 'milliseconds between --progress lines (default: 2000)', integer('--progress-interval', FLAG_RANGES.progressInterval))
     .option('--debug', 'print stack traces on errors')
 }
 
 export function addFilters(cmd: Command): Command {
   return cmd
-    .option('--prefix <p>', 'key starts with (repeatable, comma-separated)', collect)
-    .option('--suffix <s>', 'key ends with, e.g. .png (repeatable)', collect)
-    .option('--glob <pattern>', 'key glob: * and ? within a segment, ** across; no "/" matches the file name')
-    .option('--regex <re>', 'key matches this regular expression')
-    .option('--min-size <bytes>', 'size >= (accepts 10KB, 5MiB, …)', size('--min-size'))
-    .option('--max-size <bytes>', 'size <= (accepts 10KB, 5MiB, …)', size('--max-size'))
-    .option('--storage-class <class>', 'storage class is one of (repeatable, comma-separated)', collect)
-    .option('--modified-after <date>', 'last modified at or after (ISO date/time)')
-    .option('--modified-before <date>', 'last modified before (ISO date/time)')
+    .option('--prefix <p>', 'key starts with (repeatable, comma-separated)', list)
+    .option('--suffix <s>', 'key ends with, e.g. .png (repeatable, comma-separated)', list)
+    .option('--glob <pattern>', 'key glob: * and ? within a segment, ** across; no "/" matches the file name', glob('--glob'))
+    .option('--regex <re>', 'key matches this regular expression', regex('--regex'))
+    .option('--ignore-case', 'key filters (prefix, suffix, glob, regex) and extension groups ignore case')
+    .option('--min-size <size>', 'size >= (1024, 10KB, 5MiB, …)', size('--min-size'))
+    .option('--max-size <size>', 'size <= (1024, 10KB, 5MiB, …)', size('--max-size'))
+    .option('--storage-class <class>', 'storage class is one of (repeatable, comma-separated, any case)', list)
+    .option('--modified-after <date>', 'last modified at or after (ISO date or date-time, UTC)', date('--modified-after'))
+    .option('--modified-before <date>', 'last modified before (ISO date or date-time, UTC)', date('--modified-before'))
     .option('--latest-only', 'current versions only')
     .option('--no-delete-markers', 'drop delete markers')
 }
@@ -92,66 +97,100 @@ export function filterFromFlags(f: FilterFlags): RowFilter | undefined {
     latestOnly: f.latestOnly,
     excludeDeleteMarkers: f.deleteMarkers === false,
   }
-  return Object.values(filter).some((v) => v !== undefined && v !== false) ? filter : undefined
+  if (!Object.values(filter).some((v) => v !== undefined && v !== false)) return undefined
+  if (f.ignoreCase) filter.ignoreCase = true
+  return filter
 }
 
-/** Reader options from the common and filter flags (`columns` as the user spelled them: resolved here). */
-export function readerOptions(location: string, flags: CommonFlags & FilterFlags, signal: AbortSignal, columns?: readonly string[], client = clientFor(location, flags)) {
+/** Combinations of filter flags that cannot match anything, refused before any I/O. */
+export function checkFilterFlags(f: FilterFlags): void {
+  if (f.minSize !== undefined && f.maxSize !== undefined && f.minSize > f.maxSize) {
+    throw new UsageError(`--min-size (${f.minSize} bytes) is larger than --max-size (${f.maxSize} bytes): nothing can match`)
+  }
+  if (f.modifiedAfter !== undefined && f.modifiedBefore !== undefined && Date.parse(f.modifiedAfter) >= Date.parse(f.modifiedBefore)) {
+    throw new UsageError(`--modified-after ${f.modifiedAfter} is not before --modified-before ${f.modifiedBefore}: nothing can match`)
+  }
+  compileFilter(filterFromFlags(f)) // every part was checked as it was parsed; this is the whole
+}
+
+/** Reader options from the common and filter flags. */
+export function readerOptions(flags: CommonFlags & FilterFlags & { startAfter?: string }, signal: AbortSignal, columns: readonly KnownField[] | undefined, client: S3Client | undefined): ReadInventoryOptions {
   return {
     client,
     concurrency: flags.concurrency,
     verify: flags.verify,
     root: flags.root,
     signal,
-    columns: columns && knownColumns(columns),
+    columns,
     filter: filterFromFlags(flags),
+    startAfter: flags.startAfter,
   }
 }
 
-/** `--columns Key,storage_class` → the row names; UNKNOWN_FIELD for a name no inventory has. */
-export function knownColumns(columns: readonly string[]): KnownField[] {
-  return columns.map((c) => resolveKnownField(c, '--columns'))
+const isS3 = (location: string) => /^s3:\/\//i.test(location)
+
+/** A client when `location` is on S3 (only then is the SDK loaded and configured); undefined for local paths. */
+export async function clientFor(location: string, flags: AwsFlags): Promise<S3Client | undefined> {
+  return isS3(location) ? s3ClientFromFlags(flags) : undefined
 }
 
-export function clientFor(location: string, flags: AwsFlags): S3Client | undefined {
-  // Only S3 locations need a client (and only then does the SDK get configured).
-  return /^s3:\/\//i.test(location) ? s3ClientFromFlags(flags) : undefined
+/** Runs `fn` with the client for `location`, destroyed afterwards (its sockets closed). */
+export async function withClient<T>(location: string, flags: AwsFlags, fn: (client: S3Client | undefined) => Promise<T>): Promise<T> {
+  const client = await clientFor(location, flags)
+  try {
+    return await fn(client)
+  } finally {
+    client?.destroy()
+  }
+}
+
+/** Notes for people on stderr (not with --quiet). */
+export function note(flags: { quiet?: boolean }, text: string): void {
+  if (!flags.quiet) process.stderr.write(`s3inv: ${text}\n`)
+}
+
+/** "skipped 2 newer incomplete deliveries: 2026-11-22T01-00Z (checksum-mismatch), …" */
+export function skippedNote(skipped: readonly Delivery[]): string {
+  return `skipped ${skipped.length} newer incomplete ${skipped.length === 1 ? 'delivery' : 'deliveries'}: ${skipped
+    .slice(0, 5)
+    .map((d) => `${d.name} (${d.status})`)
+    .join(', ')}${skipped.length > 5 ? ', …' : ''}`
 }
 
 /**
  * Finds and reads the manifest a command names: a manifest.json, a delivery folder, or a configuration
- * folder (its newest complete delivery, announced on stderr).
+ * folder (its newest complete delivery, announced on stderr with the newer incomplete ones it skipped).
+ * The client is the caller's to destroy.
  */
-export async function openManifest(
-  location: string,
-  flags: CommonFlags,
-  signal: AbortSignal,
-): Promise<{ manifest: InventoryManifest; delivery?: Delivery; client?: S3Client }> {
-  const client = clientFor(location, flags)
-  try {
-    const { manifest, delivery, skipped } = await openLibraryManifest(location, { client, signal })
-    if (delivery && !flags.quiet) {
-      if (skipped?.length) {
-        process.stderr.write(`s3inv: skipped ${skipped.length} newer incomplete ${skipped.length === 1 ? 'delivery' : 'deliveries'}: ${skipped.slice(0, 5).map((d) => `${d.name} (${d.status})`).join(', ')}${skipped.length > 5 ? ', …' : ''}\n`)
-      }
-      process.stderr.write(`s3inv: using delivery ${delivery.name} (${formatLocation(manifest.location)})\n`)
-    }
-    return { manifest, delivery, client }
-  } catch (err) {
-    client?.destroy()
-    throw err
+export async function openManifest(location: string, flags: CommonFlags, client: S3Client | undefined): Promise<{ manifest: InventoryManifest; delivery?: Delivery }> {
+  const { manifest, delivery, skipped } = await openLibraryManifest(location, { client, signal: interruption() })
+  if (delivery) {
+    if (skipped?.length) note(flags, skippedNote(skipped))
+    note(flags, `using delivery ${delivery.name} (${formatLocation(manifest.location)})`)
   }
+  return { manifest, delivery }
 }
 
-/** openManifest, then a reader over it with the common and filter flags. */
+/**
+ * openManifest, then a reader over it with the common and filter flags (progress totals known before it
+ * returns). `columns` may depend on the manifest (fields an inventory may lack: see `schemaHas`).
+ */
 export async function openInventory(
   location: string,
-  flags: CommonFlags & FilterFlags,
-  signal: AbortSignal,
-  columns?: string[],
-): Promise<{ stream: InventoryStream; delivery?: Delivery; client?: S3Client }> {
-  const { manifest, delivery, client } = await openManifest(location, flags, signal)
-  const stream = readInventory(manifest, readerOptions(location, flags, signal, columns, client))
-  await stream.manifest // progress totals are known before any progress is shown
-  return { stream, delivery, client }
+  flags: CommonFlags & FilterFlags & { startAfter?: string },
+  client: S3Client | undefined,
+  columns?: readonly KnownField[] | ((m: InventoryManifest) => readonly KnownField[] | undefined),
+): Promise<{ stream: InventoryStream; manifest: InventoryManifest; delivery?: Delivery }> {
+  const { manifest, delivery } = await openManifest(location, flags, client)
+  const stream = readInventory(manifest, readerOptions(flags, interruption(), typeof columns === 'function' ? columns(manifest) : columns, client))
+  await stream.manifest
+  return { stream, manifest, delivery }
+}
+
+/**
+ * Whether the inventory's schema has an optional field (VersionId, Size, …), in any format's spelling:
+ * `VersionId` (CSV), `version_id` (Parquet, ORC).
+ */
+export function schemaHas(m: InventoryManifest, field: KnownField): boolean {
+  return new RegExp(`\\b${field.replace(/[A-Z]/g, '_?$&')}\\b`, 'i').test(m.fileSchema)
 }

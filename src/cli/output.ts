@@ -1,9 +1,15 @@
 /** Row formatters for the CLI, and a stdout writer that respects backpressure and ends quietly on EPIPE. */
-import { S3InventoryError } from '../errors.js'
-import type { InventoryRow } from '../schema/row.js'
+import { S3InventoryError, type InventoryRow } from '../index.js'
 
-export type OutputFormat = 'ndjson' | 'csv' | 'tsv' | 'keys'
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['ndjson', 'csv', 'tsv', 'keys']
+export type OutputFormat = 'ndjson' | 'csv' | 'tsv' | 'keys' | 's3url'
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['ndjson', 'csv', 'tsv', 'keys', 's3url']
+/** Formats of one value per row, which -0 can end with NUL instead of a newline. */
+export const LINE_FORMATS: readonly OutputFormat[] = ['keys', 's3url']
+
+/** `--out -` (and `/dev/stdout`) mean standard output, as in most tools. */
+export const toStdout = (out: string): boolean => out === '-' || out === '/dev/stdout'
+/** The path a sink writes for `--out`: `-` is standard output. */
+export const outPath = (out: string): string => (out === '-' ? '/dev/stdout' : out)
 
 function text(v: unknown): string {
   if (v === undefined || v === null) return ''
@@ -26,12 +32,16 @@ export interface Formatter {
   rows(rows: readonly InventoryRow[]): string
 }
 
-export function formatter(format: OutputFormat, columns: readonly string[] | undefined): Formatter {
+/** `end`: what ends each record of the one-value formats (keys, s3url): a newline, or NUL for `xargs -0`. */
+export function formatter(format: OutputFormat, columns: readonly string[] | undefined, end = '\n'): Formatter {
   let cols = columns
   const pick = (r: InventoryRow) => (cols ??= Object.keys(r))
   switch (format) {
     case 'keys':
-      return { rows: (rows) => rows.map((r) => `${r.key}\n`).join('') }
+      return { rows: (rows) => rows.map((r) => `${text(r.key)}${end}`).join('') }
+    case 's3url':
+      // As aws-cli and s5cmd take them: s3://bucket/key, the key as it is (not URL-encoded).
+      return { rows: (rows) => rows.map((r) => `s3://${text(r.bucket)}/${text(r.key)}${end}`).join('') }
     case 'ndjson':
       return {
         rows: (rows) =>

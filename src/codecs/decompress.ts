@@ -5,7 +5,7 @@
  * failures are CodecErrors (`reason` says which kind); each format maps them to its error codes once
  * (see codecFailure).
  */
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib'
+import { brotliDecompressSync, constants, createInflateRaw, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib'
 import { Decompress as ZstdStream } from 'fzstd'
 import { CodecError } from './codec-error.js'
 import { snappyUncompress } from './snappy.js'
@@ -33,7 +33,8 @@ export const ZSTD_WINDOW_LIMIT = 1 << 27
 
 /**
  * `input` decompressed to at most `max` bytes. With `exact`, the output must be exactly `max` bytes
- * (Parquet pages declare their size). `reuse`: a buffer the result may be written into (Snappy).
+ * (Parquet pages declare their size). `reuse`: a buffer the result may be written into when it
+ * holds more than `max` bytes (Snappy, raw deflate): the caller no longer needs its old contents.
  */
 export function decompress(codec: CodecName, input: Uint8Array, max: number, exact = false, reuse?: Uint8Array): Uint8Array {
   if (!(max >= 0) || !Number.isSafeInteger(max)) throw new CodecError('limit', `output size ${max} is not a valid size`)
@@ -46,9 +47,11 @@ export function decompress(codec: CodecName, input: Uint8Array, max: number, exa
     case 'SNAPPY':
       out = snappyUncompress(input, exact ? max : undefined, reuse, max)
       break
+    case 'DEFLATE':
+      out = (reuse && reuse.length > max && inflateRawInto(input, reuse, max)) || zlibFamily(codec, input, max)
+      break
     case 'GZIP':
     case 'ZLIB':
-    case 'DEFLATE':
     case 'BROTLI':
       out = zlibFamily(codec, input, max)
       break
@@ -88,6 +91,63 @@ function zlibFamily(codec: 'GZIP' | 'ZLIB' | 'DEFLATE' | 'BROTLI', input: Uint8A
   }
   if (out.length > max) throw new CodecError('limit', `${codec} data decompresses to more than ${max} bytes`)
   return out
+}
+
+/**
+ * Raw deflate into the caller's buffer, through one inflate handle kept for the process: Node's
+ * zlib binding driven as zlib's own sync functions drive it (reset, one Z_FINISH write), so a
+ * block costs no zlib state and no output allocation (ORC streams are runs of 256 KiB blocks: a
+ * fresh buffer per block kept ~60 MB of garbage alive between collections). Returns undefined to
+ * fall back to inflateRawSync when the binding is not there.
+ */
+interface RawInflate {
+  write: (input: Uint8Array, out: Uint8Array, space: number) => [number, number]
+  reset: () => void
+  failure?: string
+}
+let raw: RawInflate | null | undefined
+
+function inflateRawInto(input: Uint8Array, reuse: Uint8Array, max: number): Uint8Array | undefined {
+  if (raw === undefined) {
+    try {
+      const z = createInflateRaw() as unknown as { _handle?: RawHandle; _writeState?: Uint32Array }
+      const h = z._handle
+      const state = z._writeState
+      if (!h || typeof h.writeSync !== 'function' || typeof h.reset !== 'function' || !(state instanceof Uint32Array)) throw new Error('no zlib binding')
+      const r: RawInflate = {
+        write: (i, o, space) => {
+          h.writeSync(constants.Z_FINISH, i, 0, i.length, o, 0, space)
+          return [state[0], state[1]]
+        },
+        reset: () => h.reset(),
+      }
+      h.onerror = (message: string) => {
+        r.failure = message
+      }
+      raw = r
+    } catch {
+      raw = null
+    }
+  }
+  if (raw === null) return undefined
+  raw.failure = undefined
+  raw.reset()
+  // One byte more than the cap: output that fills it is over the cap.
+  const [availOut, availIn] = raw.write(input, reuse, max + 1)
+  if (raw.failure !== undefined) {
+    const failure = raw.failure
+    raw.reset()
+    throw new CodecError('corrupt', `invalid DEFLATE data (${failure})`)
+  }
+  if (availOut === 0) throw new CodecError('limit', `DEFLATE data decompresses to more than ${max} bytes`)
+  void availIn
+  return reuse.subarray(0, max + 1 - availOut)
+}
+
+interface RawHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void
+  reset(): void
+  onerror?: (message: string, errno: number) => void
 }
 
 /**

@@ -74,7 +74,7 @@ export function reportGroupings(fields: readonly string[], prefixDepth: number):
   if (has('size')) g.sizes = [{ size: 'pow2' }]
   if (has('lastModifiedDate')) g.months = [{ modified: 'month' }]
   g.prefixes = [{ prefix: prefixDepth }]
-  g.extensions = ['extension']
+  g.extensions = [{ extension: 'lower' }]
   if (has('isLatest') && has('isDeleteMarker')) g.versions = ['isLatest', 'isDeleteMarker']
   if (has('encryptionStatus')) g.encryption = ['encryptionStatus']
   if (has('replicationStatus')) g.replication = ['replicationStatus']

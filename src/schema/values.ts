@@ -42,7 +42,14 @@ const KEY_EXPECTED = 'a URL-encoded key (valid %XX escapes of UTF-8)'
  * caller then checks the key is UTF-8: keyIsUtf8). Same rules and errors as decodeKey.
  */
 export function decodeKeyInto(src: Uint8Array, s: number, e: number, out: Uint8Array, o: number, flags: Uint8Array): number {
-  for (let i = s; i < e; i++) {
+  // Most of a key needs no decoding: copy the run before the first escape in one native call.
+  let i = s
+  while (i < e && src[i] !== 37 && src[i] !== 43) i++
+  if (i - s > 24) {
+    out.set(src.subarray(s, i), o)
+    o += i - s
+  } else for (let k = s; k < i; k++) out[o++] = src[k]
+  for (; i < e; i++) {
     const c = src[i]
     if (c === 43) out[o++] = 32
     else if (c !== 37) out[o++] = c

@@ -3,7 +3,9 @@
  * temporary name next to it and renamed when complete: a failed or abandoned write never leaves a file
  * that looks finished, and never replaces a file that was there before. A path that is not a regular
  * file (a pipe, /dev/stdout, /dev/null) is written directly; a symbolic link is followed (its target is
- * replaced, the link stays).
+ * replaced, the link stays). This process's standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1)
+ * is written through process.stdout: opening the path fails (ENXIO) when stdout is a socket, as it is
+ * under a Node parent's `stdio: 'pipe'`.
  */
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
@@ -25,13 +27,17 @@ export interface FileSinkOptions {
 }
 
 interface Target {
-  stream: WriteStream
+  stream: WriteStream | NodeJS.WriteStream
+  /** process.stdout: flushed at the end, never ended or destroyed (the process keeps it). */
+  stdout?: boolean
   /** The temporary file to rename to `final`, or undefined when writing straight to a pipe or device. */
   temp?: string
   final: string
   /** The permission bits of the file being replaced, given to its replacement. */
   mode?: number
 }
+
+const STDOUT = /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/
 
 export function fileSink(file: string, options: FileSinkOptions = {}): FileSink {
   let opening: Promise<Target> | undefined
@@ -43,6 +49,7 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
   }
 
   async function open(): Promise<Target> {
+    if (STDOUT.test(path.resolve(file))) return { stream: watched(process.stdout), stdout: true, final: file }
     if (options.mkdir) await mkdir(path.dirname(file), { recursive: true })
     // Devices and /proc paths (/dev/stdout, /dev/null, /proc/self/fd/1) are written as they are, even when
     // they lead to a regular file (stdout redirected): renaming over them would unlink the shell's file.
@@ -64,7 +71,19 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
     const stream = watched(createWriteStream(temp, { flags: 'wx', mode }))
     return { stream, temp, final, mode }
   }
-  const watched = (s: WriteStream) => s.on('error', (err) => (failed ??= err))
+  const onError = (err: Error) => (failed ??= err)
+  const watched = <S extends WriteStream | NodeJS.WriteStream>(s: S): S => s.on('error', onError) as S
+  /** process.stdout: everything written so far has reached the OS (its callback runs after the flush). */
+  const flushed = (s: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (s.destroyed) return resolve()
+      const done = () => {
+        s.off('error', done)
+        resolve()
+      }
+      s.on('error', done)
+      s.write('', () => done())
+    })
   // Opened on first use, so that a sink nobody writes to leaves nothing behind.
   const opened = async () => {
     if (destroyed) throw fileError(new Error('output abandoned'), file)
@@ -75,10 +94,20 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
       throw fileError(failed, file)
     }
   }
-  const closed = (s: WriteStream) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve())))
+  const closed = (s: WriteStream | NodeJS.WriteStream) => new Promise<void>((resolve) => ((s as WriteStream).closed ? resolve() : s.once('close', () => resolve())))
 
   async function finish(): Promise<void> {
     const t = await opened()
+    if (t.stdout) {
+      try {
+        check()
+        await flushed(t.stream as NodeJS.WriteStream)
+        check()
+        return
+      } finally {
+        t.stream.off('error', onError)
+      }
+    }
     try {
       check()
       if (!t.stream.destroyed) t.stream.end()
@@ -129,6 +158,10 @@ export function fileSink(file: string, options: FileSinkOptions = {}): FileSink 
       await ending?.catch(() => {})
       const t = await opening?.catch(() => undefined)
       if (!t) return
+      if (t.stdout) {
+        t.stream.off('error', onError)
+        return
+      }
       t.stream.destroy()
       await closed(t.stream)
       if (t.temp) await rm(t.temp, { force: true }).catch(() => {})

@@ -8,7 +8,7 @@ import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } 
 import { lanes } from '../concurrency.js'
 import { abortError, S3InventoryError, throwIfAborted, type ErrorCode } from '../errors.js'
 import { batchesOf, type BatchSource } from '../row-stream.js'
-import { backoff, DEFAULT_RETRY, describeSdkError, isTransient, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
+import { backoff, credentialsMissing, DEFAULT_RETRY, describeSdkError, isTransient, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
 import {
   batcher,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -34,7 +34,12 @@ export interface EnqueueOptions<T> extends FifoOptions<T> {
   /** SendMessageBatch calls in flight at once. Default 4. */
   concurrency?: number
   signal?: AbortSignal
-  /** Largest message and batch, in bytes. Default 262,144 (256 KiB); at most 1,048,576 (1 MiB), if the queue allows it. */
+  /**
+   * Largest message and batch, in bytes, at most 1,048,576 (1 MiB). Default: the queue's
+   * `MaximumMessageSize`, read once with GetQueueAttributes (1 MiB for queues made since 2025; older
+   * queues may be set lower), or 262,144 (256 KiB) when that cannot be read (no permission, an endpoint
+   * without the call).
+   */
   maxMessageBytes?: number
   /** FIFO queue (MessageGroupId and MessageDeduplicationId are sent). Default: the queue URL ends in `.fifo`. */
   fifo?: boolean
@@ -42,6 +47,13 @@ export interface EnqueueOptions<T> extends FifoOptions<T> {
   retry?: RetryOptions
   /** Called after each batch settles, with live counters (for progress displays). */
   onProgress?: (progress: EnqueueProgress) => void
+  /**
+   * Called, in source order, each time a longer prefix of the source has settled (every message of it
+   * accepted, or failed for good and listed in `failed`), with the last item of that prefix and the
+   * number of items in it: a resume point (`formatCursor(cursorOf(item))` → `startAfter`) that loses
+   * nothing and repeats nothing sent.
+   */
+  onSettled?: (lastItem: T, items: number) => void
 }
 
 export interface EnqueueProgress {
@@ -87,6 +99,8 @@ export interface EnqueueResult<T> {
   requests: number
   /** Items pulled from the source. */
   rows: number
+  /** The size limit messages were packed to (the option, the queue's MaximumMessageSize, or 256 KiB). */
+  maxMessageBytes: number
   elapsedMs: number
 }
 
@@ -106,6 +120,40 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
   throwIfAborted(outer)
   const sqs = await import('@aws-sdk/client-sqs')
   const client = options.client ?? new sqs.SQSClient({})
+  try {
+    const maxBytes = o.maxBytes ?? (await queueMaxMessageBytes(client, o.queueUrl, outer)) ?? DEFAULT_MAX_MESSAGE_BYTES
+    return await sendAll(source, options, { ...o, maxBytes }, client, sqs, started)
+  } finally {
+    if (!options.client) client.destroy()
+  }
+}
+
+/**
+ * The queue's `MaximumMessageSize` in bytes (GetQueueAttributes), or undefined when it cannot be read:
+ * no sqs:GetQueueAttributes permission, an endpoint that lacks the call, a value out of SQS's range.
+ * Rejects only when `signal` aborts.
+ */
+export async function queueMaxMessageBytes(client: SQSClient, queueUrl: string, signal?: AbortSignal): Promise<number | undefined> {
+  const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs')
+  try {
+    const res = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }), { abortSignal: signal })
+    const n = Number(res?.Attributes?.MaximumMessageSize)
+    return Number.isInteger(n) && n >= 1024 && n <= SQS_MAX_BYTES ? n : undefined
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason
+    return undefined
+  }
+}
+
+async function sendAll<T extends object>(
+  source: EnqueueSource<T>,
+  options: EnqueueOptions<T>,
+  o: ReturnType<typeof validate> & { maxBytes: number },
+  client: SQSClient,
+  sqs: typeof import('@aws-sdk/client-sqs'),
+  started: number,
+): Promise<EnqueueResult<T>> {
+  const outer = options.signal
   // Batches in flight: a failed one stops the others (and their backoffs) at once.
   const inFlight = lanes(o.concurrency, outer)
   const signal = inFlight.signal
@@ -121,11 +169,30 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
   const progress: EnqueueProgress = { rows: 0, sent: 0, sentRows: 0, failed: 0, requests: 0, inFlight: 0 }
   const failed: FailedMessage<T>[] = []
   let batches = 0
+  // Resume points: the last item of each launched batch, reported once every earlier batch settled too.
+  const lastItems = new Map<number, { item: T; count: number }>()
+  const settled = new Set<number>()
+  let reported = 0
+  let settledItems = 0
+  const onSettled = options.onSettled
+  const settle = (seq: number) => {
+    if (!onSettled) return
+    settled.add(seq)
+    while (settled.delete(reported)) {
+      const last = lastItems.get(reported)!
+      lastItems.delete(reported++)
+      settledItems += last.count
+      onSettled(last.item, settledItems)
+    }
+  }
 
   const launch = async (messages: PreparedMessage<T>[]) => {
+    const seq = batches
+    if (onSettled) lastItems.set(seq, { item: messages[messages.length - 1].rows.at(-1)!, count: messages.reduce((n, m) => n + m.rows.length, 0) })
     // Waits for a free lane: this is where the source stops being pulled while SQS is slow.
     await inFlight.start(async () => {
       await sendBatch(messages)
+      settle(seq)
       // This batch is settled: it no longer counts as in flight.
       progress.inFlight = inFlight.active - 1
       progress.failed = failed.length
@@ -196,38 +263,35 @@ export async function enqueue<T extends object>(source: EnqueueSource<T>, option
     await send(pack.add(item))
   }
 
+  let sourceFailure: { error: unknown } | undefined
   try {
-    let sourceFailure: { error: unknown } | undefined
-    try {
-      for await (const items of untilAborted(batchesOf(source), signal)) {
-        for (const item of items) await add(item)
-      }
-      await send(pack.flush())
-      await flushBatch()
-    } catch (err) {
-      sourceFailure = { error: err }
-      inFlight.stop(err)
+    for await (const items of untilAborted(batchesOf(source), signal)) {
+      for (const item of items) await add(item)
     }
-    // Every request has settled before we return or throw: no stray sockets or rejections.
-    const sent = await inFlight.settle().then(
-      () => undefined,
-      (error: unknown) => ({ error }),
-    )
-    throwIfAborted(outer)
-    // A failed send is the cause; the source then only saw the lanes stop.
-    if (sent) throw sent.error
-    if (sourceFailure) throw sourceFailure.error
-    return {
-      sent: progress.sent,
-      sentRows: progress.sentRows,
-      failed,
-      batches,
-      requests: progress.requests,
-      rows: progress.rows,
-      elapsedMs: performance.now() - started,
-    }
-  } finally {
-    if (!options.client) client.destroy()
+    await send(pack.flush())
+    await flushBatch()
+  } catch (err) {
+    sourceFailure = { error: err }
+    inFlight.stop(err)
+  }
+  // Every request has settled before we return or throw: no stray sockets or rejections.
+  const sent = await inFlight.settle().then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  )
+  throwIfAborted(outer)
+  // A failed send is the cause; the source then only saw the lanes stop.
+  if (sent) throw sent.error
+  if (sourceFailure) throw sourceFailure.error
+  return {
+    sent: progress.sent,
+    sentRows: progress.sentRows,
+    failed,
+    batches,
+    requests: progress.requests,
+    rows: progress.rows,
+    maxMessageBytes: o.maxBytes,
+    elapsedMs: performance.now() - started,
   }
 }
 
@@ -293,8 +357,8 @@ function validate<T>(options: EnqueueOptions<T>) {
   } catch {
     throw bad('queueUrl', 'an http(s) queue URL', options?.queueUrl)
   }
-  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
-  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > SQS_MAX_BYTES) throw bad('maxMessageBytes', `an integer 1–${SQS_MAX_BYTES}`, maxBytes)
+  const maxBytes = options.maxMessageBytes
+  if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > SQS_MAX_BYTES)) throw bad('maxMessageBytes', `an integer 1–${SQS_MAX_BYTES}`, maxBytes)
   const concurrency = options.concurrency ?? 4
   if (!Number.isInteger(concurrency) || concurrency < 1) throw bad('concurrency', 'an integer ≥ 1', concurrency)
   const rowsPerMessage = options.rowsPerMessage ?? 1
@@ -312,6 +376,8 @@ function validate<T>(options: EnqueueOptions<T>) {
 /** A failed SendMessageBatch request → typed error, and whether another attempt may help. */
 function classify(err: unknown, queueUrl: string): { retriable: boolean; error: S3InventoryError } {
   if (err instanceof S3InventoryError) return { retriable: false, error: err }
+  const noCredentials = credentialsMissing(err, { resource: queueUrl })
+  if (noCredentials) return { retriable: false, error: noCredentials }
   const { status, name, what } = describeSdkError(err)
   const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { resource: queueUrl, cause: sanitize(err) })
   if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return { retriable: false, error: make('NOT_FOUND', `queue not found — ${what}`) }

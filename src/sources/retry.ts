@@ -94,9 +94,27 @@ export function isTransient(err: unknown): boolean {
   )
 }
 
+/**
+ * The SDK found no credentials (CredentialsProviderError: no keys in the environment, no profile, no
+ * SSO, container or instance role): CREDENTIALS_MISSING saying where it looked. Undefined for others.
+ */
+export function credentialsMissing(err: unknown, context: { bucket?: string; key?: string; resource?: string }): S3InventoryError | undefined {
+  const e = err as SdkLikeError | null
+  if (e?.name !== 'CredentialsProviderError') return undefined
+  return new S3InventoryError('CREDENTIALS_MISSING', 'no AWS credentials were found', {
+    ...context,
+    expected:
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE, ~/.aws/credentials, ~/.aws/config), SSO, web identity, or a container or instance role',
+    actual: scrub(e.message ?? ''),
+    cause: sanitize(err),
+  })
+}
+
 /** Maps an SDK or network error to a typed error and says whether another attempt may help. */
 export function classify(err: unknown, ref: ObjectRef, offset: number): Classified {
   if (err instanceof S3InventoryError) return { retriable: false, error: err }
+  const noCredentials = credentialsMissing(err, { bucket: ref.bucket, key: ref.key })
+  if (noCredentials) return { retriable: false, error: noCredentials }
   const { status, name, what } = describeSdkError(err)
   const make = (c: ErrorCode, why: string) => new S3InventoryError(c, why, { bucket: ref.bucket, key: ref.key, offset, cause: sanitize(err) })
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {

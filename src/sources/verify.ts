@@ -46,3 +46,43 @@ function sizeMismatch(ref: ObjectRef, expected: number, actual: string, offset?:
     actual,
   })
 }
+
+/**
+ * MD5 of a file whose bytes are fetched in file order but not all by the reader (a columnar reader
+ * skips what it does not decode): `update` takes each buffer fetched at its offset; the gaps before
+ * it are read through `gap(a, b)` and hashed on the way. `finish` hashes up to the tail already in
+ * hand and gives the hex digest.
+ */
+export function sequentialMd5(gap: (a: number, b: number) => AsyncIterable<Uint8Array>): {
+  update(at: number, buf: Uint8Array): Promise<void>
+  finish(size: number, tailStart: number, tail: Uint8Array): Promise<string>
+} {
+  const hash = createHash('md5')
+  let done = 0
+  const fill = async (to: number) => {
+    if (done >= to) return
+    for await (const chunk of gap(done, to)) {
+      hash.update(chunk)
+      done += chunk.length
+    }
+  }
+  return {
+    async update(at, buf) {
+      await fill(at)
+      if (at + buf.length > done) hash.update(buf.subarray(done - at))
+      done = Math.max(done, at + buf.length)
+    },
+    async finish(size, tailStart, tail) {
+      await fill(tailStart)
+      if (size > done) hash.update(tail.subarray(done - tailStart))
+      return hash.digest('hex')
+    },
+  }
+}
+
+/** The hex MD5 of a stream of chunks. */
+export async function md5Of(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const hash = createHash('md5')
+  for await (const c of chunks) hash.update(c)
+  return hash.digest('hex')
+}

@@ -20,7 +20,7 @@ import { S3InventoryError } from '../../src/errors.js'
 import { csvFormat } from '../../src/formats/csv/index.js'
 import { exactJson } from '../../src/schema/exact.js'
 import type { InventoryRow } from '../../src/schema/row.js'
-import { memorySource } from './parquet-fuzz.js'
+import { memorySource } from './memory-source.js'
 
 export interface CsvSeed {
   name: string

@@ -9,6 +9,7 @@
  * them (page header fields, row group and chunk metadata), the original row count otherwise (a
  * flipped value byte in an unchecksummed page is a different valid file).
  */
+import { memorySource } from './memory-source.js'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -19,7 +20,8 @@ import { makeRows, parquetBytes } from '../../fixtures/generate.js'
 import { S3InventoryError } from '../../src/errors.js'
 import { parquetFormat, readParquet } from '../../src/formats/parquet/index.js'
 import { exactJson } from '../../src/schema/exact.js'
-import type { ByteSource } from '../../src/sources/source.js'
+
+export { memorySource }
 
 export interface Seed {
   name: string
@@ -41,18 +43,6 @@ export interface Field {
   footer: boolean
 }
 
-/** An in-memory ByteSource (no disk, no network: fast enough for tens of thousands of cases). */
-export function memorySource(bytes: Uint8Array, key: string): ByteSource {
-  return {
-    ref: { key },
-    async *stream(start, end) {
-      const stop = Math.min(end ?? bytes.length, bytes.length)
-      for (let p = start; p < stop; p += 64 * 1024) yield bytes.subarray(p, Math.min(stop, p + 64 * 1024))
-    },
-    slice: async (start, end) => bytes.subarray(Math.max(0, start), Math.min(end, bytes.length)),
-    tail: async (n) => ({ bytes: bytes.subarray(Math.max(0, bytes.length - n)), size: bytes.length }),
-  }
-}
 
 /** Every row of a file by the general reader, as exact JSON (throws what the reader throws). */
 export async function generalRows(bytes: Uint8Array, key = 'fuzz.parquet'): Promise<string[]> {

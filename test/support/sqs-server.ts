@@ -1,6 +1,6 @@
 /**
  * A minimal SQS endpoint for tests: AWS JSON 1.0 protocol (what the current @aws-sdk/client-sqs
- * speaks), SendMessageBatch only, on 127.0.0.1 with a random port. The real SDK serializes, signs and
+ * speaks), SendMessageBatch and GetQueueAttributes (MaximumMessageSize), on 127.0.0.1 with a random port. The real SDK serializes, signs and
  * sends real HTTP requests to it, and parses its real-shaped responses (MD5OfMessageBody included,
  * which the SDK checks).
  *
@@ -58,9 +58,13 @@ export interface SqsServer {
   /** Requests being handled right now, and the most at once. */
   active: number
   maxActive: number
-  /** Server-side limit on each message and on a batch's total. */
+  /** Server-side limit on each message and on a batch's total (also the queue's MaximumMessageSize attribute). */
   maxBytes: number
   plan: (call: SqsCall) => CallPlan | undefined
+  /** GetQueueAttributes calls, by queue URL, in arrival order. */
+  attributeCalls: string[]
+  /** Answer GetQueueAttributes with this error instead (e.g. AccessDenied). */
+  attributesError?: { status: number; type: string; message: string }
   close(): Promise<void>
 }
 
@@ -85,6 +89,7 @@ export async function startSqsServer(): Promise<SqsServer> {
     maxActive: 0,
     maxBytes: 262_144,
     plan: () => undefined,
+    attributeCalls: [],
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy()
@@ -111,6 +116,15 @@ export async function startSqsServer(): Promise<SqsServer> {
       for await (const c of req) chunks.push(c as Buffer)
       if (req.headers['content-type'] !== 'application/x-amz-json-1.0') return clientError(res, 'UnsupportedMediaType', String(req.headers['content-type']))
       if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) return clientError(res, 'MissingAuthenticationToken', 'unsigned request')
+      if (req.headers['x-amz-target'] === 'AmazonSQS.GetQueueAttributes') {
+        const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { QueueUrl: string; AttributeNames?: string[] }
+        state.attributeCalls.push(input.QueueUrl)
+        const e = state.attributesError
+        if (e) return reply(res, e.status, { __type: `com.amazonaws.sqs#${e.type}`, message: e.message }, `AWS.SimpleQueueService.${e.type};Sender`)
+        const names = input.AttributeNames ?? []
+        const all = names.includes('All')
+        return reply(res, 200, { Attributes: all || names.includes('MaximumMessageSize') ? { MaximumMessageSize: String(state.maxBytes) } : {} })
+      }
       if (req.headers['x-amz-target'] !== 'AmazonSQS.SendMessageBatch') return clientError(res, 'UnknownOperation', String(req.headers['x-amz-target']))
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { QueueUrl: string; Entries: SqsEntry[] }
       const entries = input.Entries ?? []

@@ -1,10 +1,10 @@
 /** `s3inv db-uri`: the connection URI of a Secrets Manager database secret, every part percent-encoded. */
-import { writer } from '../output.js'
 import type { Command } from 'commander'
-import { readDatabaseUri } from '../../db-uri.js'
+import { readDatabaseUri } from '../../index.js'
 import { secretsClientFromFlags } from '../aws-services.js'
 import type { AwsFlags } from '../aws.js'
-import { int } from '../common.js'
+import { writer } from '../output.js'
+import { FLAG_RANGES, integer } from '../usage.js'
 
 interface DbUriFlags extends AwsFlags {
   scheme?: string
@@ -22,10 +22,10 @@ export function register(program: Command): void {
     .option('--scheme <scheme>', 'URI scheme (default: from the secret engine: postgres, mysql)')
     .option('--database <name>', 'database name (overrides the secret dbname)')
     .option('--host <host>', 'host (overrides the secret; needed for RDS-managed secrets)')
-    .option('--port <port>', 'port (overrides the secret; default: the engine default)', int('--port'))
+    .option('--port <port>', 'port, 1-65535 (overrides the secret; default: the engine default)', integer('--port', FLAG_RANGES.port))
     .option('--version-stage <stage>', 'secret version stage (default AWSCURRENT)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or default chain)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION / profile / the secret ARN)')
+    .option('--region <region>', "AWS region (default: the secret ARN's, AWS_REGION / AWS_DEFAULT_REGION, the profile's, else us-east-1)")
     .option('--endpoint-url <url>', 'Secrets Manager endpoint (also AWS_ENDPOINT_URL_SECRETS_MANAGER)')
     .option('--debug', 'print stack traces on errors')
     .addHelpText(

@@ -1,50 +1,63 @@
 /** `s3inv export`: inventory rows → an Arrow IPC stream or a Parquet file, streamed with bounded memory. */
-import { Option, type Command } from 'commander'
-import { addCommon, addFilters, collect, int, openInventory, type CommonFlags, type FilterFlags } from '../common.js'
+import type { Command } from 'commander'
+import { Option } from 'commander'
+import { writeArrowFile, writeParquetFile, type KnownField } from '../../index.js'
+import { addCommon, addFilters, checkFilterFlags, note, openInventory, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { interruption } from '../interrupt.js'
+import { addCursorFlags, cursorKeeper, tracked, type CursorFlags } from '../cursor-file.js'
+import { outPath, toStdout } from '../output.js'
 import { startProgress } from '../progress.js'
+import { choice, columns, FLAG_RANGES, integer } from '../usage.js'
 
-interface ExportFlags extends CommonFlags, FilterFlags {
+interface ExportFlags extends CommonFlags, FilterFlags, CursorFlags {
   format: 'arrow' | 'parquet'
   out: string
-  columns?: string[]
+  columns?: KnownField[]
   batchSize?: number
 }
 
 export function register(program: Command): void {
-  addFilters(addCommon(program.command('export')))
+  addCursorFlags(addFilters(addCommon(program.command('export'))), false)
     .description('write inventory rows to an Arrow IPC stream or a Parquet file')
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
-    .addOption(new Option('--format <format>', 'output format').choices(['arrow', 'parquet']).makeOptionMandatory())
-    .requiredOption('--out <file>', 'output file')
-    .option('--columns <list>', 'only these fields, e.g. key,size,storageClass', collect)
-    .option('--batch-size <n>', 'rows per Arrow record batch / Parquet row group (default 65536 / 100000)', int('--batch-size'))
+    .addOption(new Option('--format <format>', 'arrow (IPC stream) or parquet (required)').argParser(choice('--format', ['arrow', 'parquet'] as const)).makeOptionMandatory())
+    .requiredOption('--out <file>', 'output file, or - for stdout (a file is written under a temporary name and renamed when complete)')
+    .option('--columns <list>', 'only these fields, e.g. key,size,storageClass (default: all the inventory has)', columns('--columns'))
+    .option('--batch-size <n>', 'rows per Arrow record batch / Parquet row group (default: 65536 / 100000)', integer('--batch-size', FLAG_RANGES.rowsPerBatch))
     .addHelpText(
       'after',
       `
 Examples:
   s3inv export s3://inv/…/manifest.json --format parquet --out inventory.parquet
-  s3inv export ./manifest.json --format arrow --out inventory.arrows --columns key,size,storageClass`,
+  s3inv export ./manifest.json --format arrow --out inventory.arrows --columns key,size,storageClass
+  s3inv export ./manifest.json --format arrow --out - --prefix logs/ | python3 read_arrow.py`,
     )
     .action(async (location: string, flags: ExportFlags) => {
-      const ac = new AbortController()
-      const { stream, client } = await openInventory(location, flags, ac.signal, flags.columns)
-      const done = startProgress(stream.progress, flags)
-      let ok = false
-      try {
-        const options = { columns: flags.columns, signal: ac.signal }
-        const result =
-          flags.format === 'arrow'
-            ? await (await import('../../sinks/arrow.js')).writeArrowFile(stream, flags.out, { ...options, batchSize: flags.batchSize || undefined })
-            : await (await import('../../sinks/parquet.js')).writeParquetFile(stream, flags.out, { ...options, rowGroupSize: flags.batchSize || undefined })
-        ok = true
-        done(true)
-        if (!flags.quiet) {
+      checkFilterFlags(flags)
+      await withClient(location, flags, async (client) => {
+        const { stream } = await openInventory(location, flags, client, flags.columns)
+        const stdout = toStdout(flags.out)
+        const cursor = cursorKeeper(flags)
+        const done = startProgress(stream.progress, { ...flags, rowsOnStdout: stdout })
+        // The last row handed to the writer: once the file is complete, its cursor is where a next export resumes.
+        const rows = tracked(stream, cursor)
+        let ok = false
+        try {
+          // Arrow and the Parquet writer load only now, on first use (they cost start-up time).
+          const options = { columns: flags.columns, signal: interruption() }
+          const result =
+            flags.format === 'arrow'
+              ? await writeArrowFile(rows, outPath(flags.out), { ...options, batchSize: flags.batchSize })
+              : await writeParquetFile(rows, outPath(flags.out), { ...options, rowGroupSize: flags.batchSize })
+          ok = true
+          done(true)
+          await cursor.confirm()
+          await cursor.close()
           const unit = flags.format === 'arrow' ? 'record batches' : 'row groups'
-          process.stderr.write(`s3inv: wrote ${result.rows} rows (${result.batches} ${unit}, ${result.bytes} bytes) to ${flags.out}\n`)
+          note(flags, `wrote ${result.rows} rows (${result.batches} ${unit}, ${result.bytes} bytes) to ${stdout ? 'standard output' : flags.out}`)
+        } finally {
+          if (!ok) done(false)
         }
-      } finally {
-        if (!ok) done(false)
-        client?.destroy()
-      }
+      })
     })
 }

@@ -1,14 +1,24 @@
 /** `s3inv report`: summary of an S3 Batch Operations completion report (counts, error codes, top messages), or its rows. */
 import type { S3Client } from '@aws-sdk/client-s3'
 import { Option, type Command } from 'commander'
-import { readCompletionReport } from '../../batch/report.js'
-import { REPORT_ROW_FIELDS, type TaskStatus } from '../../batch/report-csv.js'
-import type { CompletionReportManifest } from '../../batch/report-manifest.js'
-import { reportSummarizer, type ReportSummary } from '../../batch/summary.js'
-import { formatLocation } from '../../location.js'
-import type { InventoryRow } from '../../schema/row.js'
-import { addCommon, clientFor, int, type CommonFlags } from '../common.js'
-import { formatter, OutputClosed, writer } from '../output.js'
+import {
+  formatLocation,
+  readCompletionReport,
+  S3InventoryError,
+  REPORT_ROW_FIELDS,
+  reportSummarizer,
+  writeBatchManifest,
+  type CompletionReportManifest,
+  type CompletionReportRow,
+  type InventoryRow,
+  type ReportSummary,
+  type TaskStatus,
+} from '../../index.js'
+import { addCommon, clientFor, withClient, type CommonFlags } from '../common.js'
+import { interruption } from '../interrupt.js'
+import { formatter, outPath, toStdout, writer } from '../output.js'
+import { choice, FLAG_RANGES, integer, UsageError } from '../usage.js'
+import { printManifest } from './manifest.js'
 
 interface ReportFlags extends CommonFlags {
   status?: TaskStatus
@@ -16,51 +26,81 @@ interface ReportFlags extends CommonFlags {
   format: 'ndjson' | 'csv'
   top: number
   json?: boolean
+  manifestOut?: string
+  versions?: boolean
 }
 
 export function register(program: Command): void {
   addCommon(program.command('report'))
     .description('summarize an S3 Batch Operations completion report (or print its rows)')
-    .argument('<location>', 's3://bucket/…/job-<id>/manifest.json, a local manifest.json, or file:// URL')
-    .addOption(new Option('--status <status>', 'only tasks with this status').choices(['succeeded', 'failed']))
+    .argument('<location>', 's3://bucket/…/job-<id>/manifest.json or its job folder (s3://bucket/…/job-<id>/), local or file:// alike')
+    .addOption(new Option('--status <status>', 'only tasks with this status: succeeded or failed (default: both)').argParser(choice('--status', ['succeeded', 'failed'] as const)))
     .option('--rows', 'print the rows on stdout (the summary goes to stderr unless --quiet)')
-    .addOption(new Option('--format <format>', 'row format for --rows').choices(['ndjson', 'csv']).default('ndjson'))
-    .option('--top <n>', 'result messages listed in the summary', int('--top'), 10)
+    .addOption(new Option('--format <format>', 'row format for --rows: ndjson or csv').argParser(choice('--format', ['ndjson', 'csv'] as const)).default('ndjson', undefined))
+    .option('--top <n>', 'result messages listed in the summary', integer('--top', FLAG_RANGES.count), 10)
     .option('--json', 'print the summary as JSON')
+    .option('--manifest-out <dest>', 'also write a Batch Operations CSV manifest of these tasks (s3://…, a file, or -): re-drive failures with --status failed; prints the Manifest block for CreateJob, the summary goes to stderr')
+    .option('--versions', "with --manifest-out: always write the VersionId column (\"null\" where a task had none) (default: as the report's first task has one or not)")
     .addHelpText(
       'after',
       `
 Examples:
-  s3inv report s3://report-bucket/reports/job-f8fb9d89-…/manifest.json
-  s3inv report ./job-f8fb9d89-…/manifest.json --status failed --rows --format csv > failed.csv`,
+  s3inv report s3://report-bucket/reports/job-f8fb9d89-…/
+  s3inv report ./job-f8fb9d89-…/manifest.json --status failed --rows --format csv > failed.csv
+  s3inv report s3://report-bucket/reports/job-f8fb9d89-…/ --status failed --manifest-out s3://jobs/retry-1.csv`,
     )
     .action(async (location: string, flags: ReportFlags) => {
-      const client = clientFor(location, flags)
-      try {
-        await run(location, flags, client)
-      } finally {
-        client?.destroy()
-      }
+      if (flags.manifestOut !== undefined && flags.rows) throw new UsageError('--rows and --manifest-out both print on stdout: choose one')
+      if (flags.versions && flags.manifestOut === undefined) throw new UsageError('--versions applies to --manifest-out')
+      await withClient(location, flags, (client) => run(location, flags, client))
     })
 }
 
 async function run(location: string, flags: ReportFlags, client: S3Client | undefined): Promise<void> {
-  const ac = new AbortController()
-  const report = readCompletionReport(location, { client, concurrency: flags.concurrency, verify: flags.verify, root: flags.root, signal: ac.signal, status: flags.status })
+  const report = readCompletionReport(location, { client, concurrency: flags.concurrency, verify: flags.verify, root: flags.root, signal: interruption(), status: flags.status })
   const summary = reportSummarizer({ top: flags.top })
+  if (flags.manifestOut !== undefined) {
+    const dest = flags.manifestOut
+    const destClient = client ?? (await clientFor(dest, flags))
+    try {
+      // Each task counted on its way into the manifest.
+      const tasks = {
+        async *batches(): AsyncGenerator<CompletionReportRow[]> {
+          for await (const batch of report.batches()) {
+            for (const row of batch) summary.add(row)
+            yield batch
+          }
+        },
+      }
+      const written = await writeBatchManifest(tasks, outPath(dest), { client: destClient, versionIds: flags.versions ? 'null' : 'auto', signal: interruption() }).catch((err: unknown) => {
+        // The library names its option; the CLI user needs the flag.
+        if (err instanceof S3InventoryError && err.code === 'INVALID_ARGUMENT' && err.column === 'versionId' && !flags.versions) {
+          throw new S3InventoryError('INVALID_ARGUMENT', 'some tasks have a version ID and the first had none: pass --versions to keep them ("null" for the others)', {
+            bucket: err.bucket,
+            key: err.key,
+            row: err.row,
+            column: err.column,
+            actual: err.actual,
+          })
+        }
+        throw err
+      })
+      if (!flags.quiet) process.stderr.write(render(await report.manifest, summary.result(), flags.json))
+      await printManifest(written, { quiet: flags.quiet }, toStdout(dest))
+    } finally {
+      if (destClient !== client) destClient?.destroy()
+    }
+    return
+  }
   if (flags.rows) {
     const out = writer()
     const fmt = formatter(flags.format, flags.format === 'csv' ? [...REPORT_ROW_FIELDS] : undefined)
-    try {
-      for await (const batch of report.batches()) {
-        for (const row of batch) summary.add(row)
-        // The formatters read fields by name; report rows have no index signature.
-        await out.write(fmt.rows(batch as unknown as InventoryRow[]))
-      }
-    } catch (err) {
-      if (err instanceof OutputClosed) return ac.abort()
-      throw err
+    for await (const batch of report.batches()) {
+      for (const row of batch) summary.add(row)
+      // The formatters read fields by name; report rows have no index signature.
+      await out.write(fmt.rows(batch as unknown as InventoryRow[]))
     }
+    await out.flush()
     if (!flags.quiet) process.stderr.write(render(await report.manifest, summary.result(), flags.json))
     return
   }

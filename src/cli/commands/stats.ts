@@ -1,10 +1,19 @@
 /** `s3inv stats`: count, bytes and min/avg/max size per group — the Athena queries people write, locally. */
-import type { Command } from 'commander'
-import { summarizeInventory } from '../../summarize-inventory.js'
-import { parseGroupBy, type Summary } from '../../summarize.js'
-import { addCommon, addFilters, collect, openManifest, readerOptions, type CommonFlags, type FilterFlags } from '../common.js'
+import { Option, type Command } from 'commander'
+import { sortGroups, summarizeInventory, type GroupBy, type GroupOrder, type Summary, type SummaryGroup, type SummaryStats } from '../../index.js'
+import { addCommon, addFilters, checkFilterFlags, openManifest, readerOptions, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
+import { choice, FLAG_RANGES, groupings, integer } from '../usage.js'
+
+interface StatsFlags extends CommonFlags, FilterFlags {
+  by?: GroupBy[]
+  json?: boolean
+  bytes?: boolean
+  sort?: GroupOrder
+  top?: number
+}
 
 export function register(program: Command): void {
   addFilters(addCommon(program.command('stats')))
@@ -12,54 +21,90 @@ export function register(program: Command): void {
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder')
     .option(
       '--by <dimension>',
-      'group by: storage-class, encryption-status, extension, prefix:N, modified:day|month|year, size:pow2|pow10, or any field name (repeatable, comma-separated)',
-      collect,
+      'group by: storage-class, encryption-status, extension, prefix:N, modified:day|month|year, size:pow2|pow10, or any field name (repeatable, comma-separated; default: one total)',
+      groupings('--by'),
     )
+    .addOption(new Option('--sort <order>', 'groups by count or bytes (largest first) or key (labels in order) (default: labels for prefix, date and size groups, else bytes)').argParser(choice('--sort', ['count', 'bytes', 'key'] as const)))
+    .option('--top <n>', 'only the first N groups (after --sort), the rest summed in one line (default: all)', integer('--top', FLAG_RANGES.count))
     .option('--json', 'print the summary as JSON (sizes in bytes)')
     .option('--bytes', 'exact byte counts instead of human sizes in the table')
     .addHelpText(
       'after',
       `
+Sizes are binary (KiB, MiB) unless --by size:pow10 groups in decimal (kB, MB): one unit system per table.
+
 Examples:
   s3inv stats s3://inventory-bucket/prefix/src-bucket/config/ --by storage-class
-  s3inv stats ./manifest.json --by prefix:2 --suffix .png
+  s3inv stats ./manifest.json --by prefix:2 --suffix .png --sort count --top 20
+  s3inv stats ./manifest.json --by extension --ignore-case
   s3inv stats ./manifest.json --by modified:month --by storage-class --json
   s3inv stats ./manifest.json --by size:pow2 --no-delete-markers`,
     )
-    .action(async (location: string, flags: CommonFlags & FilterFlags & { by?: string[]; json?: boolean; bytes?: boolean }) => {
-      const ac = new AbortController()
-      const by = (flags.by ?? []).map(parseGroupBy)
-      const { manifest, client } = await openManifest(location, flags, ac.signal)
-      const progress = { filesTotal: manifest.files.length, filesDone: 0, bytesTotal: manifest.files.reduce((n, f) => n + f.size, 0), bytesRead: 0, rows: 0 }
-      const done = startProgress(progress, flags)
-      let summary: Summary
-      try {
-        // CSV files are aggregated on worker threads; only totals come back.
-        summary = await summarizeInventory(manifest, { ...readerOptions(location, flags, ac.signal, undefined, client), by, progress })
-        done(true)
-      } catch (err) {
-        done(false)
-        throw err
-      } finally {
-        client?.destroy()
-      }
-      const out = writer()
-      await out.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : table(summary, !flags.bytes))
+    .action(async (location: string, flags: StatsFlags) => {
+      checkFilterFlags(flags)
+      // --ignore-case makes extension groups agree with case-blind suffix filters; without it both tell .png from .PNG.
+      const by = (flags.by ?? []).map((b) => (b === 'extension' ? { extension: flags.ignoreCase ? ('lower' as const) : ('exact' as const) } : b))
+      const summary = await withClient(location, flags, async (client) => {
+        const { manifest } = await openManifest(location, flags, client)
+        const progress = { filesTotal: manifest.files.length, filesDone: 0, bytesTotal: manifest.files.reduce((n, f) => n + f.size, 0), bytesRead: 0, rows: 0 }
+        // The table comes at the end: the bar may show meanwhile, and is erased before the table.
+        const done = startProgress(progress, flags)
+        let ok = false
+        try {
+          // CSV files are aggregated on worker threads; only totals come back.
+          const s = await summarizeInventory(manifest, { ...readerOptions(flags, interruption(), undefined, client), by, progress })
+          ok = true
+          return s
+        } finally {
+          done(ok)
+        }
+      })
+      const shown = arrange(summary, flags.sort, flags.top)
+      await writer().write(flags.json ? `${JSON.stringify(shown, null, 2)}\n` : table(shown, { human: !flags.bytes, units: summary.by.includes('size:pow10') ? 'decimal' : 'binary' }))
     })
+}
+
+/** A summary as printed: its groups sorted and cut to the top N, the rest summed in `others`. */
+export interface ShownSummary extends Summary {
+  others?: SummaryStats & { groups: number }
+}
+
+function arrange(s: Summary, sort: GroupOrder | undefined, top: number | undefined): ShownSummary {
+  const groups = sort ? sortGroups(s, sort) : s.groups
+  if (top === undefined || groups.length <= top) return { ...s, groups }
+  const rest = groups.slice(top)
+  return { ...s, groups: groups.slice(0, top), others: { groups: rest.length, ...sum(rest) } }
+}
+
+function sum(groups: readonly SummaryGroup[]): SummaryStats {
+  let count = 0
+  let bytes = 0
+  let sized = 0
+  let min = Infinity
+  let max = -Infinity
+  for (const g of groups) {
+    count += g.count
+    bytes += g.bytes
+    sized += g.sized
+    if (g.minSize !== undefined && g.minSize < min) min = g.minSize
+    if (g.maxSize !== undefined && g.maxSize > max) max = g.maxSize
+  }
+  return { count, bytes, sized, minSize: sized ? min : undefined, maxSize: sized ? max : undefined, avgSize: sized ? bytes / sized : undefined }
 }
 
 const HEADINGS: Record<string, string> = { storageClass: 'STORAGE CLASS', encryptionStatus: 'ENCRYPTION' }
 
-export function table(s: Summary, human: boolean): string {
-  const size = (n: number | undefined) => (n === undefined ? '-' : human ? humanBytes(n) : String(Math.round(n)))
+export function table(s: ShownSummary, o: { human: boolean; units: 'binary' | 'decimal' }): string {
+  const size = (n: number | undefined) => (n === undefined ? '-' : o.human ? humanBytes(n, o.units) : String(Math.round(n)))
   const int = (n: number) => n.toLocaleString('en-US')
-  const head = [...s.by.map((b) => HEADINGS[b] ?? b.toUpperCase()), 'OBJECTS', 'BYTES', 'MIN', 'AVG', 'MAX']
-  const rows = s.groups.map((g) => [...g.key, int(g.count), size(g.bytes), size(g.minSize), size(g.avgSize), size(g.maxSize)])
-  const t = s.total
-  rows.push([...s.by.map((_, i) => (i === 0 ? 'TOTAL' : '')), int(t.count), size(t.bytes), size(t.minSize), size(t.avgSize), size(t.maxSize)])
-  if (s.by.length === 0) head.unshift(''), rows.forEach((r) => r.unshift(r === rows[rows.length - 1] ? 'TOTAL' : ''))
+  const stats = (g: SummaryStats) => [int(g.count), size(g.bytes), size(g.minSize), size(g.avgSize), size(g.maxSize)]
+  const label = (text: string) => [...s.by.map((_, i) => (i === 0 ? text : '')), ...(s.by.length === 0 ? [text] : [])]
+  const head = [...(s.by.length ? s.by.map((b) => HEADINGS[b] ?? b.toUpperCase()) : ['']), 'OBJECTS', 'BYTES', 'MIN', 'AVG', 'MAX']
+  const rows = s.groups.map((g) => [...g.key, ...stats(g)])
+  if (s.others) rows.push([...label(`(${int(s.others.groups)} more ${s.others.groups === 1 ? 'group' : 'groups'})`), ...stats(s.others)])
+  rows.push([...label('TOTAL'), ...stats(s.total)])
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
   const numeric = (i: number) => i >= head.length - 5
   const fmt = (r: string[]) => r.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()
-  return `${[fmt(head), ...rows.slice(0, -1).map(fmt), fmt(rows[rows.length - 1])].join('\n')}\n`
+  return `${[head, ...rows].map(fmt).join('\n')}\n`
 }

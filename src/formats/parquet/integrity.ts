@@ -6,9 +6,8 @@
  * - side stream: otherwise a separate sequential read hashes the file while chunks are fetched.
  * `finish` throws DATA_CHECKSUM_MISMATCH before the caller releases its last rows.
  */
-import { createHash, type Hash } from 'node:crypto'
 import type { ByteSource } from '../../sources/source.js'
-import { checkEnd, type Expected } from '../../sources/verify.js'
+import { checkEnd, md5Of, sequentialMd5, type Expected } from '../../sources/verify.js'
 import type { Slice } from './chunks.js'
 import type { Footer } from './footer.js'
 
@@ -25,7 +24,7 @@ export function integrity(source: ByteSource, footer: Footer, spans: readonly [n
   const { expected, readSize, signal } = o
   if (!expected || footer.whole) return { finish: async () => {}, close: async () => {} }
   if (spans.every(([a, b]) => b - a <= readSize)) {
-    const hasher = sequentialHasher(footer.slice, readSize)
+    const hasher = sequentialMd5((a, b) => windows(footer.slice, a, b, readSize))
     return {
       async fetch(a, b) {
         const buf = await footer.slice(a, b)
@@ -39,7 +38,7 @@ export function integrity(source: ByteSource, footer: Footer, spans: readonly [n
   const sideAbort = new AbortController()
   const onAbort = () => sideAbort.abort(signal.reason)
   signal.addEventListener('abort', onAbort, { once: true })
-  const side = hashStream(source.stream(0, footer.size, sideAbort.signal))
+  const side = md5Of(source.stream(0, footer.size, sideAbort.signal))
   side.catch(() => {})
   return {
     finish: async () => checkEnd(source.ref, expected, footer.size, await side),
@@ -51,36 +50,7 @@ export function integrity(source: ByteSource, footer: Footer, spans: readonly [n
   }
 }
 
-/**
- * MD5 over bytes fetched in file order. Gaps (the magic, page indexes, row groups skipped by a cursor or
- * a prefix filter) are read here, in windows of at most `window` bytes.
- */
-function sequentialHasher(slice: Slice, window: number) {
-  const hash: Hash = createHash('md5')
-  let done = 0
-  const fill = async (to: number) => {
-    while (done < to) {
-      const stop = Math.min(to, done + window)
-      hash.update(await slice(done, stop))
-      done = stop
-    }
-  }
-  return {
-    async update(at: number, buf: Buffer) {
-      await fill(at)
-      if (at + buf.length > done) hash.update(buf.subarray(done - at))
-      done = Math.max(done, at + buf.length)
-    },
-    async finish(size: number, tailStart: number, tail: Buffer) {
-      await fill(tailStart)
-      if (size > done) hash.update(tail.subarray(done - tailStart))
-      return hash.digest('hex')
-    },
-  }
-}
-
-async function hashStream(chunks: AsyncIterable<Uint8Array>): Promise<string> {
-  const hash = createHash('md5')
-  for await (const c of chunks) hash.update(c)
-  return hash.digest('hex')
+/** Gap reads for the sequential hash: the byte range in windows of at most `window` bytes. */
+async function* windows(slice: Slice, a: number, b: number, window: number): AsyncGenerator<Uint8Array> {
+  for (let at = a; at < b; at += window) yield await slice(at, Math.min(b, at + window))
 }

@@ -1,0 +1,96 @@
+/**
+ * `s3inv manifest`: an S3 Batch Operations CSV job manifest (`bucket,key[,versionId]`, no header, keys
+ * URL-encoded) from any inventory format, filtered — Batch Operations itself reads only CSV inventories,
+ * whole. Prints the `Manifest` block `CreateJob` takes (with the ETag S3 returned).
+ */
+import type { Command } from 'commander'
+import { writeBatchManifest, type BatchManifest, type KnownField } from '../../index.js'
+import { addCommon, addFilters, checkFilterFlags, clientFor, note, openInventory, schemaHas, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCursorFlags, cursorKeeper, tracked, type CursorFlags } from '../cursor-file.js'
+import { interruption } from '../interrupt.js'
+import { outPath, toStdout, writer } from '../output.js'
+import { humanBytes, startProgress } from '../progress.js'
+
+interface ManifestFlags extends CommonFlags, FilterFlags, CursorFlags {
+  out: string
+  versions?: boolean
+  partition?: string
+  allowEmpty?: boolean
+  json?: boolean
+}
+
+export function register(program: Command): void {
+  addCursorFlags(addFilters(addCommon(program.command('manifest'))), false)
+    .description('write an S3 Batch Operations CSV manifest of the (filtered) objects, from any inventory format')
+    .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
+    .requiredOption('--out <file>', 's3://bucket/key (for CreateJob), a local file, or - for stdout')
+    .option('--versions', 'add the VersionId column (rows without one get "null"): tasks act on those versions (default: current versions, no column)')
+    .option('--partition <name>', 'ARN partition of the ObjectArn: aws, aws-cn, aws-us-gov (default: aws)')
+    .option('--allow-empty', 'write an empty manifest when nothing matches (default: MANIFEST_EMPTY, nothing written)')
+    .option('--json', 'print everything writeBatchManifest returns (rows, bytes, md5, etag, spec, location)')
+    .addHelpText(
+      'after',
+      `
+Prints the Manifest block for CreateJob on stdout (on stderr with --out -):
+  {"Spec":{"Format":"S3BatchOperations_CSV_20180820","Fields":["Bucket","Key"]},"Location":{"ObjectArn":"arn:aws:s3:::…","ETag":"…"}}
+
+Examples:
+  s3inv manifest s3://inv/…/daily-parquet/ --suffix .png --out s3://jobs-bucket/manifests/png.csv
+  aws s3control create-job --account-id 123456789012 --operation '{"S3PutObjectTagging":{…}}' \\
+    --manifest "$(s3inv manifest ./manifest.json --prefix logs/ --out s3://jobs-bucket/m.csv -q)" \\
+    --report '{"Enabled":false}' --priority 10 --role-arn arn:aws:iam::123456789012:role/batch
+  s3inv manifest ./manifest.json --versions --out - --latest-only | head`,
+    )
+    .action(async (location: string, flags: ManifestFlags) => {
+      checkFilterFlags(flags)
+      const stdout = toStdout(flags.out)
+      const written = await withClient(location, flags, async (client) => {
+        const fields: KnownField[] = flags.versions ? ['bucket', 'key', 'versionId'] : ['bucket', 'key']
+        const { stream, manifest } = await openInventory(location, flags, client, fields)
+        if (!flags.versions && !flags.latestOnly && schemaHas(manifest, 'isLatest')) {
+          note(flags, 'this inventory lists every version: without --versions (or --latest-only) a key is listed once per version, and each task acts on its current version')
+        }
+        const cursor = cursorKeeper(flags)
+        const rows = tracked(stream, cursor)
+        const done = startProgress(stream.progress, { ...flags, rowsOnStdout: stdout })
+        // The destination has its own client: it may be another bucket than the inventory's, or S3 for a local inventory.
+        const destClient = client ?? (await clientFor(flags.out, flags))
+        let ok = false
+        try {
+          const result = await writeBatchManifest(rows, outPath(flags.out), {
+            client: destClient,
+            versionIds: flags.versions ? 'null' : 'drop',
+            partition: flags.partition,
+            allowEmpty: flags.allowEmpty,
+            signal: interruption(),
+          })
+          ok = true
+          done(true)
+          await cursor.confirm()
+          await cursor.close()
+          return result
+        } finally {
+          if (!ok) done(false)
+          if (destClient !== client) destClient?.destroy()
+        }
+      })
+      await printManifest(written, flags, stdout)
+    })
+}
+
+/**
+ * After a manifest is written: the `Manifest` block for CreateJob (everything with --json) on stdout, or
+ * on stderr when the manifest itself went to stdout; a note with rows, bytes and the ETag.
+ */
+export async function printManifest(written: BatchManifest, flags: { quiet?: boolean; json?: boolean }, toStdout: boolean): Promise<void> {
+  const text = `${JSON.stringify(flags.json ? written : manifestBlock(written))}\n`
+  note(flags, `wrote ${written.rows.toLocaleString('en-US')} rows (${humanBytes(written.bytes)}) to ${toStdout ? 'standard output' : written.destination}${written.etag ? `, ETag ${written.etag}` : `, MD5 ${written.md5}`}`)
+  if (!written.location && !toStdout) note(flags, `after uploading it, Location is {"ObjectArn":"arn:aws:s3:::<bucket>/<key>","ETag":"<its ETag>"} (a single-part upload's ETag is ${written.md5})`)
+  if (toStdout) process.stderr.write(flags.quiet ? '' : text)
+  else await writer().write(text)
+}
+
+/** What CreateJob's `--manifest` takes: the ETag unquoted, as the AWS CLI examples pass it. */
+function manifestBlock(m: BatchManifest): { Spec: BatchManifest['spec']; Location?: BatchManifest['location'] } {
+  return m.location ? { Spec: m.spec, Location: { ...m.location, ETag: m.etag ?? m.location.ETag } } : { Spec: m.spec }
+}

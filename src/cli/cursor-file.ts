@@ -1,0 +1,99 @@
+/**
+ * Restartable runs from the shell: `--start-after <cursor>` resumes after a row, and `--cursor-file F`
+ * keeps in F the cursor of the last row whose output is done (printed and flushed, sent to SQS, in a
+ * finished file) — rewritten every `--cursor-every` rows and at exit, also after a failure or Ctrl-C.
+ * A run that stops can go on with `--start-after "$(cat F)"` and repeats or loses nothing.
+ */
+import { rename, writeFile } from 'node:fs/promises'
+import type { Command } from 'commander'
+import { cursorOf, formatCursor, S3InventoryError, type InventoryRow, type InventoryStream } from '../index.js'
+import { cursor, FLAG_RANGES, integer } from './usage.js'
+
+export interface CursorFlags {
+  startAfter?: string
+  cursorFile?: string
+  cursorEvery?: number
+}
+
+/** `every`: whether the command can save the cursor as it goes (rows printed, messages sent) or only at the end (a finished file). */
+export function addCursorFlags(cmd: Command, every: boolean): Command {
+  cmd
+    .option('--start-after <cursor>', 'resume after this row (a cursor from --cursor-file, v1.<md5>.<file>.<row>)', cursor('--start-after'))
+    .option('--cursor-file <file>', every ? 'keep the cursor of the last row done in this file, for --start-after' : 'write the cursor of the last row written to this file when the output is complete, for --start-after')
+  if (every) cmd.option('--cursor-every <rows>', 'rewrite --cursor-file after this many rows (default: 10000)', integer('--cursor-every', FLAG_RANGES.cursorEvery))
+  return cmd
+}
+
+export interface CursorKeeper {
+  /** `rows` more rows handed to the output, `last` the last of them (its cursor is saved once `confirm` says the output has it). */
+  advance(last: object | undefined, rows: number): void
+  /** Whether `--cursor-every` rows passed since the last save. */
+  due(): boolean
+  /** The output has every row advanced so far: save the cursor (serialized; errors surface in `close`). */
+  confirm(): Promise<void>
+  /** Waits for pending saves; rejects with the first failure. */
+  close(): Promise<void>
+}
+
+const NONE: CursorKeeper = { advance() {}, due: () => false, confirm: async () => {}, close: async () => {} }
+
+export function cursorKeeper(flags: CursorFlags): CursorKeeper {
+  const file = flags.cursorFile
+  if (!file) return NONE
+  const every = flags.cursorEvery ?? 10_000
+  let last: object | undefined
+  let sinceSave = 0
+  let saved: string | undefined
+  let chain: Promise<void> = Promise.resolve()
+  let failure: unknown
+  const save = (text: string) => {
+    chain = chain.then(async () => {
+      if (failure !== undefined) return
+      try {
+        // Written whole and renamed: a reader (or a crash) never sees half a cursor.
+        const tmp = `${file}.${process.pid}.tmp`
+        await writeFile(tmp, `${text}\n`)
+        await rename(tmp, file)
+      } catch (err) {
+        failure = err
+      }
+    })
+    return chain
+  }
+  return {
+    advance(row, rows) {
+      if (row === undefined) return
+      last = row
+      sinceSave += rows
+    },
+    due: () => sinceSave >= every,
+    confirm() {
+      sinceSave = 0
+      const c = last && cursorOf(last)
+      // Nothing output yet: where the run started is still the place to resume from.
+      const text = c ? formatCursor(c) : flags.startAfter
+      if (text === undefined || text === saved) return chain
+      saved = text
+      return save(text)
+    },
+    async close() {
+      await chain
+      if (failure !== undefined) {
+        const code = (failure as NodeJS.ErrnoException).code
+        throw new S3InventoryError('WRITE_FAILED', 'cannot write the cursor file', { key: file, option: '--cursor-file', actual: code ?? String(failure), cause: failure })
+      }
+    },
+  }
+}
+
+/** The stream's batches, each advancing `cursor` once the consumer asks for the next (it has taken this one). */
+export function tracked(stream: InventoryStream, cursor: CursorKeeper): { batches(): AsyncGenerator<InventoryRow[]> } {
+  return {
+    async *batches() {
+      for await (const b of stream.batches()) {
+        yield b
+        cursor.advance(b[b.length - 1], b.length)
+      }
+    },
+  }
+}
