@@ -8,7 +8,8 @@ import path from 'node:path'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
 import type { Summary } from '../src/summarize.js'
-import { CHROMIUM_MISSING, hasChromium } from './support/browser.js'
+import type { DiffSummary } from '../src/index.js'
+import { CHROMIUM_MISSING, hasChromium, openPage } from './support/browser.js'
 import { checkPage } from './support/report-page.js'
 import { runCli, s3env } from './support/cli.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
@@ -26,13 +27,25 @@ describe.skipIf(!hasChromium)(hasChromium ? 's3inv html in headless Chromium' : 
   const root = await tmpDir('html')
   let versioned: InventoryFixture
   let current: InventoryFixture
+  let older: InventoryFixture
+  let newer: InventoryFixture
   let bucket = ''
+  let resized = 0
 
   beforeAll(async () => {
     versioned = await writeInventory({ root, format: 'CSV', rows: makeRows({ count: 4000, seed: 21 }), filesRows: [1500] })
     // Current versions only, and without encryption, replication, Object Lock or tier columns.
     const fields = ['bucket', 'key', 'size', 'lastModifiedDate', 'eTag', 'storageClass', 'isMultipartUploaded']
     current = await writeInventory({ root, format: 'Parquet', rows: makeRows({ count: 2500, seed: 22, versioned: false, fields }), filesRows: [1000], rowGroupSize: 400 })
+    // Two ORC deliveries of one configuration: 200 objects removed, 300 resized or moved to another class, 500 added.
+    const before = makeRows({ count: 3000, seed: 51 })
+    const after = [
+      ...before.slice(200).map((r, i) => (i < 300 && r.size !== undefined ? { ...r, size: (r.size as number) + 1000, storageClass: i % 2 ? 'GLACIER' : r.storageClass } : r)),
+      ...makeRows({ count: 500, seed: 52, hardKeys: false }).map((r) => ({ ...r, key: `new/${r.key}` })),
+    ]
+    resized = before.slice(200, 500).filter((r) => r.size !== undefined).length
+    older = await writeInventory({ root, format: 'ORC', rows: before, filesRows: [1000], timestamp: '2026-11-19T01-00Z', configId: 'daily-orc' })
+    newer = await writeInventory({ root, format: 'ORC', rows: after, filesRows: [1000], timestamp: '2026-11-20T01-00Z', configId: 'daily-orc' })
     const client = s3Client()
     bucket = await freshBucket(client, 'html')
     await putObjects(client, bucket, current.objects)
@@ -68,5 +81,40 @@ describe.skipIf(!hasChromium)(hasChromium ? 's3inv html in headless Chromium' : 
     expect(numbers.sections).toEqual(['delivery', 'classes', 'cost', 'sizes', 'age', 'prefixes', 'extensions'])
     const html = await readFile(out, 'utf8')
     expect(html.includes('lists current versions only')).toBe(true)
+  })
+
+  it('--compare: the added, removed and changed counts equal s3inv diff --summary --json, with growth charts (ORC deliveries)', async () => {
+    const out = path.join(root, 'compare.html')
+    const r = await runCli(['html', newer.manifestPath, '--compare', older.manifestPath, '--out', out, '-q'])
+    expect(r.code, r.stderr).toBe(0)
+    const d = await runCli(['diff', older.manifestPath, newer.manifestPath, '--summary', '--json', '-q'])
+    expect(d.code, d.stderr).toBe(0)
+    const diff = JSON.parse(d.stdout) as DiffSummary
+    expect(diff.total.added.count).toBe(500)
+    expect(diff.total.removed.count).toBe(200)
+    expect(diff.total.changed.count).toBe(resized)
+    const numbers = await checkPage(out, 'report-compare')
+    expect(numbers.sections).toEqual(['delivery', 'classes', 'cost', 'compare', 'sizes', 'age', 'prefixes', 'extensions', 'protection'])
+    const opened = await openPage(out)
+    try {
+      const page = await opened.page.evaluate(`(() => {
+        const cells = (table) => [...document.querySelectorAll(table + ' tbody tr')].map((tr) => ({
+          key: tr.getAttribute('data-key'),
+          added: Number(tr.querySelector('[data-col="added"]').getAttribute('data-value')),
+          addedBytes: Number(tr.querySelector('[data-col="addedBytes"]').getAttribute('data-value')),
+          removed: Number(tr.querySelector('[data-col="removed"]').getAttribute('data-value')),
+          removedBytes: Number(tr.querySelector('[data-col="removedBytes"]').getAttribute('data-value')),
+          changed: Number(tr.querySelector('[data-col="changed"]').getAttribute('data-value')),
+        }))
+        return { total: cells('#table-compare-total')[0], classes: cells('#table-compare-classes') }
+      })()`)
+      const t = diff.total
+      expect(page).toMatchObject({ total: { key: 'TOTAL', added: t.added.count, addedBytes: t.added.bytes, removed: t.removed.count, removedBytes: t.removed.bytes, changed: t.changed.count } })
+      const byClass = (list: { key: string | null; added: number; removed: number; changed: number }[]) => list.map((x) => [x.key, x.added, x.removed, x.changed]).sort()
+      const classes = (page as { classes: { key: string; added: number; removed: number; changed: number }[] }).classes
+      expect(byClass(classes)).toEqual(byClass(diff.byStorageClass.map((c) => ({ key: c.storageClass ?? '(none)', added: c.added.count, removed: c.removed.count, changed: c.changed.count }))))
+    } finally {
+      await opened.close()
+    }
   })
 })

@@ -18,6 +18,8 @@ export interface ChartSpec {
   /** Value axis on a log scale. */
   log?: boolean
   stacked?: boolean
+  /** The value axis's title (default: the first series' label). */
+  valueTitle?: string
   /** Canvas height in px. */
   height: number
 }
@@ -82,7 +84,7 @@ export const DRAW_SCRIPT = `(function () {
     if (type !== 'doughnut') {
       var first = s.series[0];
       scales[value] = { type: s.log ? 'logarithmic' : 'linear', stacked: !!s.stacked, beginAtZero: !s.log, min: s.log ? 1 : undefined,
-        title: { display: true, text: first.label },
+        title: { display: true, text: s.valueTitle || first.label },
         ticks: { callback: function (v) { return fmt(first.unit, v); } } };
       scales[category] = { stacked: !!s.stacked, ticks: { autoSkip: !horizontal, callback: function (v) { return short(this.getLabelForValue(v)); } } };
       var second = s.series.filter(function (d) { return d.axis; })[0];

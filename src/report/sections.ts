@@ -216,9 +216,9 @@ export function monthsSection(d: ReportData): Part | undefined {
 export function prefixesSection(d: ReportData): Part | undefined {
   const s = d.summaries.prefixes
   if (!s) return undefined
-  const items = topItems(s, LIMITS.prefixes).map((i) => (i.label === '' ? { ...i, label: '(top level)' } : i))
+  const items = topItems(s, LIMITS.prefixes)
   const figs = categoryFigures('prefixes', `Top prefixes (depth ${d.prefixDepth})`, 'prefix', s, items, s.total)
-  const intro = `<p class="note">The first ${d.prefixDepth} path segment${d.prefixDepth > 1 ? 's' : ''} of each key; the ${LIMITS.prefixes} largest by bytes, the rest as one row. Keys without a “/” are “(top level)”.</p>`
+  const intro = `<p class="note">The first ${d.prefixDepth} path segment${d.prefixDepth > 1 ? 's' : ''} of each key; the ${LIMITS.prefixes} largest by bytes, the rest as one row. Keys at the bucket's root (without a “/”) are “(root)”.</p>`
   return part('prefixes', `Top prefixes (depth ${d.prefixDepth})`, intro + figs.html, figs.charts)
 }
 
@@ -272,7 +272,7 @@ export function compareSection(d: ReportData): Part | undefined {
   const classLabel = (s: string | null) => s ?? '(none)'
   const prefixesAll = byNet(c.byPrefix.groups)
   const prefixes = prefixesAll.slice(0, LIMITS.comparePrefixes)
-  const prefixLabel = (p: string) => (p === '' ? '(top level)' : p)
+  const prefixLabel = (p: string) => (p === '' ? '(root)' : p)
   // What the page does not list, as one row: the groups past its cap and those past the diff's own limit.
   const prefixRest = addCounts([...prefixesAll.slice(LIMITS.comparePrefixes), ...(c.byPrefix.other ? [c.byPrefix.other] : [])])
   const classRest = addCounts(classesAll.slice(LIMITS.categories))
@@ -286,6 +286,7 @@ export function compareSection(d: ReportData): Part | undefined {
         { label: 'Removed bytes', unit: 'bytes', data: classes.map((x) => -x.removed.bytes), color: '#D55E00' },
         { label: 'Net bytes', unit: 'bytes', data: classes.map(netBytes), color: '#0072B2' },
       ],
+      valueTitle: 'Bytes',
       height: hbarHeight(classes.length * 2),
     },
     { id: 'chart-compare-prefixes', kind: 'hbar', labels: prefixes.map((x) => prefixLabel(x.prefix)), series: [{ label: 'Net bytes', unit: 'bytes', data: prefixes.map(netBytes) }], height: hbarHeight(prefixes.length) },
