@@ -175,6 +175,20 @@ function unit(n: number, base: number, names: string[]): string {
   return `${Number.isInteger(n) ? n : n.toFixed(1)} ${names[i]}`
 }
 
+/** The label of the size bucket a size falls in, as the `{ size }` grouping writes it. */
+export function sizeBucketLabel(size: number | undefined, scale: 'pow2' | 'pow10'): string {
+  return scale === 'pow2' ? pow2Bucket(size) : pow10Bucket(size)
+}
+
+/**
+ * The lower bound in bytes of a size bucket label (`[64 KiB, 128 KiB)` → 65536, `0` → 0); undefined
+ * for `(none)` (no size) and labels that are not size buckets.
+ */
+export function sizeBucketFloor(label: string): number | undefined {
+  const n = sizeOrder(label)
+  return n < 0 || n === Infinity ? undefined : n
+}
+
 /** Orders size buckets by their lower bound. */
 function sizeOrder(label: string): number {
   if (label === NONE) return -1

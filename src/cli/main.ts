@@ -18,6 +18,7 @@ import { register as stats } from './commands/stats.js'
 import { register as cat } from './commands/cat.js'
 import { register as diff } from './commands/diff.js'
 import { register as sql } from './commands/sql.js'
+import { register as html } from './commands/html.js'
 import { exitStatusFor, handleInterrupts, interruptedBy } from './interrupt.js'
 import { OutputClosed, writer } from './output.js'
 import { UsageError, usageFromLibrary } from './usage.js'
@@ -36,6 +37,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   cat,
   diff,
   sql,
+  html,
 ]
 
 function buildProgram(): Command {
