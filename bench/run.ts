@@ -77,7 +77,14 @@ function runOnce(c: Case, env: NodeJS.ProcessEnv): Promise<Result> {
       }
       let rows = 0
       try {
-        const last = JSON.parse(out.trim().split('\n').pop() ?? '{}')
+        // The last line of a case's output, or the whole output (stats --json prints one indented object).
+        const text = out.trim()
+        let last
+        try {
+          last = JSON.parse(text.split('\n').pop() ?? '{}')
+        } catch {
+          last = JSON.parse(text)
+        }
         rows = Number(last.rows ?? last.total?.count ?? 0)
         if (!TIME) rss = Number(last.rss ?? NaN)
       } catch {
