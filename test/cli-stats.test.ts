@@ -122,4 +122,18 @@ describe('s3inv stats tables', async () => {
     expect(strict).toEqual([])
     expect(() => compileFilter({ ignoreCase: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'filter.ignoreCase' }))
   })
+
+  it('an inventory without Size: bytes are "-", not 0 B, with a note saying why', async () => {
+    const noSize = await writeInventory({ root: await tmpDir('cli-stats-nosize'), format: 'CSV', rows: base.slice(0, 40), filesRows: [40], fields: ['bucket', 'key', 'storageClass'] })
+    const r = await run(['stats', noSize.manifestPath, '--by', 'storage-class'])
+    expect(r.code, r.stderr).toBe(0)
+    const total = r.stdout.split('\n').find((l) => l.startsWith('TOTAL'))!
+    expect(total.split(/\s+/).slice(1)).toEqual(['40', '-', '-', '-', '-'])
+    expect(r.stdout).not.toMatch(/\b0 B\b/)
+    expect(r.stderr).toContain('bytes are not known')
+    // With sizes, the same command shows bytes and no note.
+    const sized = await run(['stats', csv.manifestPath, '--by', 'storage-class'])
+    expect(sized.stdout.split('\n').find((l) => l.startsWith('TOTAL'))).toMatch(/\d+(\.\d+)? [KMGT]?i?B/)
+    expect(sized.stderr).not.toContain('bytes are not known')
+  })
 })

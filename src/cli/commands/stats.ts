@@ -1,7 +1,7 @@
 /** `s3inv stats`: count, bytes and min/avg/max size per group — the Athena queries people write, locally. */
 import { Option, type Command } from 'commander'
 import { sortGroups, summarizeInventory, type GroupBy, type GroupOrder, type Summary, type SummaryGroup, type SummaryStats } from '../../index.js'
-import { addCommon, addFilters, checkFilterFlags, openManifest, readerOptions, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, checkFilterFlags, note, openManifest, readerOptions, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
@@ -60,6 +60,8 @@ Examples:
         }
       })
       const shown = arrange(summary, flags.sort, flags.top)
+      // Without sizes a byte total of 0 would be a plausible wrong answer: the table shows "-", and this says why.
+      if (summary.total.count > 0 && summary.total.sized === 0) note(flags, 'no row has a size (the inventory has no Size field, or lists only delete markers): bytes are not known')
       await writer().write(flags.json ? `${JSON.stringify(shown, null, 2)}\n` : table(shown, { human: !flags.bytes, units: summary.by.includes('size:pow10') ? 'decimal' : 'binary' }))
     })
 }
@@ -97,7 +99,8 @@ const HEADINGS: Record<string, string> = { storageClass: 'STORAGE CLASS', encryp
 export function table(s: ShownSummary, o: { human: boolean; units: 'binary' | 'decimal' }): string {
   const size = (n: number | undefined) => (n === undefined ? '-' : o.human ? humanBytes(n, o.units) : String(Math.round(n)))
   const int = (n: number) => n.toLocaleString('en-US')
-  const stats = (g: SummaryStats) => [int(g.count), size(g.bytes), size(g.minSize), size(g.avgSize), size(g.maxSize)]
+  // A group without one sized row has no known bytes ("-"), not 0 B.
+  const stats = (g: SummaryStats) => [int(g.count), size(g.sized || !g.count ? g.bytes : undefined), size(g.minSize), size(g.avgSize), size(g.maxSize)]
   const label = (text: string) => [...s.by.map((_, i) => (i === 0 ? text : '')), ...(s.by.length === 0 ? [text] : [])]
   const head = [...(s.by.length ? s.by.map((b) => HEADINGS[b] ?? b.toUpperCase()) : ['']), 'OBJECTS', 'BYTES', 'MIN', 'AVG', 'MAX']
   const rows = s.groups.map((g) => [...g.key, ...stats(g)])
