@@ -140,6 +140,20 @@ describe('s3inv diff', async () => {
     expect(changes.map((x) => x.key).sort()).toEqual(expectedKeys())
     const s = await diffSummary(older.manifestPath, newer.manifestPath)
     expect(Object.fromEntries(counts.map((x) => [x.change, Number(x.objects)]))).toEqual({ added: s.total.added.count, changed: s.total.changed.count, removed: s.total.removed.count })
+    // Filters and --only go into the query: it returns what the diff prints with the same flags.
+    const flags = ['--prefix', 'added/,images/', '--min-size', '1MB', '--only', 'added,removed']
+    const keys = await run(['diff', config, '--format', 'keys', '-q', ...flags])
+    expect(keys.code, keys.stderr).toBe(0)
+    const filtered = await run(['diff', config, '--sql', 'duckdb', '-q', ...flags])
+    expect(filtered.code, filtered.stderr).toBe(0)
+    const [some] = await duck(filtered.stdout)
+    expect(some.length).toBeGreaterThan(5)
+    expect(some.map((x) => x.key).sort()).toEqual(keys.stdout.trim().split('\n').sort())
+    // What SQL cannot apply the same way is a usage error naming the flags, not a query that ignores them.
+    const refused = await run(['diff', config, '--sql', 'duckdb', '--glob', '*.png', '--ignore-case', '--prefix', 'a'])
+    expect(refused.code).toBe(2)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toMatch(/^s3inv: --sql cannot apply --glob, --ignore-case as the diff does/)
     const athena = await run(['diff', config, '--sql', 'athena', '-q'])
     expect(athena.stdout).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS inventory (')
     expect(athena.stdout).toContain("'projection.dt.range' = '2026-11-19-01-00,NOW'")

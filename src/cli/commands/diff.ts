@@ -25,6 +25,7 @@ import {
   type DiffSummary,
   type InventoryManifest,
   type SqlEngine,
+  unsupportedInSql,
 } from '../../index.js'
 import { addCommon, addFilters, checkFilterFlags, collect, filterFromFlags, note, openManifest, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { interruption } from '../interrupt.js'
@@ -33,6 +34,9 @@ import { humanBytes, startProgress } from '../progress.js'
 import { choice, integer, UsageError } from '../usage.js'
 
 type DiffFormat = 'ndjson' | 'csv' | 'keys' | 's3url'
+
+/** The flags of the filter options SQL cannot express. */
+const SQL_FLAG: Record<string, string> = { glob: '--glob', regex: '--regex', ignoreCase: '--ignore-case' }
 
 interface DiffFlags extends CommonFlags, FilterFlags {
   from?: string
@@ -82,13 +86,18 @@ Examples:
       for (const k of only) if (!CHANGE_KINDS.includes(k)) throw new UsageError(`bad value for --only: ${JSON.stringify(k)} (expected added, removed or changed)`)
       if ((flags.from || flags.to) && newer !== undefined) throw new UsageError('--from and --to choose deliveries of one configuration folder, not of two locations')
       checkFilterFlags(flags)
+      if (flags.sql) {
+        // Flags whose meaning SQL would change are refused, not dropped: the query would return other changes.
+        const refused = unsupportedInSql(filterFromFlags(flags)).map((k) => SQL_FLAG[k])
+        if (refused.length) throw new UsageError(`--sql cannot apply ${refused.join(', ')} as the diff does (the engines' regular expressions and case folding differ); filter with --prefix, --suffix, --min-size, --max-size, --storage-class, --modified-after/--modified-before instead`)
+      }
       // Ctrl-C aborts this signal: the diff stops and removes its temporary folder (main ends with 130).
       const signal = interruption()
       const s3 = [older, newer].find((l) => l !== undefined && /^s3:\/\//i.test(l)) ?? older
       await withClient(s3, flags, async (client) => {
         const [mo, mn] = await sides(older, newer, flags, signal, client)
         if (flags.sql) {
-          await writer().write((await diffSql(mo, mn, { engine: flags.sql, compare: flags.compare, root: flags.root })).text)
+          await writer().write((await diffSql(mo, mn, { engine: flags.sql, compare: flags.compare, root: flags.root, filter: filterFromFlags(flags), only })).text)
           return
         }
         await run(mo, mn, flags, only, signal, client)
