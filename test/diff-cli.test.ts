@@ -109,6 +109,15 @@ describe('s3inv diff', async () => {
     expect(lines.length - 1).toBe(changed.length)
     const one = changed.find((c) => c.fields!.includes('size'))!
     expect(lines).toContain(`changed,${one.key},,${['size', 'storageClass'].filter((f) => c(one, f)).join(' ')},${one.before!.size},${one.after!.size},${one.before!.storageClass},${one.after!.storageClass}`)
+    // AWS's spellings name the same fields: the header and the cells use the rows' names.
+    const spelled = await run(['diff', older.manifestPath, newer.manifestPath, '--only', 'changed', '--format', 'csv', '--compare', 'storage_class,Size,size', '-q'])
+    expect(spelled.code, spelled.stderr).toBe(0)
+    const rowsOf = spelled.stdout.trim().split('\n')
+    expect(rowsOf[0]).toBe('change,key,versionId,fields,storageClassBefore,storageClassAfter,sizeBefore,sizeAfter')
+    expect(rowsOf).toContain(`changed,${one.key},,${['storageClass', 'size'].filter((f) => c(one, f)).join(' ')},${one.before!.storageClass},${one.after!.storageClass},${one.before!.size},${one.after!.size}`)
+    const unknown = await run(['diff', older.manifestPath, newer.manifestPath, '--format', 'csv', '--compare', 'storage_clas'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^s3inv: bad value for --compare: "storage_clas" is not an inventory field; did you mean storageClass\?/)
     const filtered = await run(['diff', older.manifestPath, newer.manifestPath, '--prefix', 'added/', '--format', 'keys', '-q'])
     expect(filtered.stdout.trim().split('\n').sort()).toEqual(expectedKeys().filter((k) => k.startsWith('added/')))
   })

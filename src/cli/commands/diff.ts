@@ -24,6 +24,7 @@ import {
   type DiffCounts,
   type DiffSummary,
   type InventoryManifest,
+  type KnownField,
   type SqlEngine,
   unsupportedInSql,
 } from '../../index.js'
@@ -31,7 +32,7 @@ import { addCommon, addFilters, checkFilterFlags, collect, filterFromFlags, note
 import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
-import { choice, integer, UsageError } from '../usage.js'
+import { choice, columns, integer, UsageError } from '../usage.js'
 
 type DiffFormat = 'ndjson' | 'csv' | 'keys' | 's3url'
 
@@ -46,8 +47,9 @@ interface DiffFlags extends CommonFlags, FilterFlags {
   summary?: boolean
   json?: boolean
   sql?: SqlEngine
-  compare?: string[]
-  columns?: string[]
+  /** Resolved field names (`storage_class` → `storageClass`), as the rows' properties are named. */
+  compare?: KnownField[]
+  columns?: KnownField[]
   memory: number
   tmpDir?: string
   prefixDepth: number
@@ -65,8 +67,8 @@ export function register(program: Command): void {
     .option('--summary', 'print counts and bytes per change, storage class and prefix instead of the changes')
     .option('--json', 'the summary as JSON (implies --summary)')
     .addOption(new Option('--sql <engine>', 'print the equivalent query instead of running the diff: athena or duckdb').argParser(choice('--sql', SQL_ENGINES)))
-    .option('--compare <fields>', `fields compared (default ${DEFAULT_COMPARE.join(',')})`, collect)
-    .option('--columns <fields>', 'ndjson: fields kept in before/after (default: all)', collect)
+    .option('--compare <fields>', `fields compared, any spelling (default ${DEFAULT_COMPARE.join(',')})`, columns('--compare'))
+    .option('--columns <fields>', 'ndjson: fields kept in before/after, any spelling (default: all)', columns('--columns'))
     .option('--memory <MB>', 'memory the partitions may hold, in MiB', integer('--memory', RANGES.memoryMB), 256)
     .option('--tmp-dir <dir>', 'where the temporary partition files go (default: the system temporary folder)')
     .option('--prefix-depth <n>', 'path segments of the summary by prefix', integer('--prefix-depth', { min: 1, max: 1024 }), 1)
@@ -135,9 +137,9 @@ export function pick(list: readonly Delivery[], spec: string, option: string): D
 }
 
 async function run(mo: InventoryManifest, mn: InventoryManifest, flags: DiffFlags, only: ChangeKind[], signal: AbortSignal, client: S3Client | undefined): Promise<void> {
-  const compare = flags.compare
+  const compare = flags.compare && [...new Set(flags.compare)]
   // Only what the output prints is read and kept.
-  const columns = flags.summary || flags.format === 'keys' ? ['key'] : flags.format === 's3url' ? ['key', 'bucket'] : flags.format === 'csv' ? ['key', 'versionId', ...(compare ?? DEFAULT_COMPARE)] : flags.columns
+  const kept = flags.summary || flags.format === 'keys' ? ['key'] : flags.format === 's3url' ? ['key', 'bucket'] : flags.format === 'csv' ? ['key', 'versionId', ...(compare ?? DEFAULT_COMPARE)] : flags.columns
   const d = diffInventories(mo, mn, {
     client,
     concurrency: flags.concurrency,
@@ -146,7 +148,7 @@ async function run(mo: InventoryManifest, mn: InventoryManifest, flags: DiffFlag
     signal,
     filter: filterFromFlags(flags),
     compare,
-    columns,
+    columns: kept,
     only,
     memoryMB: flags.memory,
     tmpDir: flags.tmpDir,
