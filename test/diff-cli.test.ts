@@ -92,6 +92,10 @@ describe('s3inv diff', async () => {
     const backwards = await run(['diff', config, '--from', '2026-11-20', '--to', '2026-11-19'])
     expect(backwards.code).toBe(2)
     expect(backwards.stderr).toContain('must come before the newer one')
+    // --memory takes the library's memoryMB range.
+    const memory = await run(['diff', config, '--memory', '0'])
+    expect(memory.code).toBe(2)
+    expect(memory.stderr).toMatch(/^s3inv: bad value for --memory: "0" \(expected an integer from 1 to 1,048,576\)/)
     const only = await run(['diff', config, '--only', 'moved'])
     expect(only.code).toBe(2)
     expect(only.stderr).toMatch(/^s3inv: bad value for --only: "moved"/)

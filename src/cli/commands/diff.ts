@@ -71,7 +71,7 @@ export function register(program: Command): void {
     .option('--columns <fields>', 'ndjson: fields kept in before/after, any spelling (default: all)', columns('--columns'))
     .option('--memory <MB>', 'memory the partitions may hold, in MiB', integer('--memory', RANGES.memoryMB), 256)
     .option('--tmp-dir <dir>', 'where the temporary partition files go (default: the system temporary folder)')
-    .option('--prefix-depth <n>', 'path segments of the summary by prefix', integer('--prefix-depth', { min: 1, max: 1024 }), 1)
+    .option('--prefix-depth <n>', 'path segments of the summary by prefix', integer('--prefix-depth', RANGES.prefixDepth), 1)
     .addHelpText(
       'after',
       `
