@@ -122,6 +122,26 @@ describe('diffInventories: exact changes', async () => {
     expect(() => diffInventories(older.manifestPath, newer.manifestPath, { compare: ['key'] })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'compare' }))
   })
 
+  it('takes an empty VersionId for the null version: one identity with an absent one, whatever the formats', async () => {
+    const d = new Date('2025-01-01T00:00:00Z')
+    const V = (key: string, versionId: string | undefined, size = 10): Row => ({ bucket: 'src', key, versionId, isLatest: true, isDeleteMarker: false, size, lastModifiedDate: d, eTag: 'e'.repeat(32), storageClass: 'STANDARD' }) as Row
+    const fields = ['bucket', 'key', 'versionId', 'isLatest', 'isDeleteMarker', 'size', 'lastModifiedDate', 'eTag', 'storageClass']
+    // Parquet keeps '' as written; CSV's empty field reads as absent; Parquet's null is absent.
+    const side = (nullVersion: string | undefined, n1Size: number) => [V('n1', nullVersion, n1Size), V('n2', nullVersion), V('v', 'v1')]
+    for (const [i, [fo, fn, vo, vn]] of ([['Parquet', 'CSV', '', undefined], ['Parquet', 'Parquet', '', undefined], ['CSV', 'Parquet', undefined, ''], ['Parquet', 'Parquet', undefined, '']] as const).entries()) {
+      const formats = [fo, fn]
+      const dir = path.join(root, `null-version-${i}`)
+      const o = await writeInventory({ root: dir, format: fo, rows: side(vo, 10), fields, timestamp: '2026-11-19T01-00Z' })
+      const n = await writeInventory({ root: dir, format: fn, rows: side(vn, 11), fields, timestamp: '2026-11-20T01-00Z' })
+      const d2 = diffInventories(o.manifestPath, n.manifestPath, { tmpDir: temp })
+      const changes = await collect(d2)
+      expect(changes.map((c) => [c.change, c.key, c.versionId, c.fields]), formats.join(' vs ')).toEqual([['changed', 'n1', undefined, ['size']]])
+      const s = await d2.summary()
+      expect(s.identity).toBe('key+versionId')
+      expect(s.total.unchanged.count).toBe(2)
+    }
+  })
+
   it('applies a filter to both sides', async () => {
     const pair = unversionedPair(2000, 18)
     const { older, newer } = await deliveries(path.join(root, 'filter'), pair, ['CSV', 'CSV'])
