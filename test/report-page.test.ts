@@ -104,6 +104,20 @@ describe('the page markup', () => {
     expect(JSON.parse(json).find((c: { id: string }) => c.id === 'chart-classes-bytes').labels).toContain('<img src=x onerror=alert(2)>')
   })
 
+  it('cuts long chart labels in the middle (start and end kept, all distinct); the tables keep them whole', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ bucket: 'b', key: `p${i}-${'q'.repeat(80)}-end${i}/x.bin`, size: 1000 + i, storageClass: 'STANDARD' }))
+    const html = renderReport(await reportData(rows))
+    const spec = (JSON.parse(/id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]) as { id: string; labels: string[] }[]).find((c) => c.id === 'chart-prefixes-bytes')!
+    const labels = spec.labels.filter((l) => !l.startsWith('(other)'))
+    expect(labels).toHaveLength(50)
+    expect(new Set(labels).size).toBe(50)
+    for (const l of labels) {
+      expect(Array.from(l).length).toBeLessThanOrEqual(32)
+      expect(l).toMatch(/^p\d+-q+…q+-end\d+\/$/)
+    }
+    expect(html.includes(`data-key="p59-${'q'.repeat(80)}-end59/"`)).toBe(true)
+  })
+
   it('an inventory whose data files have no rows: totals of zero and a note, no charts', async () => {
     const root = await tmpDir('html-empty')
     const f = await writeInventory({ root, format: 'CSV', rows: [], filesRows: [0] })
