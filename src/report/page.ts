@@ -132,5 +132,12 @@ tfoot th, tfoot td { border-top: 1px solid var(--line); font-weight: 600; }
   h2 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
   .canvas { width: 100%; }
+  /* Paper is narrower than the screen: smaller tables; number headings wrap at their spaces (the numbers stay on
+     one line), and row headers keep a width of their own, else the nine-column cost table squeezed them to a
+     letter per line ("ST/AN/DA/RD"). Long labels still wrap anywhere within that width. */
+  table { font-size: 8pt; }
+  th, td { padding: 2px 4px; }
+  thead th.num { white-space: normal; overflow-wrap: normal; }
+  th[scope="row"] { min-width: 8.5em; }
 }
 `
