@@ -22,8 +22,12 @@ export const RANGES = {
   retries: { min: 0, max: 100 },
   delayMs: { min: 0, max: 600_000 },
   pageSize: { min: 1, max: 1000 },
-  memoryMB: { min: 8, max: 1_048_576 },
-  partitions: { min: 1, max: 65_536 },
+  /** diffInventories' budget in whole MiB (CLI `diff --memory`); small budgets work, by splitting partitions more. */
+  memoryMB: { min: 1, max: 1_048_576 },
+  /** diffInventories' partition count (also a power of two): what its 32-bit hash routing supports. */
+  partitions: { min: 1, max: 4096 },
+  /** Path segments of the diff summary's byPrefix (CLI `diff`/`sql --prefix-depth`). */
+  prefixDepth: { min: 1, max: 1024 },
   maxBytes: { min: 1, max: 1024 * 1024 * 1024 },
 } as const satisfies Record<string, Range>
 

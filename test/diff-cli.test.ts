@@ -92,6 +92,10 @@ describe('s3inv diff', async () => {
     const backwards = await run(['diff', config, '--from', '2026-11-20', '--to', '2026-11-19'])
     expect(backwards.code).toBe(2)
     expect(backwards.stderr).toContain('must come before the newer one')
+    // --memory takes the library's memoryMB range.
+    const memory = await run(['diff', config, '--memory', '0'])
+    expect(memory.code).toBe(2)
+    expect(memory.stderr).toMatch(/^s3inv: bad value for --memory: "0" \(expected an integer from 1 to 1,048,576\)/)
     const only = await run(['diff', config, '--only', 'moved'])
     expect(only.code).toBe(2)
     expect(only.stderr).toMatch(/^s3inv: bad value for --only: "moved"/)
@@ -109,6 +113,15 @@ describe('s3inv diff', async () => {
     expect(lines.length - 1).toBe(changed.length)
     const one = changed.find((c) => c.fields!.includes('size'))!
     expect(lines).toContain(`changed,${one.key},,${['size', 'storageClass'].filter((f) => c(one, f)).join(' ')},${one.before!.size},${one.after!.size},${one.before!.storageClass},${one.after!.storageClass}`)
+    // AWS's spellings name the same fields: the header and the cells use the rows' names.
+    const spelled = await run(['diff', older.manifestPath, newer.manifestPath, '--only', 'changed', '--format', 'csv', '--compare', 'storage_class,Size,size', '-q'])
+    expect(spelled.code, spelled.stderr).toBe(0)
+    const rowsOf = spelled.stdout.trim().split('\n')
+    expect(rowsOf[0]).toBe('change,key,versionId,fields,storageClassBefore,storageClassAfter,sizeBefore,sizeAfter')
+    expect(rowsOf).toContain(`changed,${one.key},,${['storageClass', 'size'].filter((f) => c(one, f)).join(' ')},${one.before!.storageClass},${one.after!.storageClass},${one.before!.size},${one.after!.size}`)
+    const unknown = await run(['diff', older.manifestPath, newer.manifestPath, '--format', 'csv', '--compare', 'storage_clas'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^s3inv: bad value for --compare: "storage_clas" is not an inventory field; did you mean storageClass\?/)
     const filtered = await run(['diff', older.manifestPath, newer.manifestPath, '--prefix', 'added/', '--format', 'keys', '-q'])
     expect(filtered.stdout.trim().split('\n').sort()).toEqual(expectedKeys().filter((k) => k.startsWith('added/')))
   })
@@ -140,6 +153,20 @@ describe('s3inv diff', async () => {
     expect(changes.map((x) => x.key).sort()).toEqual(expectedKeys())
     const s = await diffSummary(older.manifestPath, newer.manifestPath)
     expect(Object.fromEntries(counts.map((x) => [x.change, Number(x.objects)]))).toEqual({ added: s.total.added.count, changed: s.total.changed.count, removed: s.total.removed.count })
+    // Filters and --only go into the query: it returns what the diff prints with the same flags.
+    const flags = ['--prefix', 'added/,images/', '--min-size', '1MB', '--only', 'added,removed']
+    const keys = await run(['diff', config, '--format', 'keys', '-q', ...flags])
+    expect(keys.code, keys.stderr).toBe(0)
+    const filtered = await run(['diff', config, '--sql', 'duckdb', '-q', ...flags])
+    expect(filtered.code, filtered.stderr).toBe(0)
+    const [some] = await duck(filtered.stdout)
+    expect(some.length).toBeGreaterThan(5)
+    expect(some.map((x) => x.key).sort()).toEqual(keys.stdout.trim().split('\n').sort())
+    // What SQL cannot apply the same way is a usage error naming the flags, not a query that ignores them.
+    const refused = await run(['diff', config, '--sql', 'duckdb', '--glob', '*.png', '--ignore-case', '--prefix', 'a'])
+    expect(refused.code).toBe(2)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toMatch(/^s3inv: --sql cannot apply --glob, --ignore-case as the diff does/)
     const athena = await run(['diff', config, '--sql', 'athena', '-q'])
     expect(athena.stdout).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS inventory (')
     expect(athena.stdout).toContain("'projection.dt.range' = '2026-11-19-01-00,NOW'")

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ALL_FIELDS, csvFileSchema, makeRows, parquetFileSchema, writeInventory } from '../fixtures/generate.js'
-import { diffInventories, diffSql, inventorySql, readInventory, readManifest, summarize, type DiffChange, type InventoryManifest } from '../src/index.js'
+import { diffInventories, diffSql, inventorySql, readInventory, readManifest, summarize, type ChangeKind, type DiffChange, type InventoryManifest, type RowFilter } from '../src/index.js'
 import { unversionedPair, versionedPair, type Pair } from './support/diff-pairs.js'
 import { tmpDir } from './support/tmp.js'
 
@@ -76,6 +76,52 @@ describe('DuckDB SQL gives the library’s answers', async () => {
       )
     })
   }
+
+  // The filter and `only` go into the query: it returns what the library's diff under the same filter does.
+  const filtered: { name: string; pair: Pair; formats: ['CSV' | 'Parquet', 'CSV' | 'Parquet']; filter: RowFilter; only: ChangeKind[] }[] = [
+    {
+      name: 'CSV vs CSV: prefixes, sizes, storage classes, a date; added and changed',
+      pair: unversionedPair(6000, 74),
+      formats: ['CSV', 'CSV'],
+      filter: { prefix: ['images/', 'logs/', 'data/', 'reports/', 'with space', 'plus+sign', 'é'], minSize: 1_000_000, storageClass: ['standard', 'GLACIER', 'DEEP_ARCHIVE', 'glacier_ir'], modifiedAfter: '2024-03-01' },
+      only: ['added', 'changed'],
+    },
+    {
+      name: 'Parquet vs CSV, all versions: suffixes, a size bound, a date, current versions without delete markers; removed and changed',
+      pair: versionedPair(6000, 75),
+      formats: ['Parquet', 'CSV'],
+      filter: { suffix: ['.gz', '.json', '.png', '.csv', ' ', 'é'], maxSize: 3_000_000_000, modifiedBefore: '2025-06-01T00:00:00Z', latestOnly: true, excludeDeleteMarkers: true },
+      only: ['removed', 'changed'],
+    },
+  ]
+  for (const [i, c] of filtered.entries()) {
+    it(`diff query with a filter and only: ${c.name}`, async () => {
+      const { older, newer } = await deliveries(path.join(root, `filtered-${i}`), c.pair, c.formats)
+      const norm = (change: unknown, key: unknown, vid: unknown, fields: unknown) => `${change} ${JSON.stringify(key)} ${vid ?? ''} ${fields ?? ''}`
+      const ours: string[] = []
+      for await (const x of diffInventories(older, newer, { filter: c.filter, only: c.only })) ours.push(norm(x.change, x.key, x.versionId, x.fields?.join(',')))
+      const all: string[] = []
+      for await (const x of diffInventories(older, newer)) all.push(norm(x.change, x.key, x.versionId, x.fields?.join(',')))
+      expect(ours.length).toBeGreaterThan(20)
+      expect(ours.length).toBeLessThan(all.length / 2) // the filter matters
+      const sql = await diffSql(older, newer, { engine: 'duckdb', filter: c.filter, only: c.only })
+      const changes = await rows(sql.statements[0].sql)
+      expect(changes.map((r) => norm(r.change, r.key, r.version_id, r.fields)).sort()).toEqual(ours.sort())
+      const counts = await rows(sql.statements[1].sql)
+      expect(counts.map((r) => r.change).sort()).toEqual([...new Set(ours.map((x) => x.split(' ')[0]))].sort())
+    })
+  }
+
+  it('refuses filter parts SQL would apply differently (glob, regex, ignoreCase), and bad only values', async () => {
+    const { older, newer } = await deliveries(path.join(root, 'refused'), unversionedPair(50, 76), ['CSV', 'CSV'])
+    await expect(diffSql(older, newer, { engine: 'duckdb', filter: { glob: '*.png' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'filter.glob' })
+    await expect(diffSql(older, newer, { engine: 'athena', filter: { prefix: 'a', ignoreCase: true } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'filter.ignoreCase' })
+    await expect(diffSql(older, newer, { engine: 'duckdb', filter: { prefx: 'a' } as RowFilter })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'filter.prefx' })
+    await expect(diffSql(older, newer, { engine: 'duckdb', only: ['moved' as ChangeKind] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'only' })
+    const athena = await diffSql(older, newer, { engine: 'athena', filter: { prefix: 'logs/', minSize: 10 }, only: ['added'] })
+    expect(athena.statements.at(-1)!.sql).toContain("substr(url_decode(\"key\"), 1, 5) = 'logs/'")
+    expect(athena.statements.at(-1)!.sql).toContain('CAST(NULLIF("size", \'\') AS bigint) >= 10')
+  })
 
   it('refuses DuckDB SQL for an ORC inventory, with a typed error', async () => {
     const m = await orcManifest(path.join(root, 'orc'))

@@ -9,7 +9,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture, type Row } from '../fixtures/generate.js'
-import { diffInventories, diffSummary, isInventoryError, partitionCount, type DiffChange, type DiffSummary } from '../src/index.js'
+import { diffInventories, diffSummary, formatError, isInventoryError, partitionCount, RANGES, type DiffChange, type DiffSummary } from '../src/index.js'
 import { identity, mixedPair, unversionedPair, versionedPair, type ExpectedChange, type Pair } from './support/diff-pairs.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
 import { tmpDir } from './support/tmp.js'
@@ -120,6 +120,26 @@ describe('diffInventories: exact changes', async () => {
     expect(() => diffInventories(older.manifestPath, newer.manifestPath, { compare: ['storge_class'] })).toThrow(expect.objectContaining({ code: 'UNKNOWN_FIELD', option: 'compare' }))
     expect(() => diffInventories(older.manifestPath, newer.manifestPath, { columns: ['sise'] })).toThrow(expect.objectContaining({ code: 'UNKNOWN_FIELD', option: 'columns' }))
     expect(() => diffInventories(older.manifestPath, newer.manifestPath, { compare: ['key'] })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'compare' }))
+  })
+
+  it('takes an empty VersionId for the null version: one identity with an absent one, whatever the formats', async () => {
+    const d = new Date('2025-01-01T00:00:00Z')
+    const V = (key: string, versionId: string | undefined, size = 10): Row => ({ bucket: 'src', key, versionId, isLatest: true, isDeleteMarker: false, size, lastModifiedDate: d, eTag: 'e'.repeat(32), storageClass: 'STANDARD' }) as Row
+    const fields = ['bucket', 'key', 'versionId', 'isLatest', 'isDeleteMarker', 'size', 'lastModifiedDate', 'eTag', 'storageClass']
+    // Parquet keeps '' as written; CSV's empty field reads as absent; Parquet's null is absent.
+    const side = (nullVersion: string | undefined, n1Size: number) => [V('n1', nullVersion, n1Size), V('n2', nullVersion), V('v', 'v1')]
+    for (const [i, [fo, fn, vo, vn]] of ([['Parquet', 'CSV', '', undefined], ['Parquet', 'Parquet', '', undefined], ['CSV', 'Parquet', undefined, ''], ['Parquet', 'Parquet', undefined, '']] as const).entries()) {
+      const formats = [fo, fn]
+      const dir = path.join(root, `null-version-${i}`)
+      const o = await writeInventory({ root: dir, format: fo, rows: side(vo, 10), fields, timestamp: '2026-11-19T01-00Z' })
+      const n = await writeInventory({ root: dir, format: fn, rows: side(vn, 11), fields, timestamp: '2026-11-20T01-00Z' })
+      const d2 = diffInventories(o.manifestPath, n.manifestPath, { tmpDir: temp })
+      const changes = await collect(d2)
+      expect(changes.map((c) => [c.change, c.key, c.versionId, c.fields]), formats.join(' vs ')).toEqual([['changed', 'n1', undefined, ['size']]])
+      const s = await d2.summary()
+      expect(s.identity).toBe('key+versionId')
+      expect(s.total.unchanged.count).toBe(2)
+    }
   })
 
   it('applies a filter to both sides', async () => {
@@ -237,7 +257,7 @@ describe('diffInventories: temporary files and failures', async () => {
   it('stops with LIMIT_EXCEEDED, naming memoryMB, when one identity is listed more often than the budget can hold', async () => {
     const same = makeRows({ count: 20_000, seed: 33, versioned: false, hardKeys: false }).map((r) => ({ ...r, key: 'one/key' }))
     const o = await writeInventory({ root: path.join(root, 'same'), format: 'CSV', rows: same, timestamp: '2026-11-22T01-00Z' })
-    const err = await diffSummary(o.manifestPath, f.newer.manifestPath, { tmpDir: temp, memoryMB: 1, partitions: 1 }).catch((e) => e)
+    const err = await diffSummary(o.manifestPath, f.newer.manifestPath, { tmpDir: temp, memoryMB: RANGES.memoryMB.min, partitions: 1 }).catch((e) => e)
     expect(err).toMatchObject({ code: 'LIMIT_EXCEEDED', option: 'memoryMB' })
     expect(await readdir(temp)).toEqual([])
     // With room for them, the 20,000 rows are one identity and 19,999 duplicates.
@@ -245,10 +265,35 @@ describe('diffInventories: temporary files and failures', async () => {
     expect(s.older.duplicates).toBe(19_999)
   })
 
+  it('names tmpDir, with a typed error, when the temporary folder cannot be made there', async () => {
+    const missing = path.join(temp, 'no', 'such')
+    const err = await diffSummary(f.older.manifestPath, f.newer.manifestPath, { tmpDir: missing }).catch((e) => e)
+    expect(isInventoryError(err)).toBe(true)
+    expect(err).toMatchObject({ code: 'NOT_FOUND', option: 'tmpDir', key: missing, message: 'the folder for temporary files does not exist' })
+    const file = path.join(temp, '..', 'diff-tmp-file')
+    await writeFile(file, 'x')
+    const notDir = await diffSummary(f.older.manifestPath, f.newer.manifestPath, { tmpDir: file }).catch((e) => e)
+    expect(notDir).toMatchObject({ code: 'INVALID_ARGUMENT', option: 'tmpDir' })
+    expect(formatError(notDir)).toMatch(/^INVALID_ARGUMENT: the place for temporary files is not a folder \(/)
+    const it = diffInventories(f.older.manifestPath, f.newer.manifestPath, { tmpDir: missing })[Symbol.asyncIterator]()
+    await expect(it.next()).rejects.toMatchObject({ code: 'NOT_FOUND', option: 'tmpDir' })
+  })
+
   it('refuses options out of range', () => {
-    for (const o of [{ memoryMB: 0 }, { partitions: 3 }, { partitions: 8192 }, { prefixDepth: 0 }, { only: ['moved'] }]) {
-      expect(() => diffInventories(f.older.manifestPath, f.newer.manifestPath, o as never), JSON.stringify(o)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    const bad = [
+      { memoryMB: 0 }, { memoryMB: 0.5 }, { memoryMB: 1.5 }, { memoryMB: Number.NaN }, { memoryMB: Infinity }, { memoryMB: '64' }, { memoryMB: RANGES.memoryMB.max + 1 },
+      { partitions: 3 }, { partitions: 0 }, { partitions: 8192 }, { partitions: RANGES.partitions.max * 2 },
+      { prefixDepth: 0 }, { prefixDepth: 1.5 }, { prefixDepth: RANGES.prefixDepth.max + 1 }, { only: ['moved'] },
+    ]
+    for (const o of bad) {
+      const option = Object.keys(o)[0]
+      expect(() => diffInventories(f.older.manifestPath, f.newer.manifestPath, o as never), JSON.stringify(o)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option }))
     }
+    // The ranges are the ones the CLI's flags use, and each end is accepted.
+    for (const o of [{ memoryMB: RANGES.memoryMB.min }, { memoryMB: RANGES.memoryMB.max }, { partitions: 1 }, { partitions: RANGES.partitions.max }, { prefixDepth: RANGES.prefixDepth.max }]) {
+      expect(() => diffInventories(f.older.manifestPath, f.newer.manifestPath, o), JSON.stringify(o)).not.toThrow()
+    }
+    expect(RANGES.partitions.max).toBe(4096) // what the hash routing supports
   })
 })
 

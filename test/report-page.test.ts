@@ -9,6 +9,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
 import { collectReport, inventoryFields } from '../src/report/collect.js'
+import { compareDeliveries } from '../src/report/compare.js'
 import { monthSeries, sizeHistogram, topItems } from '../src/report/groups.js'
 import { renderReport } from '../src/report/page.js'
 import { readManifest } from '../src/manifest.js'
@@ -103,6 +104,20 @@ describe('the page markup', () => {
     expect(JSON.parse(json).find((c: { id: string }) => c.id === 'chart-classes-bytes').labels).toContain('<img src=x onerror=alert(2)>')
   })
 
+  it('cuts long chart labels in the middle (start and end kept, all distinct); the tables keep them whole', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ bucket: 'b', key: `p${i}-${'q'.repeat(80)}-end${i}/x.bin`, size: 1000 + i, storageClass: 'STANDARD' }))
+    const html = renderReport(await reportData(rows))
+    const spec = (JSON.parse(/id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]) as { id: string; labels: string[] }[]).find((c) => c.id === 'chart-prefixes-bytes')!
+    const labels = spec.labels.filter((l) => !l.startsWith('(other)'))
+    expect(labels).toHaveLength(50)
+    expect(new Set(labels).size).toBe(50)
+    for (const l of labels) {
+      expect(Array.from(l).length).toBeLessThanOrEqual(32)
+      expect(l).toMatch(/^p\d+-q+…q+-end\d+\/$/)
+    }
+    expect(html.includes(`data-key="p59-${'q'.repeat(80)}-end59/"`)).toBe(true)
+  })
+
   it('an inventory whose data files have no rows: totals of zero and a note, no charts', async () => {
     const root = await tmpDir('html-empty')
     const f = await writeInventory({ root, format: 'CSV', rows: [], filesRows: [0] })
@@ -112,6 +127,70 @@ describe('the page markup', () => {
     expect(html.includes('No data file of this delivery has a row')).toBe(true)
     expect(html.includes('data-field="objects" data-value="0"')).toBe(true)
     expect(JSON.parse(/id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1])).toEqual([])
+  })
+})
+
+describe('an inventory without Size or StorageClass: what needs them is left out, not stated as zeros', async () => {
+  const root = await tmpDir('html-bare')
+  const versioned = makeRows({ count: 300, seed: 41, versioned: true })
+  const page = async (name: string, fields: string[], rows = versioned) => {
+    const f = await writeInventory({ root, format: 'CSV', rows, fields, configId: name })
+    const html = renderReport(await collectReport(f.manifestPath))
+    const charts = JSON.parse(/id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]) as { id: string; series: { unit: string }[] }[]
+    const sections = [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1])
+    const leftOut = [...html.matchAll(/<li data-field="([^"]+)"/g)].map((m) => m[1])
+    return { html, charts, sections, leftOut, has: (x: string) => html.includes(x) }
+  }
+
+  it('all versions, with StorageClass but no Size: counts only, no bytes, no cost, no hints on classes', async () => {
+    const p = await page('no-size', ['bucket', 'key', 'versionId', 'isLatest', 'isDeleteMarker', 'storageClass', 'eTag'])
+    expect(p.leftOut).toContain('size')
+    expect(p.sections).toEqual(['delivery', 'classes', 'cost', 'prefixes', 'extensions'])
+    expect(p.charts.flatMap((c) => c.series.map((x) => x.unit)).filter((u) => u !== 'count')).toEqual([]) // no bytes (or USD) chart
+    expect(p.has('data-col="bytes"')).toBe(false)
+    expect(p.has('data-field="bytes"')).toBe(false)
+    expect(p.has(' B)')).toBe(false) // "41 (0 B)" after the version counts
+    expect(p.has('id="hint-archive-overhead"')).toBe(false)
+    expect(p.has('id="hint-minimum-size"')).toBe(false)
+    expect(p.has('has no archived objects')).toBe(false)
+    const noncurrent = versioned.filter((r) => r.isLatest === false && r.isDeleteMarker !== true).length
+    expect(noncurrent).toBeGreaterThan(0)
+    const hint = /<div class="hint" id="hint-versions"([^>]*)><h3>[^<]*<\/h3><p>([^<]*)<\/p>/.exec(p.html)!
+    expect(hint[1]).toContain(`data-noncurrent-objects="${noncurrent}"`)
+    expect(hint[1]).not.toContain('data-noncurrent-bytes')
+    expect(hint[1]).not.toContain('data-noncurrent-usd')
+    expect(hint[2]).toMatch(new RegExp(`^${noncurrent} noncurrent versions \\(without Size, what they hold and cost is not known\\); `))
+  })
+
+  it('--compare without Size: the changes in objects, no bytes columns or charts', async () => {
+    const fields = ['bucket', 'key', 'storageClass']
+    const rows = makeRows({ count: 300, seed: 44, versioned: false })
+    const o = await writeInventory({ root, format: 'CSV', rows, fields, configId: 'cmp', timestamp: '2026-11-19T01-00Z' })
+    const n = await writeInventory({ root, format: 'CSV', rows: rows.slice(20), fields, configId: 'cmp', timestamp: '2026-11-20T01-00Z' })
+    const compare = await compareDeliveries(o.manifestPath, n.manifestPath)
+    const html = renderReport(await collectReport(n.manifestPath, { compare }))
+    const total = /<table id="table-compare-total">[\s\S]*?<\/table>/.exec(html)![0]
+    expect(total).toContain('data-col="removed" data-value="20"')
+    expect(total.includes('Bytes')).toBe(false)
+    const charts = JSON.parse(/id="report-charts">([\s\S]*?)<\/script>/.exec(html)![1]) as { id: string; series: { unit: string }[] }[]
+    expect(charts.filter((c) => c.id.startsWith('chart-compare')).flatMap((c) => c.series.map((x) => x.unit))).toEqual(['count', 'count', 'count', 'count'])
+  })
+
+  it('Bucket and Key only: the delivery, prefixes and extensions in objects, everything else left out', async () => {
+    const p = await page('bare', ['bucket', 'key'], makeRows({ count: 300, seed: 42, versioned: false }))
+    expect(p.sections).toEqual(['delivery', 'prefixes', 'extensions'])
+    expect(p.leftOut).toEqual(['storageClass', 'size', 'lastModifiedDate', 'isLatest', 'encryptionStatus', 'replicationStatus', 'objectLockMode', 'objectLockLegalHoldStatus', 'intelligentTieringAccessTier'])
+    expect(p.charts.map((c) => c.id)).toEqual(['chart-prefixes-objects', 'chart-extensions-objects'])
+    expect(p.has('data-col="bytes"') || p.has('data-field="bytes"') || p.has('class="hint')).toBe(false)
+    expect(p.has('data-field="objects" data-value="300"')).toBe(true)
+  })
+
+  it('Size without StorageClass: bytes are stated, the cost section and its hints are left out', async () => {
+    const p = await page('no-class', ['bucket', 'key', 'size'], makeRows({ count: 300, seed: 43, versioned: false }))
+    expect(p.sections).toEqual(['delivery', 'sizes', 'prefixes', 'extensions'])
+    expect(p.has('data-field="bytes"')).toBe(true)
+    expect(p.charts.some((c) => c.id === 'chart-prefixes-bytes')).toBe(true)
+    expect(p.has('class="hint')).toBe(false)
   })
 })
 

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ReportData } from '../src/report/collect.js'
 import { renderReport } from '../src/report/page.js'
+import { storagePrices } from '../src/report/prices.js'
 import type { Summary, SummaryGroup } from '../src/summarize.js'
 import { hasChromium } from './support/browser.js'
 import { runCli } from './support/cli.js'
@@ -78,6 +79,7 @@ describe('the page size', async () => {
 
   it('summaries with 200,000 groups of 1,024-character labels in every dimension render under 2 MB', async () => {
     const long = (i: number, what: string) => `${what}-${i}-`.padEnd(1024, 'x')
+    const priced = (i: number) => long(i, 'PRICED')
     const groups = (n: number, label: (i: number) => string): SummaryGroup[] =>
       Array.from({ length: n }, (_, i) => ({ key: [label(i)], count: i + 1, bytes: (i + 1) * 1000, sized: i + 1, minSize: 1, maxSize: 2, avgSize: 1.5 }))
     const summary = (by: string, g: SummaryGroup[]): Summary => ({ by: [by], groups: g, total: { count: 1e9, bytes: 1e15, sized: 1e9, minSize: 0, maxSize: 5e12, avgSize: 1e6 } })
@@ -89,7 +91,8 @@ describe('the page size', async () => {
       prefixDepth: 32,
       summaries: {
         total: summary('', []),
-        classes: summary('storageClass', groups(2000, (i) => long(i, 'CLASS'))),
+        // A value far longer than any key (a damaged inventory's storage class) is cut on the page, not repeated whole.
+        classes: summary('storageClass', [...groups(2000, (i) => long(i, 'CLASS')), { key: ['W'.repeat(300_000)], count: 1, bytes: 1e15, sized: 1, minSize: 1, maxSize: 1, avgSize: 1 }]),
         sizes: summary('size:pow2', groups(1, () => '[1 B, 2 B)').concat(groups(1, () => '[4 PiB, 8 PiB)'))),
         months: summary('modified:month', groups(months.length, (i) => months[i])),
         prefixes: summary('prefix:32', groups(many, (i) => long(i, 'prefix/'))),
@@ -99,6 +102,20 @@ describe('the page size', async () => {
         replication: summary('replicationStatus', groups(many, (i) => long(i, 'REP'))),
         lockMode: summary('objectLockMode', groups(many, (i) => long(i, 'MODE'))),
         legalHold: summary('objectLockLegalHoldStatus', groups(many, (i) => long(i, 'HOLD'))),
+        // The cost estimate's inputs: 5,000 classes the price file below prices, 20,000 it does not, 5,000 Intelligent-Tiering tiers.
+        cost: {
+          by: ['storageClass', 'intelligentTieringAccessTier', 'isLatest', 'size:pow2'],
+          groups: Array.from({ length: 30_000 }, (_, i) => ({
+            key: i < 5000 ? [priced(i), '(none)', 'true', '[1 MiB, 2 MiB)'] : i < 25_000 ? [long(i, 'COST'), '(none)', i % 2 ? 'true' : 'false', '[1 KiB, 2 KiB)'] : ['INTELLIGENT_TIERING', long(i, 'TIER'), 'true', '[1 MiB, 2 MiB)'],
+            count: i + 1,
+            bytes: (i + 1) * 1e6,
+            sized: i + 1,
+            minSize: 1,
+            maxSize: 2,
+            avgSize: 1.5,
+          })),
+          total: summary('', []).total,
+        },
       },
       compare: {
         older: { manifest: 'm'.repeat(1000), creationDate: '2026-11-19T01:00:00.000Z', rows: 1e9 },
@@ -110,10 +127,18 @@ describe('the page size', async () => {
       },
       generatedAt: '2026-12-01T00:00:00.000Z',
     }
-    const html = renderReport(data)
+    // A price file (at most 1 MiB) can price thousands of classes, and say anything in its texts.
+    const prices = storagePrices({ region: 'r'.repeat(100_000), asOf: 'a'.repeat(100_000), source: 's'.repeat(300_000), storage: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [priced(i), 0.01])) })
+    const html = renderReport(data, { prices })
     process.stderr.write(`report of the hostile summaries: ${Buffer.byteLength(html)} bytes\n`)
     expect(Buffer.byteLength(html)).toBeLessThan(MB2)
     expect(html.includes('(other): 199,950 more')).toBe(true) // the prefixes past the top 50, as one row
+    // The cost table: 30 priced classes and one row for the rest, 30 unpriced ones and one row for the rest.
+    const cost = /<table id="table-cost">[\s\S]*?<\/table>/.exec(html)![0]
+    expect(cost.match(/<tbody>[\s\S]*<\/tbody>/)![0].split('<tr ').length - 1).toBe(62)
+    expect(cost.includes('(other): 4,970 more priced classes')).toBe(true) // of the 5,000 priced, 30 shown (tiers the table does not know are unpriced)
+    expect(/\(other\): [\d,]+ more classes without a price/.test(cost)).toBe(true)
+    expect(html.includes('W'.repeat(1024))).toBe(false)
     hostile = path.join(root, 'hostile.html')
     await writeFile(hostile, html)
   })

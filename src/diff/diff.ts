@@ -20,12 +20,13 @@ import { u32 } from './record-reader.js'
 import { loadPartition, readFrames, SpillWriter } from './spill.js'
 import { DiffAccumulator } from './summary.js'
 import { ENTRY_BYTES } from './table.js'
+import { numberOption, optionalNumber, RANGES } from '../options.js'
 import { resolveKnownField, type KnownField } from '../schema/fields.js'
 import { CHANGE_KINDS, DEFAULT_COMPARE, type ChangeKind, type DiffChange, type DiffOptions, type DiffProgress, type DiffStream, type DiffSummary } from './types.js'
 
 export const DEFAULT_MEMORY_MB = 256
 const MIN_PARTITIONS = 128
-const MAX_PARTITIONS = 4096
+const MAX_PARTITIONS = RANGES.partitions.max
 /** Share of memoryMB one partition's two sides may take in memory (records and table). */
 const PARTITION_SHARE = 0.6
 /** Share of memoryMB the partition files' write buffers may take while reading. */
@@ -50,18 +51,13 @@ export function partitionCount(compressedBytes: number, memoryMB: number): numbe
 }
 
 export function diffInventories(older: Location | InventoryManifest, newer: Location | InventoryManifest, options: DiffOptions = {}): DiffStream {
-  const memoryMB = options.memoryMB ?? DEFAULT_MEMORY_MB
-  if (!(typeof memoryMB === 'number' && memoryMB >= 1 && memoryMB <= 1 << 20)) {
-    throw new S3InventoryError('INVALID_ARGUMENT', 'memoryMB must be a number of MiB between 1 and 1048576', { option: 'memoryMB', actual: String(memoryMB) })
+  // The ranges the CLI's flags use too (src/options.ts, docs/reliability.md).
+  const memoryMB = numberOption(options.memoryMB, 'memoryMB', RANGES.memoryMB, DEFAULT_MEMORY_MB)
+  const partitions = optionalNumber(options.partitions, 'partitions', RANGES.partitions)
+  if (partitions !== undefined && (partitions & (partitions - 1)) !== 0) {
+    throw new S3InventoryError('INVALID_ARGUMENT', 'partitions must be a power of two', { option: 'partitions', expected: `a power of two from 1 to ${MAX_PARTITIONS}`, actual: String(partitions) })
   }
-  const partitions = options.partitions
-  if (partitions !== undefined && !(Number.isInteger(partitions) && partitions >= 1 && partitions <= MAX_PARTITIONS && (partitions & (partitions - 1)) === 0)) {
-    throw new S3InventoryError('INVALID_ARGUMENT', 'partitions must be a power of two from 1 to 4096', { option: 'partitions', actual: String(partitions) })
-  }
-  const prefixDepth = options.prefixDepth ?? 1
-  if (!(Number.isInteger(prefixDepth) && prefixDepth >= 1)) {
-    throw new S3InventoryError('INVALID_ARGUMENT', 'prefixDepth must be a positive integer', { option: 'prefixDepth', actual: String(prefixDepth) })
-  }
+  const prefixDepth = numberOption(options.prefixDepth, 'prefixDepth', RANGES.prefixDepth, 1)
   const only = new Set<ChangeKind>(options.only ?? CHANGE_KINDS)
   for (const k of only) {
     if (!CHANGE_KINDS.includes(k)) throw new S3InventoryError('INVALID_ARGUMENT', 'only takes added, removed and changed', { option: 'only', actual: String(k) })
@@ -131,7 +127,7 @@ export function diffInventories(older: Location | InventoryManifest, newer: Loca
       const bits = Math.log2(parts)
       const blockSize = clamp(Math.floor((memoryMB * 2 ** 20 * BUFFER_SHARE) / parts), 4096, BLOCK_MAX)
       const target = memoryMB * 2 ** 20 * PARTITION_SHARE
-      dir = await mkdtemp(path.join(options.tmpDir ?? tmpdir(), 's3inv-diff-'))
+      dir = await tempFolder(options.tmpDir)
       const dict = new StringDict()
       let splits = 0
 
@@ -315,6 +311,22 @@ async function resplit(from: SpillWriter, p: number, to: SpillWriter, used: numb
   }
   await to.close()
   await unlink(from.file(p)).catch(() => {})
+}
+
+/** The diff's own temporary folder under `tmpDir` (or os.tmpdir()); a folder that cannot take it is a typed error naming tmpDir. */
+async function tempFolder(tmpDir: string | undefined): Promise<string> {
+  const parent = tmpDir ?? tmpdir()
+  try {
+    return await mkdtemp(path.join(parent, 's3inv-diff-'))
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const [kind, message] =
+      code === 'ENOENT' ? (['NOT_FOUND', 'the folder for temporary files does not exist'] as const)
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? (['ACCESS_DENIED', 'the folder for temporary files cannot be written to'] as const)
+      : code === 'ENOTDIR' ? (['INVALID_ARGUMENT', 'the place for temporary files is not a folder'] as const)
+      : (['IO_ERROR', 'no temporary folder could be created'] as const)
+    throw new S3InventoryError(kind, message, { key: parent, option: 'tmpDir', expected: 'an existing, writable folder', actual: code, cause: err })
+  }
 }
 
 /** A manifest already read (what readManifest returns) rather than a location. */

@@ -166,7 +166,8 @@ export class RecordEncoder {
     const buf = this.buf
     let off = writeIdentityString(buf, this.off, key, 0, 0x811c9dc5)
     let h = lastHash
-    if (typeof vid === 'string') {
+    // An empty version id is no version id (a null version): Parquet and ORC may write '' where CSV's empty field reads as absent.
+    if (typeof vid === 'string' && vid !== '') {
       // Stored as byte length + 1 (0 means no versionId).
       off = writeIdentityString(buf, off, vid, 1, Math.imul(h ^ 0xff, 0x01000193))
       if (this.layout.versioned) h = lastHash

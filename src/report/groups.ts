@@ -38,7 +38,29 @@ function limitItems(groups: SummaryGroup[], limit: number): Item[] {
   return [...groups.slice(0, limit).map(item), { ...fold(groups.slice(limit)), label: OTHER }]
 }
 
-const item = (g: SummaryGroup): Item => ({ label: g.key.join(' · '), count: g.count, bytes: g.bytes, sized: g.sized })
+const item = (g: SummaryGroup): Item => ({ label: clipLabel(g.key.join(' · ')), count: g.count, bytes: g.bytes, sized: g.sized })
+
+/**
+ * The longest label the page shows, in characters. S3 keys are at most 1,024 bytes, so labels from
+ * keys (prefixes, extensions) are never cut; longer values (storage classes or statuses of a damaged
+ * or hostile inventory) are cut in the middle, so the page's size stays bounded.
+ */
+export const MAX_LABEL = 1024
+/** Chart axis labels: what fits beside a bar in half a chart's width (the tables under the charts have the whole label). */
+export const CHART_LABEL = 32
+
+/** `s` with its middle replaced by "…" when it has more than `max` characters (code points): its start and end stay. */
+export function clipLabel(s: string, max = MAX_LABEL): string {
+  if (s.length <= max) return s
+  const chars = Array.from(s)
+  if (chars.length <= max) return s
+  const head = Math.ceil((max - 1) * 0.4)
+  const tail = max - 1 - head
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`
+}
+
+/** A label for a chart axis: cut in the middle to CHART_LABEL characters, keeping the end (where keys differ most). */
+export const chartLabel = (s: string) => clipLabel(s, CHART_LABEL)
 
 function fold(groups: SummaryGroup[]): Item {
   const add = (f: (g: SummaryGroup) => number) => groups.reduce((n, g) => n + f(g), 0)

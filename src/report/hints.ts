@@ -23,8 +23,12 @@ export interface Hint {
 /** Each delete marker is billed for its key name's size, which is at most 1 KB. */
 const MAX_KEY_BYTES = 1024
 
+/**
+ * The hints this inventory's fields allow: the two about storage classes need the estimate (StorageClass
+ * and Size); without it they are left out (the page's left-out note says why), not stated as zeros.
+ */
 export function reportHints(data: ReportData, prices: StoragePrices, estimate: StorageCostEstimate | undefined): Hint[] {
-  return [versionsHint(data, prices, estimate), minimumSizeHint(estimate), archiveHint(estimate)]
+  return [versionsHint(data, prices, estimate), ...(estimate ? [minimumSizeHint(estimate), archiveHint(estimate)] : [])]
 }
 
 function versionsHint(data: ReportData, prices: StoragePrices, estimate: StorageCostEstimate | undefined): Hint {
@@ -42,26 +46,37 @@ function versionsHint(data: ReportData, prices: StoragePrices, estimate: Storage
   const noncurrent = tally(v, ([latest, marker]) => latest === 'false' && marker !== 'true')
   const markers = tally(v, ([, marker]) => marker === 'true')
   const cost = data.summaries.cost
+  // Bytes need Size, cost the estimate (StorageClass and Size): what the inventory cannot tell is not said.
+  const sized = data.fields.includes('size')
   // What the noncurrent versions add to the bill: the estimate with them, minus the estimate without them.
-  const noncurrentUsd = cost && estimate ? estimate.total - estimateStorageCost(costGroups(cost, (latest) => latest !== false), prices).total : 0
+  const noncurrentUsd = cost && estimate ? estimate.total - estimateStorageCost(costGroups(cost, (latest) => latest !== false), prices).total : undefined
   const standard = prices.storage.STANDARD
   const markersUsd = standard === undefined ? 0 : ((markers.count * MAX_KEY_BYTES) / GB) * firstRate(standard)
-  const share = estimate && estimate.total > 0 ? ` (${((100 * noncurrentUsd) / estimate.total).toFixed(1)}% of the estimate)` : ''
+  const share = estimate && noncurrentUsd !== undefined && estimate.total > 0 ? ` (${((100 * noncurrentUsd) / estimate.total).toFixed(1)}% of the estimate)` : ''
+  const held = sized ? ` hold ${bytes(noncurrent.bytes)}` : ''
+  const costs = noncurrentUsd === undefined ? '' : `${held ? ' and' : ''} cost about ${usd(noncurrentUsd)} a month${share}`
+  const unknown = sized ? (noncurrentUsd === undefined ? ' (without StorageClass, what they cost is not known)' : '') : ' (without Size, what they hold and cost is not known)'
   return {
     id: 'versions',
     title,
     applies: noncurrent.count > 0 || markers.count > 0,
     text:
-      `${int(noncurrent.count)} noncurrent versions hold ${bytes(noncurrent.bytes)} and cost about ${usd(noncurrentUsd)} a month${share}; ` +
+      `${int(noncurrent.count)} noncurrent versions${held}${costs}${unknown}; ` +
       `${int(markers.count)} delete markers are billed for their key names (at most 1 KB each: at most ${usd(markersUsd)} a month). ` +
       'A lifecycle rule that expires noncurrent versions (NoncurrentVersionExpiration) and expired delete markers removes both.',
-    numbers: { noncurrentObjects: noncurrent.count, noncurrentBytes: noncurrent.bytes, noncurrentUsd, deleteMarkers: markers.count, deleteMarkersMaxUsd: markersUsd },
+    numbers: {
+      noncurrentObjects: noncurrent.count,
+      ...(sized ? { noncurrentBytes: noncurrent.bytes } : {}),
+      ...(noncurrentUsd === undefined ? {} : { noncurrentUsd }),
+      deleteMarkers: markers.count,
+      deleteMarkersMaxUsd: markersUsd,
+    },
   }
 }
 
-function minimumSizeHint(estimate: StorageCostEstimate | undefined): Hint {
+function minimumSizeHint(estimate: StorageCostEstimate): Hint {
   const title = 'Small objects in classes with a minimum billable size'
-  const lines = (estimate?.lines ?? []).filter((l) => BILLING_RULES.minimumSizeClasses.includes(l.key))
+  const lines = estimate.lines.filter((l) => BILLING_RULES.minimumSizeClasses.includes(l.key))
   const objects = sum(lines, (l) => l.smallObjects)
   const padding = sum(lines, (l) => l.minimumSizeBytes)
   const paddingUsd = sum(lines, (l) => l.minimumSizeUsd)
@@ -79,9 +94,9 @@ function minimumSizeHint(estimate: StorageCostEstimate | undefined): Hint {
   }
 }
 
-function archiveHint(estimate: StorageCostEstimate | undefined): Hint {
+function archiveHint(estimate: StorageCostEstimate): Hint {
   const title = 'Per-object overhead in Glacier Flexible Retrieval and Deep Archive'
-  const lines = (estimate?.lines ?? []).filter((l) => BILLING_RULES.archiveClasses.includes(l.key))
+  const lines = estimate.lines.filter((l) => BILLING_RULES.archiveClasses.includes(l.key))
   const objects = sum(lines, (l) => l.objects)
   const overhead = sum(lines, (l) => l.overheadBytes)
   const overheadUsd = sum(lines, (l) => l.overheadUsd)

@@ -7,7 +7,10 @@
  */
 import type { InventoryManifest } from '../manifest.js'
 import { resolveKnownField } from '../schema/fields.js'
-import { DEFAULT_COMPARE } from '../diff/types.js'
+import { CHANGE_KINDS, DEFAULT_COMPARE, type ChangeKind } from '../diff/types.js'
+import { S3InventoryError } from '../errors.js'
+import type { RowFilter } from '../filter.js'
+import { filterCondition } from './filter-sql.js'
 import { comparableExpr, formatOf, ident, inventoryColumns, literal, snakeCase, valueExpr, type SqlEngine } from './columns.js'
 import { athenaTable, decodedColumns, duckdbSource, script, tableName, type SqlScript, type SqlStatement } from './inventory-sql.js'
 import { dataFileUrls, hiveDt, hiveLocation } from './sources.js'
@@ -20,6 +23,14 @@ export interface DiffSqlOptions {
   table?: string
   /** DuckDB, local manifests: the folder that plays the destination bucket's root. */
   root?: string
+  /**
+   * Applied to both sides before anything else, as diffInventories' `filter`: prefix, suffix, sizes,
+   * storage classes, dates, latestOnly, excludeDeleteMarkers. glob, regex and ignoreCase are
+   * INVALID_ARGUMENT (the engines' regular expressions and case folding are not JavaScript's).
+   */
+  filter?: RowFilter
+  /** The changes the query returns (and counts). Default: all three. */
+  only?: readonly ChangeKind[]
 }
 
 /** Athena can take a file list of this many paths in the query (queries are limited to 256 KB). */
@@ -33,6 +44,10 @@ export async function diffSql(older: InventoryManifest, newer: InventoryManifest
   const has = (cols: typeof co, f: string) => cols.some((c) => c.field === f)
   const versioned = has(co, 'versionId') && has(cn, 'versionId')
   const compare = [...new Set((o.compare ?? DEFAULT_COMPARE).map((f) => resolveKnownField(f, 'compare')))].filter((f) => f !== 'key' && f !== 'versionId' && has(co, f) && has(cn, f))
+  const only = [...new Set(o.only ?? CHANGE_KINDS)]
+  for (const k of only) {
+    if (!CHANGE_KINDS.includes(k)) throw new S3InventoryError('INVALID_ARGUMENT', 'only takes added, removed and changed', { option: 'only', actual: String(k) })
+  }
   const statements: SqlStatement[] = []
 
   // Where each side's decoded rows come from, and how to order its rows (last read first).
@@ -67,7 +82,9 @@ export async function diffSql(older: InventoryManifest, newer: InventoryManifest
     const key = valueExpr(engine, format, 'key', ident('key'))
     const identity = versioned ? `${key}, coalesce(${valueExpr(engine, format, 'versionId', ident('version_id'))}, '')` : key
     const [source, cond] = s.from.includes(' WHERE ') ? s.from.split(' WHERE ') : [s.from, undefined]
-    const current = latestOnly ? `\n    WHERE coalesce(${ident('is_latest')}, true) AND NOT coalesce(${ident('is_delete_marker')}, false)` : ''
+    // The filter, then the identity's current rows: both before a duplicate is chosen, as diffInventories reads.
+    const conds = [filterCondition(engine, format, cols, o.filter), ...(latestOnly ? [`coalesce(${ident('is_latest')}, true) AND NOT coalesce(${ident('is_delete_marker')}, false)`] : [])].filter((x) => x !== undefined)
+    const current = conds.length ? `\n    WHERE ${conds.join(' AND ')}` : ''
     return `${s.name} AS (
   SELECT ${keep.map((f) => ident(snakeCase(f))).join(', ')} FROM (
     SELECT ${decodedColumns(engine, format, picked, (c) => c).replace(/\n  /g, '\n      ')},
@@ -85,9 +102,9 @@ SELECT
   coalesce(n.${ident('key')}, o.${ident('key')}) AS ${ident('key')},${versioned ? `\n  coalesce(n.${ident('version_id')}, o.${ident('version_id')}) AS ${ident('version_id')},` : ''}
   CASE WHEN o.${ident('key')} IS NOT NULL AND n.${ident('key')} IS NOT NULL THEN concat_ws(',', ${compare.map((f) => `CASE WHEN ${differs(f)} THEN ${literal(f)} END`).join(', ') || "''"}) END AS fields${compare.map((f) => `,\n  ${c('o', f)} AS ${ident(`${snakeCase(f)}_before`)}, ${c('n', f)} AS ${ident(`${snakeCase(f)}_after`)}`).join('')}
 FROM older o FULL OUTER JOIN newer n ON ${on}
-WHERE o.${ident('key')} IS NULL OR n.${ident('key')} IS NULL${compare.map((f) => ` OR ${differs(f)}`).join('')}`
+WHERE ${which(only, `o.${ident('key')}`, `n.${ident('key')}`, compare.map(differs))}`
   statements.push({
-    title: `Changes from ${hiveDt(older)} to ${hiveDt(newer)}: identity ${versioned ? '(key, version_id)' : 'key'}; compared: ${compare.join(', ') || 'nothing'}`,
+    title: `${only.length < CHANGE_KINDS.length ? `Changes (${only.join(', ')})` : 'Changes'} from ${hiveDt(older)} to ${hiveDt(newer)}: identity ${versioned ? '(key, version_id)' : 'key'}; compared: ${compare.join(', ') || 'nothing'}${o.filter ? '; filtered as asked' : ''}`,
     sql: `${changes}\nORDER BY 2${versioned ? ', 3' : ''}`,
   })
   const size = compare.includes('size')
@@ -98,3 +115,15 @@ WHERE o.${ident('key')} IS NULL OR n.${ident('key')} IS NULL${compare.map((f) =>
   return script(engine, statements)
 }
 
+
+/** The join's WHERE: the rows of the change kinds asked for (a side's key is NULL where it has no row). */
+function which(only: readonly ChangeKind[], older: string, newer: string, differs: readonly string[]): string {
+  const parts: string[] = []
+  if (only.includes('added')) parts.push(`${older} IS NULL`)
+  if (only.includes('removed')) parts.push(`${newer} IS NULL`)
+  if (only.includes('changed') && differs.length) {
+    if (parts.length === 2) parts.push(...differs) // either key NULL is already in; the rest are both present
+    else parts.push(`(${older} IS NOT NULL AND ${newer} IS NOT NULL AND (${differs.join(' OR ')}))`)
+  }
+  return parts.length ? parts.join(' OR ') : 'false'
+}

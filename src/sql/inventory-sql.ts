@@ -7,6 +7,7 @@
  */
 import { S3InventoryError } from '../errors.js'
 import { locationRef } from '../location.js'
+import { numberOption, RANGES } from '../options.js'
 import type { InventoryManifest } from '../manifest.js'
 import { athenaType, duckdbCsvType, extensionExpr, formatOf, ident, inventoryColumns, literal, prefixExpr, valueExpr, type InventoryFormat, type SqlColumn, type SqlEngine } from './columns.js'
 import { dataFileUrls, hiveDt, hiveLocation } from './sources.js'
@@ -40,7 +41,7 @@ export interface InventorySqlOptions {
 
 export async function inventorySql(m: InventoryManifest, o: InventorySqlOptions): Promise<SqlScript> {
   const table = tableName(o.table ?? 'inventory')
-  const depth = o.prefixDepth ?? 1
+  const depth = numberOption(o.prefixDepth, 'prefixDepth', RANGES.prefixDepth, 1)
   const statements: SqlStatement[] = []
   let from: string
   const { columns } = inventoryColumns(m)

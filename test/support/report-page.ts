@@ -57,6 +57,9 @@ export async function pageNumbers(page: Page): Promise<PageNumbers> {
   })()`) as Promise<PageNumbers>
 }
 
+/** CSS pixels of an A4 page's printable width (210 mm at 96 px per inch, less Chromium's default margins). */
+const PRINT_WIDTH = 700
+
 /** Loads a written report and checks what every page must satisfy; returns its numbers. */
 export async function checkPage(file: string, name: string) {
   const opened = await openPage(file)
@@ -78,6 +81,23 @@ export async function checkPage(file: string, name: string) {
     await opened.page.screenshot({ path: await artifact(`${name}.png`), timeout: 60_000 })
     // The print stylesheet: the page prints (charts resized for paper) without errors.
     await opened.page.emulateMedia({ media: 'print' })
+    // At an A4 page's width, no table is wider than the page and short row headers ("STANDARD") are on one line:
+    // a nine-column table once squeezed its first column to a letter per line.
+    await opened.page.setViewportSize({ width: PRINT_WIDTH, height: 1000 })
+    const print = (await opened.page.evaluate(`(() => {
+      const squeezed = []
+      for (const th of document.querySelectorAll('tbody th[scope="row"], tfoot th[scope="row"]')) {
+        const text = th.textContent
+        if (text.length > 12) continue
+        const range = document.createRange()
+        range.selectNodeContents(th)
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
+        if (lines > 1) squeezed.push(th.closest('table').id + ': ' + text + ' on ' + lines + ' lines, ' + Math.round(th.getBoundingClientRect().width) + ' px')
+      }
+      return { squeezed, scrollWidth: document.documentElement.scrollWidth }
+    })()`)) as { squeezed: string[]; scrollWidth: number }
+    expect(print.squeezed).toEqual([])
+    expect(print.scrollWidth).toBeLessThanOrEqual(PRINT_WIDTH)
     const pdf = await opened.page.pdf({ path: await artifact(`${name}.pdf`), format: 'A4' })
     expect(pdf.length).toBeGreaterThan(50_000)
     expect(opened.problems).toEqual([])

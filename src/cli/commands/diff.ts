@@ -24,15 +24,20 @@ import {
   type DiffCounts,
   type DiffSummary,
   type InventoryManifest,
+  type KnownField,
   type SqlEngine,
+  unsupportedInSql,
 } from '../../index.js'
 import { addCommon, addFilters, checkFilterFlags, collect, filterFromFlags, note, openManifest, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
-import { choice, integer, UsageError } from '../usage.js'
+import { choice, columns, integer, UsageError } from '../usage.js'
 
 type DiffFormat = 'ndjson' | 'csv' | 'keys' | 's3url'
+
+/** The flags of the filter options SQL cannot express. */
+const SQL_FLAG: Record<string, string> = { glob: '--glob', regex: '--regex', ignoreCase: '--ignore-case' }
 
 interface DiffFlags extends CommonFlags, FilterFlags {
   from?: string
@@ -42,8 +47,9 @@ interface DiffFlags extends CommonFlags, FilterFlags {
   summary?: boolean
   json?: boolean
   sql?: SqlEngine
-  compare?: string[]
-  columns?: string[]
+  /** Resolved field names (`storage_class` → `storageClass`), as the rows' properties are named. */
+  compare?: KnownField[]
+  columns?: KnownField[]
   memory: number
   tmpDir?: string
   prefixDepth: number
@@ -61,11 +67,11 @@ export function register(program: Command): void {
     .option('--summary', 'print counts and bytes per change, storage class and prefix instead of the changes')
     .option('--json', 'the summary as JSON (implies --summary)')
     .addOption(new Option('--sql <engine>', 'print the equivalent query instead of running the diff: athena or duckdb').argParser(choice('--sql', SQL_ENGINES)))
-    .option('--compare <fields>', `fields compared (default ${DEFAULT_COMPARE.join(',')})`, collect)
-    .option('--columns <fields>', 'ndjson: fields kept in before/after (default: all)', collect)
+    .option('--compare <fields>', `fields compared, any spelling (default ${DEFAULT_COMPARE.join(',')})`, columns('--compare'))
+    .option('--columns <fields>', 'ndjson: fields kept in before/after, any spelling (default: all)', columns('--columns'))
     .option('--memory <MB>', 'memory the partitions may hold, in MiB', integer('--memory', RANGES.memoryMB), 256)
     .option('--tmp-dir <dir>', 'where the temporary partition files go (default: the system temporary folder)')
-    .option('--prefix-depth <n>', 'path segments of the summary by prefix', integer('--prefix-depth', { min: 1, max: 1024 }), 1)
+    .option('--prefix-depth <n>', 'path segments of the summary by prefix', integer('--prefix-depth', RANGES.prefixDepth), 1)
     .addHelpText(
       'after',
       `
@@ -82,13 +88,18 @@ Examples:
       for (const k of only) if (!CHANGE_KINDS.includes(k)) throw new UsageError(`bad value for --only: ${JSON.stringify(k)} (expected added, removed or changed)`)
       if ((flags.from || flags.to) && newer !== undefined) throw new UsageError('--from and --to choose deliveries of one configuration folder, not of two locations')
       checkFilterFlags(flags)
+      if (flags.sql) {
+        // Flags whose meaning SQL would change are refused, not dropped: the query would return other changes.
+        const refused = unsupportedInSql(filterFromFlags(flags)).map((k) => SQL_FLAG[k])
+        if (refused.length) throw new UsageError(`--sql cannot apply ${refused.join(', ')} as the diff does (the engines' regular expressions and case folding differ); filter with --prefix, --suffix, --min-size, --max-size, --storage-class, --modified-after/--modified-before instead`)
+      }
       // Ctrl-C aborts this signal: the diff stops and removes its temporary folder (main ends with 130).
       const signal = interruption()
       const s3 = [older, newer].find((l) => l !== undefined && /^s3:\/\//i.test(l)) ?? older
       await withClient(s3, flags, async (client) => {
         const [mo, mn] = await sides(older, newer, flags, signal, client)
         if (flags.sql) {
-          await writer().write((await diffSql(mo, mn, { engine: flags.sql, compare: flags.compare, root: flags.root })).text)
+          await writer().write((await diffSql(mo, mn, { engine: flags.sql, compare: flags.compare, root: flags.root, filter: filterFromFlags(flags), only })).text)
           return
         }
         await run(mo, mn, flags, only, signal, client)
@@ -126,9 +137,9 @@ export function pick(list: readonly Delivery[], spec: string, option: string): D
 }
 
 async function run(mo: InventoryManifest, mn: InventoryManifest, flags: DiffFlags, only: ChangeKind[], signal: AbortSignal, client: S3Client | undefined): Promise<void> {
-  const compare = flags.compare
+  const compare = flags.compare && [...new Set(flags.compare)]
   // Only what the output prints is read and kept.
-  const columns = flags.summary || flags.format === 'keys' ? ['key'] : flags.format === 's3url' ? ['key', 'bucket'] : flags.format === 'csv' ? ['key', 'versionId', ...(compare ?? DEFAULT_COMPARE)] : flags.columns
+  const kept = flags.summary || flags.format === 'keys' ? ['key'] : flags.format === 's3url' ? ['key', 'bucket'] : flags.format === 'csv' ? ['key', 'versionId', ...(compare ?? DEFAULT_COMPARE)] : flags.columns
   const d = diffInventories(mo, mn, {
     client,
     concurrency: flags.concurrency,
@@ -137,7 +148,7 @@ async function run(mo: InventoryManifest, mn: InventoryManifest, flags: DiffFlag
     signal,
     filter: filterFromFlags(flags),
     compare,
-    columns,
+    columns: kept,
     only,
     memoryMB: flags.memory,
     tmpDir: flags.tmpDir,

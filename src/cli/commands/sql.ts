@@ -4,7 +4,7 @@
  * the queries `stats` answers, with keys decoded.
  */
 import { Option, type Command } from 'commander'
-import { inventorySql, listDeliveries, readManifest, SQL_ENGINES, type InventoryManifest, type SqlEngine } from '../../index.js'
+import { inventorySql, listDeliveries, RANGES, readManifest, SQL_ENGINES, type InventoryManifest, type SqlEngine } from '../../index.js'
 import { addCommon, openManifest, withClient, type CommonFlags } from '../common.js'
 import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .addOption(new Option('--engine <engine>', 'the SQL engine: athena or duckdb').argParser(choice('--engine', SQL_ENGINES)))
     .option('--table <name>', 'table (Athena) or view (DuckDB) name', 'inventory')
     .option('--delivery <name>', 'with a configuration folder: the delivery the queries read (default: the latest complete one)')
-    .option('--prefix-depth <n>', 'path segments of the by-prefix query', integer('--prefix-depth', { min: 1, max: 1024 }), 1)
+    .option('--prefix-depth <n>', 'path segments of the by-prefix query', integer('--prefix-depth', RANGES.prefixDepth), 1)
     .addHelpText(
       'after',
       `
