@@ -61,4 +61,13 @@ describe.skipIf(!tool)(`s3inv in a terminal (${tool})`, async () => {
     expect(t.lines.join('\n')).not.toMatch(BAR)
     expect(t.lines.slice(0, at).filter((l) => l !== '').every((l) => l.startsWith('s3inv: '))).toBe(true)
   })
+
+  it('diff --format keys: the changed keys on screen whole, no bar drawn over them', async () => {
+    // The older delivery lacks the four intake/ keys: they are the changes.
+    const older = await writeInventory({ root: await tmpDir('cli-term-older'), format: 'CSV', rows: rows.filter((r) => !keys.includes(r.key)), filesRows: [60_000] })
+    const t = (await inTerminal(`${s3inv} diff ${older.manifestPath} ${f.manifestPath} --format keys --concurrency 1`, { cols: 80 }))!
+    expect(t.exitCode).toBe(0)
+    expect(t.lines.filter((l) => l !== '' && !l.startsWith('s3inv: ')).sort()).toEqual([...keys].sort())
+    expect(t.lines.join('\n')).not.toMatch(BAR)
+  })
 })

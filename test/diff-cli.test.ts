@@ -137,6 +137,20 @@ describe('s3inv diff', async () => {
     expect(t.stdout).toContain(`${pair.duplicates.older} listed twice`)
   })
 
+  it('--summary without Size on a side: bytes are "-", never 0 B, and the table says why', async () => {
+    const fields = ['bucket', 'key', 'storageClass', 'eTag']
+    const a = await writeInventory({ root: await tmpDir('diff-cli-nosize-a'), format: 'CSV', rows: pair.older, fields })
+    const b = await writeInventory({ root: await tmpDir('diff-cli-nosize-b'), format: 'CSV', rows: pair.newer, fields })
+    const t = await run(['diff', a.manifestPath, b.manifestPath, '--summary', '-q'])
+    expect(t.code, t.stderr).toBe(0)
+    expect(t.stdout).toMatch(new RegExp(`^added +${expectedKeys('added').length} +-$`, 'm'))
+    expect(t.stdout).toContain('the older inventory has no Size: bytes are not known (-)')
+    expect(t.stdout).not.toMatch(/\b0 B\b/)
+    const j = JSON.parse((await run(['diff', a.manifestPath, b.manifestPath, '--summary', '--json', '-q'])).stdout)
+    expect(j.older.fields).toEqual(expect.arrayContaining(fields))
+    expect(j.older.fields).not.toContain('size')
+  })
+
   it('diffs deliveries on S3 (local server): a configuration folder, and two delivery folders', async () => {
     const endpoint = ['--endpoint-url', inject('s3Endpoint')]
     const r = await run(['diff', `s3://${bucket}/${configKey}/`, '--format', 'keys', '-q', ...endpoint], s3env)

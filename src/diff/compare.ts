@@ -121,6 +121,7 @@ export class PartitionCompare {
       fileFormat: c.plan.manifest.fileFormat,
       creationDate: c.plan.manifest.creationDate.toISOString(),
       versioned: c.plan.versioned,
+      fields: c.plan.fields,
       rows: c.rows,
       ignored: c.ignored,
       duplicates,

@@ -82,6 +82,8 @@ export interface DiffSide {
   creationDate: string
   /** The side lists versions (has VersionId). */
   versioned: boolean
+  /** The inventory's fields on this side (ours: `size`, `storageClass`, …): without `size`, its bytes are not known. */
+  fields: string[]
   /** Rows read (after the filter). */
   rows: number
   /** Rows left out because identity is the key alone: non-current versions and delete markers. */

@@ -154,7 +154,8 @@ async function run(mo: InventoryManifest, mn: InventoryManifest, flags: DiffFlag
     tmpDir: flags.tmpDir,
     prefixDepth: flags.prefixDepth,
   })
-  const done = startProgress(d.progress, flags)
+  // Changes print as they come: on a terminal, no bar may draw over them (the summary alone prints at the end).
+  const done = startProgress(d.progress, { ...flags, rowsOnStdout: !flags.summary })
   const out = writer()
   let ok = false
   let summary: DiffSummary
@@ -205,17 +206,28 @@ function csvField(v: unknown): string {
 
 const count = (n: number) => n.toLocaleString('en-US')
 
+/** Bytes as printed: "-" when a side has no Size (its bytes are unknown, not 0 B). */
+function byteText(s: DiffSummary): (n: number) => string {
+  const sized = s.older.fields.includes('size') && s.newer.fields.includes('size')
+  return sized ? (n) => humanBytes(n) : () => '-'
+}
+
 function oneLine(s: DiffSummary): string {
   const t = s.total
+  const humanBytes = byteText(s)
   return `${count(t.added.count)} added (${humanBytes(t.added.bytes)}), ${count(t.removed.count)} removed (${humanBytes(t.removed.bytes)}), ${count(t.changed.count)} changed, ${count(t.unchanged.count)} unchanged`
 }
 
 export function summaryTable(s: DiffSummary): string {
   const lines: string[] = []
   const t = s.total
+  const humanBytes = byteText(s)
   lines.push(`older  ${s.older.manifest}  (${count(s.older.rows)} rows${s.older.duplicates ? `, ${count(s.older.duplicates)} listed twice` : ''}${s.older.ignored ? `, ${count(s.older.ignored)} non-current or delete markers left out` : ''})`)
   lines.push(`newer  ${s.newer.manifest}  (${count(s.newer.rows)} rows${s.newer.duplicates ? `, ${count(s.newer.duplicates)} listed twice` : ''}${s.newer.ignored ? `, ${count(s.newer.ignored)} non-current or delete markers left out` : ''})`)
   lines.push(`identity ${s.identity}; compared ${s.fields.compared.join(', ') || 'nothing'}`)
+  for (const [side, d] of [['older', s.older], ['newer', s.newer]] as const) {
+    if (!d.fields.includes('size')) lines.push(`the ${side} inventory has no Size: bytes are not known (-)`)
+  }
   for (const [side, list] of [['older', s.fields.olderOnly], ['newer', s.fields.newerOnly]] as const) {
     if (list.length) lines.push(`only the ${side} inventory has ${list.join(', ')}: not compared`)
   }
