@@ -10,10 +10,16 @@ import path from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { ErrorCode } from '../../src/errors.js'
 import { FILE_CASES } from './cases-files.js'
+import { ORC_CASES } from './cases-orc.js'
 import { craftParquet, defLevelsRun, deltaHeader, plainInt64, plainStrings, T, type CraftFile } from '../support/parquet-craft.js'
 
 /** What the child does with the files: read an inventory through its manifest (verified), or one data file. */
-export type HostileCall = { kind: 'inventory'; manifest: string } | { kind: 'parquet'; file: string } | { kind: 'report'; manifest: string }
+export type HostileCall =
+  | { kind: 'inventory'; manifest: string }
+  | { kind: 'parquet'; file: string; columns?: string[] }
+  | { kind: 'report'; manifest: string }
+  /** readOrc, or (`lines`) orcJsonLines: what `s3inv cat` prints. */
+  | { kind: 'orc'; file: string; columns?: string[]; lines?: boolean }
 
 export interface HostileCase {
   name: string
@@ -86,6 +92,7 @@ function gzipBomb(): Buffer {
 
 export const CASES: HostileCase[] = [
   ...FILE_CASES,
+  ...ORC_CASES,
   parquetCase('parquet-delta-huge-block', 'a DELTA_BINARY_PACKED block of 2^30 values spun for hours on the event loop', 'PARQUET_CORRUPT', () => ({
     columns: [size],
     rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, encoding: 5, body: deltaHeader(2 ** 30, 1, 2, 5, [0, 8, 1, 0, 0, 0]) }] }] }],

@@ -1,0 +1,62 @@
+/**
+ * Hostile ORC files, written by the fixture writer (fixtures/orc-writer.ts) with the field a hostile
+ * file would set: each read through readOrc (or orcJsonLines, what `s3inv cat` prints) or through an
+ * ORC inventory's manifest. Same shape as cases.ts.
+ */
+import { createHash } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../../fixtures/orc-writer.js'
+import type { HostileCase } from './cases.js'
+
+const FILE = 'data.orc'
+
+/** One ORC file in the folder. */
+const orc = (columns: OrcColumn[], rows: OrcRow[], o: WriteOrcOptions = {}) => (dir: string) => writeFile(path.join(dir, FILE), writeOrc(columns, rows, o))
+
+/** An ORC inventory delivery: the file and a manifest listing it with its real size and MD5. */
+const orcInventory = (columns: OrcColumn[], rows: OrcRow[], o: WriteOrcOptions = {}) => async (dir: string) => {
+  const bytes = writeOrc(columns, rows, o)
+  await writeFile(path.join(dir, FILE), bytes)
+  await writeFile(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({
+      sourceBucket: 'src',
+      destinationBucket: 'arn:aws:s3:::dest',
+      version: '2016-11-30',
+      creationTimestamp: '1715043600000',
+      fileFormat: 'ORC',
+      fileSchema: `struct<${columns.map((c) => `${c.name}:${c.kind}`).join(',')}>`,
+      files: [{ key: FILE, size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') }],
+    }),
+  )
+}
+
+const lines = { kind: 'orc', file: FILE, lines: true } as const
+const rows = (n: number, f: (i: number) => OrcRow) => Array.from({ length: n }, (_, i) => f(i))
+
+export const ORC_CASES: HostileCase[] = [
+  {
+    name: 'orc-decimal-scale-1e9',
+    what: 'a decimal type of scale 10^9 padded every value to a billion digits: 36 s, 669 MB, then an untyped RangeError',
+    expected: 'ORC_CORRUPT',
+    call: lines,
+    write: orc([{ name: 'd', kind: 'decimal', precision: 38, scale: 1e9 }], rows(6000, (i) => ({ d: BigInt(i) }))),
+  },
+  {
+    name: 'orc-valid-control',
+    what: 'a valid ORC file with decimals, dates and timestamps (the harness must read it)',
+    expected: 'ok',
+    call: lines,
+    write: orc(
+      [
+        { name: 'd', kind: 'decimal', precision: 10, scale: 2 },
+        { name: 'day', kind: 'date' },
+        { name: 'ts', kind: 'timestamp' },
+      ],
+      rows(100, (i) => ({ d: BigInt(i * 101), day: i - 50, ts: new Date(Date.UTC(2024, 0, 1) + i * 1000) })),
+      { writerTimezone: 'America/Los_Angeles' },
+    ),
+  },
+]
+void orcInventory
