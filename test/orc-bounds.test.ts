@@ -6,9 +6,11 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { writeInventory } from '../fixtures/generate.js'
 import { writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../fixtures/orc-writer.js'
 import { S3InventoryError } from '../src/errors.js'
 import { orcJsonLines, readOrc, readOrcMetadata } from '../src/formats/orc/index.js'
+import { readInventory, summarizeInventory } from '../src/index.js'
 import { Decimal } from '../src/schema/exact.js'
 import { collect, tmpDir } from './support/tmp.js'
 
@@ -55,5 +57,48 @@ describe('decimal types: precision 1–38, scale 0–precision; precision 0 is a
     )
     expect((await readOrcMetadata(p)).type).toBe('struct<a:decimal(38,38),b:decimal(1,0),c:decimal(0,0)>')
     expect(await collect(readOrc(p))).toEqual([{ a: new Decimal(1n, 38), b: new Decimal(7n, 0), c: new Decimal(5n, 0) }])
+  })
+})
+
+describe('timestamps and dates beyond what a Date holds (±8.64e15 ms) are ORC_CORRUPT, never null', () => {
+  const ts = [{ name: 'ts', kind: 'timestamp' }] as OrcColumn[]
+  const far = 1e18 // ms: 10^15 s, printed as "ts": null before
+  it.each([
+    ['UTC', 'UTC'],
+    ['a writer time zone (an untyped RangeError from the zone lookup)', 'America/Los_Angeles'],
+  ])('timestamp 10^15 s, %s: readOrc and the printer', async (_what, zone) => {
+    const p = await orcFile(ts, [{ ts: new Date(0) }, { ts: far }], { writerTimezone: zone })
+    for (const read of [readOrc(p), orcJsonLines(p)]) {
+      const e = await failure(read)
+      expect(e).toMatchObject({ code: 'ORC_CORRUPT', column: 'ts', key: p, actual: `${1e15 - 1_420_070_400} s since 2015-01-01` })
+      expect(e.message).toBe('a timestamp is out of range')
+      expect(e.offset).toBeGreaterThan(3)
+    }
+  })
+  it('the last second a Date holds reads and prints (a year of six digits)', async () => {
+    const last = 8.64e15 - 1000
+    const p = await orcFile(ts, [{ ts: last }, { ts: -last }])
+    const [a, b] = (await collect(readOrc(p))) as { ts: Date }[]
+    expect([a.ts.getTime(), b.ts.getTime()]).toEqual([last, -last])
+    expect(await collect(orcJsonLines(p))).toEqual(['{"ts": "+275760-09-12 23:59:59.0"}', '{"ts": "-271821-04-20 00:00:01.0"}'])
+  })
+  it('a date of 2×10^8 days is ORC_CORRUPT; 10^8 days reads', async () => {
+    const e = await failure(readOrc(await orcFile([{ name: 'day', kind: 'date' }], [{ day: 1 }, { day: 2e8 }])))
+    expect(e).toMatchObject({ code: 'ORC_CORRUPT', column: 'day', actual: '200000000 days', message: 'a date is out of range' })
+    expect(await collect(orcJsonLines(await orcFile([{ name: 'day', kind: 'date' }], [{ day: -1e8 }, { day: 1e8 }])))).toEqual(['{"day": "-271821-04-20"}', '{"day": "+275760-09-13"}'])
+  })
+  it('an ORC inventory: ls and stats by modified year are ORC_CORRUPT (they printed null and threw an untyped RangeError)', async () => {
+    const inv = await writeInventory({
+      root: await tmpDir('orc-bounds-inv'),
+      format: 'ORC',
+      fields: ['bucket', 'key', 'size', 'lastModifiedDate'],
+      rows: [
+        { bucket: 'b', key: 'a', size: 1, lastModifiedDate: new Date(0) },
+        { bucket: 'b', key: 'b', size: 2, lastModifiedDate: 1e16 as unknown as Date },
+      ],
+    })
+    const expected = { code: 'ORC_CORRUPT', column: 'last_modified_date', message: 'a timestamp is out of range' }
+    expect(await failure(readInventory(inv.manifestPath))).toMatchObject(expected)
+    expect(await failure(summarizeInventory(inv.manifestPath, { by: { modified: 'year' } }))).toMatchObject(expected)
   })
 })

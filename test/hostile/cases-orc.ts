@@ -44,6 +44,23 @@ export const ORC_CASES: HostileCase[] = [
     write: orc([{ name: 'd', kind: 'decimal', precision: 38, scale: 1e9 }], rows(6000, (i) => ({ d: BigInt(i) }))),
   },
   {
+    name: 'orc-timestamp-zone-out-of-range',
+    what: 'timestamps of 10^15 s in a writer time zone: an untyped RangeError from the zone lookup (in UTC: printed as null)',
+    expected: 'ORC_CORRUPT',
+    call: lines,
+    write: orc([{ name: 'ts', kind: 'timestamp' }], rows(2000, (i) => ({ ts: i < 1500 ? i * 1000 : 1e18 })), { writerTimezone: 'America/Los_Angeles' }),
+  },
+  {
+    name: 'orc-inventory-timestamp-out-of-range',
+    what: 'an inventory whose last_modified_date is 10^13 s: lastModifiedDate null in ls, an untyped RangeError in stats',
+    expected: 'ORC_CORRUPT',
+    call: { kind: 'inventory', manifest: 'manifest.json' },
+    write: orcInventory(
+      [{ name: 'bucket', kind: 'string' }, { name: 'key', kind: 'string' }, { name: 'last_modified_date', kind: 'timestamp' }],
+      rows(20, (i) => ({ bucket: 'b', key: `k${i}`, last_modified_date: i === 7 ? 1e16 : Date.UTC(2024, 0, 1) })),
+    ),
+  },
+  {
     name: 'orc-valid-control',
     what: 'a valid ORC file with decimals, dates and timestamps (the harness must read it)',
     expected: 'ok',
@@ -59,4 +76,3 @@ export const ORC_CASES: HostileCase[] = [
     ),
   },
 ]
-void orcInventory

@@ -173,6 +173,13 @@ export const CASES: HostileCase[] = [
     write: async (dir) =>
       writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [size], rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, encoding: 5, body: deltaHeader(2 ** 30, 1, 2, 5, [0, 8, 1, 0, 0, 0]) }] }] }] })),
   },
+  {
+    name: 'parquet-timestamp-millis-out-of-range',
+    what: 'TIMESTAMP_MILLIS 10^17 (beyond a Date): cat and ls printed null, stats threw an untyped RangeError',
+    expected: 'PARQUET_CORRUPT',
+    call: { kind: 'parquet', file: 'data.parquet' },
+    write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [{ name: 'ts', type: T.INT64, convertedType: 9 }], rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainInt64([0, 1e17]) }] }] }] })),
+  },
   parquetCase('parquet-valid-control', 'a valid crafted file (the harness itself must read it)', 'ok', () => ({
     columns: [key, size],
     rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }, { pages: [{ numValues: 2, body: plainInt64([1, 2]) }] }] }],

@@ -84,7 +84,11 @@ export async function* readOrcBatches(input: Location | ByteSource, options: Rea
             throw orcFailure(err, source.ref, s.offset)
           }
           const values = new Array(n)
-          for (let i = 0; i < n; i++) values[i] = col.get(i)
+          try {
+            for (let i = 0; i < n; i++) values[i] = col.get(i)
+          } catch (err) {
+            throw orcFailure(err, source.ref, s.offset)
+          }
           left -= n
           ac.signal.throwIfAborted()
           if (held) yield held
