@@ -7,11 +7,12 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeInventory } from '../fixtures/generate.js'
-import { writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../fixtures/orc-writer.js'
+import { message, writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../fixtures/orc-writer.js'
 import { S3InventoryError } from '../src/errors.js'
-import { orcJsonLines, readOrc, readOrcMetadata } from '../src/formats/orc/index.js'
+import { orcFormat, orcJsonLines, readOrc, readOrcMetadata } from '../src/formats/orc/index.js'
 import { readInventory, summarizeInventory } from '../src/index.js'
 import { Decimal } from '../src/schema/exact.js'
+import { localSource } from '../src/sources/local.js'
 import { collect, tmpDir } from './support/tmp.js'
 
 async function failure(p: Promise<unknown> | AsyncIterable<unknown>): Promise<S3InventoryError> {
@@ -25,6 +26,7 @@ async function failure(p: Promise<unknown> | AsyncIterable<unknown>): Promise<S3
 
 const dir = await tmpDir('orc-bounds')
 let n = 0
+const rows = (count: number, f: (i: number) => OrcRow) => Array.from({ length: count }, (_, i) => f(i))
 async function orcFile(columns: OrcColumn[], rows: OrcRow[], o: WriteOrcOptions = {}): Promise<string> {
   const p = path.join(dir, `f-${n++}.orc`)
   await writeFile(p, writeOrc(columns, rows, o))
@@ -32,7 +34,7 @@ async function orcFile(columns: OrcColumn[], rows: OrcRow[], o: WriteOrcOptions 
 }
 
 describe('decimal types: precision 1–38, scale 0–precision; precision 0 is a Hive 0.11 decimal', () => {
-  const rows = [{ d: 12345n }, { d: -1n }]
+  const decimals = [{ d: 12345n }, { d: -1n }]
   it.each([
     ['a scale of 50,000 (printed 50,000-digit values)', 38, 50_000],
     ['a scale of 10^9 (36 s, 669 MB, then an untyped RangeError)', 38, 1e9],
@@ -40,7 +42,7 @@ describe('decimal types: precision 1–38, scale 0–precision; precision 0 is a
     ['a scale above the precision', 10, 40],
     ['a Hive 0.11 decimal (precision 0) with a scale', 0, 5],
   ])('%s is ORC_CORRUPT naming the column and type', async (_what, precision, scale) => {
-    const p = await orcFile([{ name: 'd', kind: 'decimal', precision, scale }], rows)
+    const p = await orcFile([{ name: 'd', kind: 'decimal', precision, scale }], decimals)
     const e = await failure(readOrcMetadata(p))
     expect(e).toMatchObject({ code: 'ORC_CORRUPT', column: 'd', actual: `decimal(${precision},${scale})`, key: p })
     expect(e.message).toBe('a decimal column has a precision or scale out of range')
@@ -100,5 +102,41 @@ describe('timestamps and dates beyond what a Date holds (±8.64e15 ms) are ORC_C
     const expected = { code: 'ORC_CORRUPT', column: 'last_modified_date', message: 'a timestamp is out of range' }
     expect(await failure(readInventory(inv.manifestPath))).toMatchObject(expected)
     expect(await failure(summarizeInventory(inv.manifestPath, { by: { modified: 'year' } }))).toMatchObject(expected)
+  })
+})
+
+describe('rows no column backs: a stripe cannot claim rows its streams do not hold', () => {
+  const cols: OrcColumn[] = [{ name: 'bucket', kind: 'string' }, { name: 'key', kind: 'string' }, { name: 'size', kind: 'bigint' }]
+  const data = rows(200, (i) => ({ bucket: 'b', key: `k${i}`, size: i }))
+  /** The file's one stripe (and so the footer) claims `claimed` rows. */
+  const claiming = (claimed: number): WriteOrcOptions => ({
+    tamper: {
+      footer: (f) => f.map((x) => (x[0] === 3 ? [3, Buffer.concat([x[1] as Buffer, message([5, claimed])])] : x[0] === 6 ? [6, claimed] : x)),
+    },
+  })
+  it('readOrc with columns [] is INVALID_ARGUMENT (it read 2^52 rows of {} from a 2 KB file)', async () => {
+    const p = await orcFile(cols, data, claiming(3_000_000))
+    expect(await failure(readOrc(p, { columns: [] }))).toMatchObject({ code: 'INVALID_ARGUMENT', option: 'columns' })
+  })
+  it('an inventory read of no field still decodes a column: ORC_CORRUPT, not 3 million empty rows', async () => {
+    const p = await orcFile(cols, data, claiming(3_000_000))
+    const read = (columns: string[]) => ({ source: localSource(p), file: { key: p, fileIndex: 0, manifestMd5: '0'.repeat(32) }, fileSchema: '', columns, startRow: 0, signal: new AbortController().signal, readSize: 1 << 20 })
+    const all = async (columns: string[]) => {
+      let n = 0
+      for await (const b of orcFormat.rows(read(columns))) n += b.length
+      return n
+    }
+    expect(await failure(all([]))).toMatchObject({ code: 'ORC_CORRUPT' })
+    // The same file of its true row count gives its 200 rows with no field at all.
+    const good = await orcFile(cols, data)
+    let n = 0
+    for await (const b of orcFormat.rows({ ...read([]), source: localSource(good) })) n += b.length
+    expect(n).toBe(200)
+  })
+  it('a file of no column (struct<>): its rows up to 1,048,576, LIMIT_EXCEEDED beyond', async () => {
+    const empty = rows(5, () => ({}))
+    expect(await collect(readOrc(await orcFile([], empty)))).toEqual(empty)
+    const e = await failure(readOrc(await orcFile([], empty, claiming(2 ** 21))))
+    expect(e).toMatchObject({ code: 'LIMIT_EXCEEDED', expected: 'at most 1048576 rows', actual: '2097152 rows' })
   })
 })

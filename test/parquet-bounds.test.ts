@@ -93,3 +93,23 @@ describe('timestamps and dates beyond what a Date holds (±8.64e15 ms) are PARQU
     expect(() => exactJson({ d: new Date(NaN) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', actual: 'Invalid Date' }))
   })
 })
+
+describe('rows no column backs: a row group cannot claim rows its pages do not hold', () => {
+  const key = { name: 'key', type: T.BYTE_ARRAY }
+  /** One row group claiming `claimed` rows (the footer agrees), whose page holds 2. */
+  const claiming = (claimed: number): CraftFile => ({ columns: [key], rowGroups: [{ numRows: claimed, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })
+  it('readParquet with columns [] is INVALID_ARGUMENT', async () => {
+    expect(await failure(readParquet(await parquetFile(claiming(3_000_000)), { columns: [] }))).toMatchObject({ code: 'INVALID_ARGUMENT', option: 'columns' })
+  })
+  it('an inventory read of no field still decodes a column: PARQUET_CORRUPT, not 3 million empty rows', async () => {
+    const manifest = await inventory(claiming(3_000_000))
+    expect(await failure(readInventory(manifest, { columns: [] }))).toMatchObject({ code: 'PARQUET_CORRUPT', column: 'key', expected: '3000000 values (row group 0)', actual: '2 values' })
+    // Its true count: 2 rows, with no field.
+    expect(await collect(readInventory(await inventory(claiming(2)), { columns: [] }))).toHaveLength(2)
+  })
+  it('a file of no column: its rows up to 1,048,576, LIMIT_EXCEEDED beyond', async () => {
+    const none = (numRows: number): CraftFile => ({ columns: [], rowGroups: [{ numRows, chunks: [] }] })
+    expect(await collect(readParquet(await parquetFile(none(3))))).toEqual([{}, {}, {}])
+    expect(await failure(readParquet(await parquetFile(none(2 ** 21))))).toMatchObject({ code: 'LIMIT_EXCEEDED', actual: '2097152 rows' })
+  })
+})

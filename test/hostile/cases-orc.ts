@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../../fixtures/orc-writer.js'
+import { message, writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../../fixtures/orc-writer.js'
 import type { HostileCase } from './cases.js'
 
 const FILE = 'data.orc'
@@ -33,6 +33,11 @@ const orcInventory = (columns: OrcColumn[], rows: OrcRow[], o: WriteOrcOptions =
 }
 
 const lines = { kind: 'orc', file: FILE, lines: true } as const
+const KEYS: OrcColumn[] = [{ name: 'key', kind: 'string' }]
+/** The file's one stripe, and the footer, claim `n` rows. */
+const claiming = (n: number): WriteOrcOptions => ({
+  tamper: { footer: (f) => f.map((x) => (x[0] === 3 ? [3, Buffer.concat([x[1] as Buffer, message([5, n])])] : x[0] === 6 ? [6, n] : x)) },
+})
 const rows = (n: number, f: (i: number) => OrcRow) => Array.from({ length: n }, (_, i) => f(i))
 
 export const ORC_CASES: HostileCase[] = [
@@ -59,6 +64,27 @@ export const ORC_CASES: HostileCase[] = [
       [{ name: 'bucket', kind: 'string' }, { name: 'key', kind: 'string' }, { name: 'last_modified_date', kind: 'timestamp' }],
       rows(20, (i) => ({ bucket: 'b', key: `k${i}`, last_modified_date: i === 7 ? 1e16 : Date.UTC(2024, 0, 1) })),
     ),
+  },
+  {
+    name: 'orc-rows-claimed-no-columns',
+    what: 'readOrc with columns [] of a stripe claiming 2^52 rows (s3inv cat --columns \'\' printed 1.5 billion {} lines)',
+    expected: 'INVALID_ARGUMENT',
+    call: { kind: 'orc', file: FILE, columns: [] },
+    write: orc(KEYS, rows(100, (i) => ({ key: `k${i}` })), claiming(2 ** 52)),
+  },
+  {
+    name: 'orc-inventory-rows-claimed-no-columns',
+    what: 'an inventory read of no field over a stripe claiming 2^52 rows: the count was trusted',
+    expected: 'ORC_CORRUPT',
+    call: { kind: 'inventory', manifest: 'manifest.json', columns: [] },
+    write: orcInventory(KEYS, rows(100, (i) => ({ key: `k${i}` })), claiming(2 ** 52)),
+  },
+  {
+    name: 'orc-no-columns-rows-claimed',
+    what: 'a struct<> file claiming 2^52 rows: nothing can confirm them',
+    expected: 'LIMIT_EXCEEDED',
+    call: { kind: 'orc', file: FILE },
+    write: orc([], rows(10, () => ({})), claiming(2 ** 52)),
   },
   {
     name: 'orc-valid-control',

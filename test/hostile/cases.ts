@@ -15,7 +15,7 @@ import { craftParquet, defLevelsRun, deltaHeader, plainInt64, plainStrings, T, t
 
 /** What the child does with the files: read an inventory through its manifest (verified), or one data file. */
 export type HostileCall =
-  | { kind: 'inventory'; manifest: string }
+  | { kind: 'inventory'; manifest: string; columns?: string[] }
   | { kind: 'parquet'; file: string; columns?: string[] }
   | { kind: 'report'; manifest: string }
   /** readOrc, or (`lines`) orcJsonLines: what `s3inv cat` prints. */
@@ -179,6 +179,27 @@ export const CASES: HostileCase[] = [
     expected: 'PARQUET_CORRUPT',
     call: { kind: 'parquet', file: 'data.parquet' },
     write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [{ name: 'ts', type: T.INT64, convertedType: 9 }], rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainInt64([0, 1e17]) }] }] }] })),
+  },
+  {
+    name: 'parquet-rows-claimed-no-columns',
+    what: 'readParquet with columns [] of a row group claiming 2^52 rows (2 in its page): 2^52 empty rows',
+    expected: 'INVALID_ARGUMENT',
+    call: { kind: 'parquet', file: 'data.parquet', columns: [] },
+    write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [key], rowGroups: [{ numRows: 2 ** 52, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })),
+  },
+  {
+    name: 'parquet-inventory-rows-claimed-no-columns',
+    what: 'an inventory read of no field over a row group claiming 2^52 rows: the count was trusted (2^52 rows)',
+    expected: 'PARQUET_CORRUPT',
+    call: { kind: 'inventory', manifest: 'manifest.json', columns: [] },
+    write: (dir) => inventory(dir, craftParquet({ columns: [key], rowGroups: [{ numRows: 2 ** 52, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })),
+  },
+  {
+    name: 'parquet-no-columns-rows-claimed',
+    what: 'a file of no column claiming 2^52 rows: nothing can confirm them',
+    expected: 'LIMIT_EXCEEDED',
+    call: { kind: 'parquet', file: 'data.parquet' },
+    write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [], rowGroups: [{ numRows: 2 ** 52, chunks: [] }] })),
   },
   parquetCase('parquet-valid-control', 'a valid crafted file (the harness itself must read it)', 'ok', () => ({
     columns: [key, size],

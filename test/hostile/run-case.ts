@@ -17,7 +17,7 @@ async function rowsOf(call: HostileCall): Promise<number> {
   let rows = 0
   if (call.kind === 'inventory') {
     const { readInventory } = await import('../../src/index.js')
-    for await (const batch of readInventory(path.join(dir, call.manifest)).batches()) rows += batch.length
+    for await (const batch of readInventory(path.join(dir, call.manifest), { columns: call.columns as never }).batches()) rows += batch.length
   } else if (call.kind === 'report') {
     const { readCompletionReport } = await import('../../src/index.js')
     for await (const batch of readCompletionReport(path.join(dir, call.manifest)).batches()) rows += batch.length
