@@ -140,3 +140,13 @@ describe('rows no column backs: a stripe cannot claim rows its streams do not ho
     expect(e).toMatchObject({ code: 'LIMIT_EXCEEDED', expected: 'at most 1048576 rows', actual: '2097152 rows' })
   })
 })
+
+describe('a length the file cannot hold is ORC_CORRUPT, before any limit', () => {
+  it('a small file whose footer length says 2^40 (it was LIMIT_EXCEEDED)', async () => {
+    const keys = rows(20, (i) => ({ key: `k${i}` }))
+    const p = await orcFile([{ name: 'key', kind: 'string' }], keys, { compression: 'NONE', tamper: { postscript: (f) => f.map((x) => (x[0] === 1 ? [1, 2 ** 40] : x)) } })
+    const e = await failure(readOrcMetadata(p))
+    expect(e).toMatchObject({ code: 'ORC_CORRUPT', key: p })
+    expect(e.message).toMatch(/^a 1099511627776-byte footer and \d+-byte metadata do not fit in a \d+-byte file$/)
+  })
+})

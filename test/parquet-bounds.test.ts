@@ -113,3 +113,12 @@ describe('rows no column backs: a row group cannot claim rows its pages do not h
     expect(await failure(readParquet(await parquetFile(none(2 ** 21))))).toMatchObject({ code: 'LIMIT_EXCEEDED', actual: '2097152 rows' })
   })
 })
+
+describe('a length the file cannot hold is PARQUET_CORRUPT, before any limit', () => {
+  it('a footer length of 2^31 in a small file (it was LIMIT_EXCEEDED)', async () => {
+    const good = craftParquet({ columns: [{ name: 'key', type: T.BYTE_ARRAY }], rowGroups: [{ numRows: 1, chunks: [{ pages: [{ numValues: 1, body: plainStrings(['a']) }] }] }] })
+    good.writeUInt32LE(2 ** 31, good.length - 8)
+    const p = await parquetFile(good)
+    expect(await failure(readParquet(p))).toMatchObject({ code: 'PARQUET_CORRUPT', message: 'The footer length does not fit in the file.', actual: `${2 ** 31} bytes` })
+  })
+})

@@ -87,6 +87,13 @@ export const ORC_CASES: HostileCase[] = [
     write: orc([], rows(10, () => ({})), claiming(2 ** 52)),
   },
   {
+    name: 'orc-footer-length-beyond-file',
+    what: 'a 1 KB file whose PostScript says the footer is 2^40 bytes: LIMIT_EXCEEDED, as if a real file were too large',
+    expected: 'ORC_CORRUPT',
+    call: { kind: 'orc', file: FILE },
+    write: orc(KEYS, rows(20, (i) => ({ key: `k${i}` })), { compression: 'NONE', tamper: { postscript: (f) => f.map((x) => (x[0] === 1 ? [1, 2 ** 40] : x)) } }),
+  },
+  {
     name: 'orc-valid-control',
     what: 'a valid ORC file with decimals, dates and timestamps (the harness must read it)',
     expected: 'ok',
