@@ -57,6 +57,7 @@ export async function* readDataFileLines(location: Location, options: ReadDataFi
 }
 
 async function* dataFile(location: Location, options: ReadDataFileOptions, lines: boolean): AsyncGenerator<unknown> {
+  if (options.columns?.length === 0) throw new S3InventoryError('INVALID_ARGUMENT', 'columns must name at least one column', { option: 'columns', expected: 'one column name or more (or no columns option: all)', actual: '[]' })
   const scope = clientScope(options)
   try {
     const loc = resolveLocation(location)

@@ -7,6 +7,7 @@
  * - dates → `LocalDate`, a `Date` at UTC midnight whose JSON is `YYYY-MM-DD`;
  * - strings → `string`; binary → `Uint8Array`; null → `null`.
  */
+import { S3InventoryError } from '../errors.js'
 
 /** An exact decimal: `unscaled × 10^-scale`. */
 export class Decimal {
@@ -35,6 +36,31 @@ export class Decimal {
   }
 }
 
+/** What a JS Date holds: ±8.64e15 ms (±10^8 days) around 1970-01-01. */
+export const MAX_EPOCH_MS = 8.64e15
+export const MAX_EPOCH_DAYS = 1e8
+
+/**
+ * A timestamp or date beyond what a Date holds (it would be an Invalid Date, printed as null): the
+ * readers turn it into their format's corrupt-file error, naming the column.
+ */
+export class DateRangeError extends RangeError {
+  constructor(
+    readonly what: 'timestamp' | 'date',
+    readonly actual: string,
+  ) {
+    super(`a ${what} is out of range`)
+  }
+}
+
+/** `expected` of the errors a DateRangeError becomes. */
+export const DATE_RANGE = 'within ±8.64e15 ms (±100,000,000 days) of 1970-01-01, what a JavaScript Date holds'
+
+/** The printers' answer to an Invalid Date: an error, never a silent `null` (the readers refuse such values first). */
+export function invalidDate(): S3InventoryError {
+  return new S3InventoryError('INVALID_ARGUMENT', 'an invalid date has no JSON text', { expected: DATE_RANGE, actual: 'Invalid Date' })
+}
+
 /**
  * A timestamp with nanosecond precision: a Date (milliseconds) plus `nanos`, the nanoseconds within
  * its second (0–999,999,999). `utc`: the file says the value is an instant (UTC); otherwise it is a
@@ -44,8 +70,11 @@ export class Timestamp extends Date {
   readonly nanos: number
   readonly utc: boolean
 
+  /** DateRangeError beyond ±8.64e15 ms (a Date cannot hold it). */
   constructor(epochSeconds: number, nanos: number, utc: boolean) {
-    super(epochSeconds * 1000 + Math.floor(nanos / 1e6))
+    const ms = epochSeconds * 1000 + Math.floor(nanos / 1e6)
+    if (!(Math.abs(ms) <= MAX_EPOCH_MS)) throw new DateRangeError('timestamp', `${epochSeconds} s`)
+    super(ms)
     this.nanos = nanos
     this.utc = utc
   }
@@ -59,6 +88,7 @@ export class Timestamp extends Date {
       r += per
       s -= 1n
     }
+    if (!(Math.abs(Number(s)) <= MAX_EPOCH_MS / 1000)) throw new DateRangeError('timestamp', `${v} ${unit.toLowerCase()} since 1970`)
     const nanos = Number(r) * (unit === 'MILLIS' ? 1e6 : unit === 'MICROS' ? 1e3 : 1)
     return new Timestamp(Number(s), nanos, utc)
   }
@@ -66,18 +96,26 @@ export class Timestamp extends Date {
   /** `2024-05-06T22:37:48.123456789Z` with every significant fractional digit (at least 3); no `Z` when not UTC. */
   isoString(): string {
     if (Number.isNaN(this.getTime())) return 'Invalid Date'
-    const base = this.toISOString().slice(0, 19)
-    return `${base}.${fraction(this.nanos, 3)}${this.utc ? 'Z' : ''}`
+    const [day, time] = isoParts(this)
+    return `${day}T${time}.${fraction(this.nanos, 3)}${this.utc ? 'Z' : ''}`
   }
 
   /** `2024-05-06 22:37:48.5`: wall-clock text as Apache ORC's tools print it (at least one fractional digit). */
   wallClock(): string {
-    return `${this.toISOString().slice(0, 10)} ${this.toISOString().slice(11, 19)}.${fraction(this.nanos, 1)}`
+    const [day, time] = isoParts(this)
+    return `${day} ${time}.${fraction(this.nanos, 1)}`
   }
 
   override toJSON(): string {
     return this.isoString()
   }
+}
+
+/** The ISO date and `HH:MM:SS` of a Date; years beyond 0–9999 keep their sign and six digits (`+010000-01-01`). */
+function isoParts(d: Date): [string, string] {
+  const iso = d.toISOString()
+  const t = iso.indexOf('T')
+  return [iso.slice(0, t), iso.slice(t + 1, t + 9)]
 }
 
 /** Nanoseconds as fractional digits, trailing zeros trimmed down to `min` digits. */
@@ -89,12 +127,14 @@ function fraction(nanos: number, min: number): string {
 
 /** A calendar date (no time, no zone): a Date at UTC midnight that prints as `YYYY-MM-DD`. */
 export class LocalDate extends Date {
+  /** DateRangeError beyond ±10^8 days (a Date cannot hold it). */
   static fromDays(days: number): LocalDate {
+    if (!(Math.abs(days) <= MAX_EPOCH_DAYS)) throw new DateRangeError('date', `${days} days`)
     return new LocalDate(days * 86_400_000)
   }
 
   override toJSON(): string {
-    return this.toISOString().slice(0, 10)
+    return isoParts(this)[0]
   }
 
   override toString(): string {
@@ -116,7 +156,7 @@ export function float32Text(v: number): string {
 /**
  * JSON text of a general value, exact: bigints and decimals as JSON numbers with all their digits,
  * timestamps and dates by their toJSON, binary as arrays of byte values, NaN and infinities as
- * null (JSON has none). `replacer` may format a value first (a format's own printing rules); it
+ * null (JSON has none); an Invalid Date is INVALID_ARGUMENT, never null. `replacer` may format a value first (a format's own printing rules); it
  * returns undefined to keep the default.
  */
 export function exactJson(value: unknown, replacer?: (v: unknown) => string | undefined): string {
@@ -134,7 +174,10 @@ export function exactJson(value: unknown, replacer?: (v: unknown) => string | un
       return value ? 'true' : 'false'
   }
   if (value instanceof Decimal) return value.toString()
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'null' : JSON.stringify(value.toJSON())
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw invalidDate()
+    return JSON.stringify(value.toJSON())
+  }
   if (value instanceof Uint8Array) return `[${Array.from(value).join(',')}]`
   if (Array.isArray(value)) return `[${value.map((v) => exactJson(v, replacer)).join(',')}]`
   if (value instanceof Map) return `[${[...value].map(([k, v]) => `{"key":${exactJson(k, replacer)},"value":${exactJson(v, replacer)}}`).join(',')}]`

@@ -10,10 +10,16 @@ import path from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { ErrorCode } from '../../src/errors.js'
 import { FILE_CASES } from './cases-files.js'
+import { ORC_CASES } from './cases-orc.js'
 import { craftParquet, defLevelsRun, deltaHeader, plainInt64, plainStrings, T, type CraftFile } from '../support/parquet-craft.js'
 
 /** What the child does with the files: read an inventory through its manifest (verified), or one data file. */
-export type HostileCall = { kind: 'inventory'; manifest: string } | { kind: 'parquet'; file: string } | { kind: 'report'; manifest: string }
+export type HostileCall =
+  | { kind: 'inventory'; manifest: string; columns?: string[] }
+  | { kind: 'parquet'; file: string; columns?: string[] }
+  | { kind: 'report'; manifest: string }
+  /** readOrc, or (`lines`) orcJsonLines: what `s3inv cat` prints. */
+  | { kind: 'orc'; file: string; columns?: string[]; lines?: boolean }
 
 export interface HostileCase {
   name: string
@@ -86,6 +92,7 @@ function gzipBomb(): Buffer {
 
 export const CASES: HostileCase[] = [
   ...FILE_CASES,
+  ...ORC_CASES,
   parquetCase('parquet-delta-huge-block', 'a DELTA_BINARY_PACKED block of 2^30 values spun for hours on the event loop', 'PARQUET_CORRUPT', () => ({
     columns: [size],
     rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, encoding: 5, body: deltaHeader(2 ** 30, 1, 2, 5, [0, 8, 1, 0, 0, 0]) }] }] }],
@@ -165,6 +172,34 @@ export const CASES: HostileCase[] = [
     call: { kind: 'parquet', file: 'data.parquet' },
     write: async (dir) =>
       writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [size], rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, encoding: 5, body: deltaHeader(2 ** 30, 1, 2, 5, [0, 8, 1, 0, 0, 0]) }] }] }] })),
+  },
+  {
+    name: 'parquet-timestamp-millis-out-of-range',
+    what: 'TIMESTAMP_MILLIS 10^17 (beyond a Date): cat and ls printed null, stats threw an untyped RangeError',
+    expected: 'PARQUET_CORRUPT',
+    call: { kind: 'parquet', file: 'data.parquet' },
+    write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [{ name: 'ts', type: T.INT64, convertedType: 9 }], rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainInt64([0, 1e17]) }] }] }] })),
+  },
+  {
+    name: 'parquet-rows-claimed-no-columns',
+    what: 'readParquet with columns [] of a row group claiming 2^52 rows (2 in its page): 2^52 empty rows',
+    expected: 'INVALID_ARGUMENT',
+    call: { kind: 'parquet', file: 'data.parquet', columns: [] },
+    write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [key], rowGroups: [{ numRows: 2 ** 52, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })),
+  },
+  {
+    name: 'parquet-inventory-rows-claimed-no-columns',
+    what: 'an inventory read of no field over a row group claiming 2^52 rows: the count was trusted (2^52 rows)',
+    expected: 'PARQUET_CORRUPT',
+    call: { kind: 'inventory', manifest: 'manifest.json', columns: [] },
+    write: (dir) => inventory(dir, craftParquet({ columns: [key], rowGroups: [{ numRows: 2 ** 52, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })),
+  },
+  {
+    name: 'parquet-no-columns-rows-claimed',
+    what: 'a file of no column claiming 2^52 rows: nothing can confirm them',
+    expected: 'LIMIT_EXCEEDED',
+    call: { kind: 'parquet', file: 'data.parquet' },
+    write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [], rowGroups: [{ numRows: 2 ** 52, chunks: [] }] })),
   },
   parquetCase('parquet-valid-control', 'a valid crafted file (the harness itself must read it)', 'ok', () => ({
     columns: [key, size],

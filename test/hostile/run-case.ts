@@ -17,13 +17,17 @@ async function rowsOf(call: HostileCall): Promise<number> {
   let rows = 0
   if (call.kind === 'inventory') {
     const { readInventory } = await import('../../src/index.js')
-    for await (const batch of readInventory(path.join(dir, call.manifest)).batches()) rows += batch.length
+    for await (const batch of readInventory(path.join(dir, call.manifest), { columns: call.columns as never }).batches()) rows += batch.length
   } else if (call.kind === 'report') {
     const { readCompletionReport } = await import('../../src/index.js')
     for await (const batch of readCompletionReport(path.join(dir, call.manifest)).batches()) rows += batch.length
+  } else if (call.kind === 'orc') {
+    const { readOrc, orcJsonLines } = await import('../../src/formats/orc/index.js')
+    const o = { columns: call.columns }
+    for await (const _ of call.lines ? orcJsonLines(path.join(dir, call.file), o) : readOrc(path.join(dir, call.file), o)) rows++
   } else {
     const { readParquet } = await import('../../src/index.js')
-    for await (const _ of readParquet(path.join(dir, call.file))) rows++
+    for await (const _ of readParquet(path.join(dir, call.file), { columns: call.columns })) rows++
   }
   return rows
 }

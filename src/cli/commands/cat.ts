@@ -9,6 +9,7 @@
 import type { Command } from 'commander'
 import { readDataFileLines, S3InventoryError } from '../../index.js'
 import { addCommon, collect, withClient, type CommonFlags } from '../common.js'
+import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
 
 const FLAGS: Record<string, string> = { fileSchema: '--schema', manifest: '--manifest', columns: '--columns' }
@@ -39,12 +40,11 @@ Examples:
   s3inv cat ./data/1234.parquet --manifest ./2026-11-20T01-00Z/manifest.json | head`,
     )
     .action(async (file: string, flags: CatFlags) => {
-      const ac = new AbortController()
       const out = writer()
       // One client serves the file and the manifest (both on S3, or neither).
       await withClient(/^s3:\/\//i.test(file) ? file : (flags.manifest ?? file), flags, async (client) => {
         try {
-          const lines = readDataFileLines(file, { client, columns: flags.columns, fileSchema: flags.schema, manifest: flags.manifest, verify: flags.verify, signal: ac.signal })
+          const lines = readDataFileLines(file, { client, columns: flags.columns, fileSchema: flags.schema, manifest: flags.manifest, verify: flags.verify, signal: interruption() })
           let text = ''
           let n = 0
           for await (const line of lines) {
@@ -52,6 +52,9 @@ Examples:
             if (++n % 512 === 0) {
               await out.write(text)
               text = ''
+              // Writes to a pipe are synchronous on Linux and rows of bytes in memory need no I/O: without a
+              // turn of the event loop now and then, Ctrl-C and SIGTERM would wait for the file's last row.
+              if (n % 8192 === 0) await new Promise((resolve) => setImmediate(resolve))
             }
           }
           await out.write(text)
@@ -61,8 +64,6 @@ Examples:
             throw new S3InventoryError(err.code, err.message, { ...err.toJSON(), option: FLAGS[err.option], cause: err })
           }
           throw err
-        } finally {
-          ac.abort()
         }
       })
     })

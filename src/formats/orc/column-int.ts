@@ -2,7 +2,7 @@
  * Boolean, tinyint, smallint, int, bigint and date columns: a DATA stream of bits, bytes or
  * integers. Values stay in typed arrays; bigint columns keep values beyond ±2^53 exactly.
  */
-import { LocalDate } from '../../schema/exact.js'
+import { DATE_RANGE, LocalDate, MAX_EPOCH_DAYS } from '../../schema/exact.js'
 import { BoolRle, ByteRle } from './byte-rle.js'
 import { checkEncoding, Column, complete, grow, intDecoder, readInts, skipInts, type StripeContext } from './column.js'
 import { corrupt } from './errors.js'
@@ -92,6 +92,12 @@ export class IntColumn extends Column {
     this.values = grow(this.values, m)
     await readInts(this.decoder, this.values, m)
     this.wide = takeWide(this.decoder, this.type)
+    if (this.type.kind === TypeKind.DATE) {
+      const v = this.values
+      for (let i = 0; i < m; i++) {
+        if (!(Math.abs(v[i]) <= MAX_EPOCH_DAYS)) throw corrupt('a date is out of range', { ...this.decoder.stream.where(), expected: DATE_RANGE, actual: `${v[i]} days` })
+      }
+    }
   }
 
   protected skipValues(m: number): Promise<void> {

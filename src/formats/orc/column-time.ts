@@ -6,7 +6,7 @@
  * so a negative second with a fraction of a millisecond or more is one second late in the file:
  * readers take one off, as Apache's do.
  */
-import { Timestamp } from '../../schema/exact.js'
+import { DATE_RANGE, MAX_EPOCH_MS, Timestamp } from '../../schema/exact.js'
 import { checkEncoding, Column, grow, intDecoder, readInts, skipInts, type StripeContext } from './column.js'
 import { corrupt } from './errors.js'
 import type { IntDecoder } from './int-decoder.js'
@@ -42,12 +42,17 @@ export class TimestampColumn extends Column {
     await readInts(this.frac, this.nanos, m)
     if (this.secs.wide || this.frac.wide) {
       this.secs.wide = this.frac.wide = undefined
-      throw corrupt('a timestamp is out of range', { column: this.type.path, offset: this.secs.stream.offset })
+      throw corrupt('a timestamp is out of range', { column: this.type.path, offset: this.secs.stream.offset, expected: DATE_RANGE, actual: 'beyond ±2^53 s' })
     }
     const s = this.seconds
     const ns = this.nanos
     const epoch = this.instant ? ORC_EPOCH : this.ctx.time.epoch
+    // What a Date holds, less the one-second correction below and, for a zone, its offset (under a day).
+    const max = MAX_EPOCH_MS / 1000 - (this.instant || !this.ctx.time.offsetAt ? 1 : 2 * 86_400)
     for (let i = 0; i < m; i++) {
+      if (!(Math.abs(s[i] + epoch) <= max)) {
+        throw corrupt('a timestamp is out of range', { ...this.secs.stream.where(), expected: DATE_RANGE, actual: `${s[i]} s since 2015-01-01` })
+      }
       const raw = ns[i]
       const zeros = raw % 8
       let n = (raw - zeros) / 8

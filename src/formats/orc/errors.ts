@@ -5,6 +5,7 @@
  */
 import { CodecError } from '../../codecs/decompress.js'
 import { S3InventoryError, type ErrorCode } from '../../errors.js'
+import { DATE_RANGE, DateRangeError } from '../../schema/exact.js'
 import type { ObjectRef } from '../../sources/source.js'
 import { ProtoError, ProtoLimitError } from './protobuf.js'
 
@@ -45,6 +46,7 @@ export function orcFailure(err: unknown, ref: ObjectRef, offset?: number): unkno
   if (err instanceof S3InventoryError) return err
   const file = { bucket: ref.bucket, key: ref.key }
   if (err instanceof OrcError) return new S3InventoryError(err.code, err.message, { ...file, ...err.where, offset: err.where.offset ?? offset })
+  if (err instanceof DateRangeError) return new S3InventoryError('ORC_CORRUPT', err.message, { ...file, offset, expected: DATE_RANGE, actual: err.actual })
   if (err instanceof CodecError) {
     const code: ErrorCode = err.reason === 'limit' ? 'LIMIT_EXCEEDED' : err.reason === 'unsupported' ? 'UNSUPPORTED_CODEC' : 'ORC_CORRUPT'
     return new S3InventoryError(code, `a compressed block cannot be read (${err.message})`, { ...file, offset, cause: err })

@@ -21,6 +21,7 @@ import { orcFailure } from './errors.js'
 import type { Message } from './protobuf.js'
 import { TypeKind } from './proto.js'
 import { assertConsumed } from './read.js'
+import { rowBacker } from './row-backing.js'
 import { StripeFetcher } from './stripe-io.js'
 import { assertReadableVersion, readTail, stripeStatistics, type OrcTail, type StripeInfo } from './tail.js'
 import { allTypes, kindName, typeString, type OrcType } from './types.js'
@@ -60,7 +61,14 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
   const at = (name: string) => (filter?.fields.has(name) ? decoded.findIndex((i) => fields[i].name === name) : -1)
   const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map(at)
   const filterCols = new Set([kJ, sJ, cJ, dJ, lJ, mJ].filter((j) => j >= 0))
-  const needed = new Set<number>(decoded.flatMap((i) => allTypes(root.children[i]).map((t) => t.id)))
+  // No field read (columns: []): a column is still decoded, so that stripes cannot claim rows their bytes do not hold.
+  let backer: OrcType | undefined
+  try {
+    backer = rowBacker(tail, decoded.map((i) => root.children[i]))
+  } catch (err) {
+    throw orcFailure(err, source.ref)
+  }
+  const needed = new Set<number>([...decoded.map((i) => root.children[i]), ...(backer ? [backer] : [])].flatMap((t) => allTypes(t).map((x) => x.id)))
   const keyField = fields.findIndex((f) => f.name === 'key')
   const excluded = filter?.prefixes && keyField >= 0 ? prefixExclusion(tail, source, root.children[keyField].id, filter.prefixes) : undefined
   const input = emptyFilterInput()
@@ -76,10 +84,12 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
       if (excluded?.(s)) continue
       const ctx = await fetcher.open(s, needed)
       let cols: Column[]
+      let back: Column | undefined
       try {
         cols = decoded.map((i) => createColumn(root.children[i], ctx, tail.encrypted))
+        back = backer && createColumn(backer, ctx, tail.encrypted)
         const skip = Math.max(0, read.startRow - s.firstRow)
-        if (skip > 0) for (const c of cols) await c.skip(skip)
+        if (skip > 0) for (const c of back ? [...cols, back] : cols) await c.skip(skip)
       } catch (err) {
         throw orcFailure(err, source.ref, s.offset)
       }
@@ -88,6 +98,7 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
         const n = Math.min(left, BATCH)
         try {
           for (const c of cols) await c.read(n)
+          await back?.skip(n)
         } catch (err) {
           throw orcFailure(err, source.ref, s.offset)
         }
@@ -130,7 +141,7 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
           held = batch
         }
       }
-      assertConsumed(cols.flatMap((c) => c.streams()), s.index, source)
+      assertConsumed((back ? [...cols, back] : cols).flatMap((c) => c.streams()), s.index, source)
       ctx.release()
     }
     // Integrity before the last batch is released.

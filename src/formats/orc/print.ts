@@ -7,7 +7,7 @@
  * `YYYY-MM-DD HH:MM:SS.f…`; dates `YYYY-MM-DD`; binary as arrays of byte values; maps as arrays of
  * `{"key", "value"}`; unions as `{"tag", "value"}`; NaN and infinities as null (JSON has none).
  */
-import { Decimal, float32Text, LocalDate, Timestamp } from '../../schema/exact.js'
+import { Decimal, float32Text, invalidDate, LocalDate, Timestamp } from '../../schema/exact.js'
 import { TypeKind } from './proto.js'
 import type { OrcType } from './types.js'
 
@@ -41,9 +41,11 @@ export function orcJson(value: unknown, type: OrcType, o: OrcJsonOptions = {}): 
       return `[${Array.from(value as Uint8Array).join(', ')}]`
     case TypeKind.TIMESTAMP:
     case TypeKind.TIMESTAMP_INSTANT:
-      return Number.isNaN((value as Timestamp).getTime()) ? 'null' : JSON.stringify((value as Timestamp).wallClock())
+      if (Number.isNaN((value as Timestamp).getTime())) throw invalidDate()
+      return JSON.stringify((value as Timestamp).wallClock())
     case TypeKind.DATE:
-      return Number.isNaN((value as LocalDate).getTime()) ? 'null' : JSON.stringify((value as LocalDate).toJSON())
+      if (Number.isNaN((value as LocalDate).getTime())) throw invalidDate()
+      return JSON.stringify((value as LocalDate).toJSON())
     case TypeKind.DECIMAL: {
       const d = value as Decimal
       return rescale(d, (type.precision ?? 0) > 0 ? (type.scale ?? 0) : HIVE11_SCALE).toString()

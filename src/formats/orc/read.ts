@@ -12,6 +12,7 @@ import type { Expected } from '../../sources/verify.js'
 import type { Column } from './column.js'
 import { createColumn } from './columns.js'
 import { corrupt, orcFailure } from './errors.js'
+import { rowBacker } from './row-backing.js'
 import { orcJson, type OrcJsonOptions } from './print.js'
 import { COMPRESSION_NAMES, TypeKind } from './proto.js'
 import { StripeFetcher } from './stripe-io.js'
@@ -53,6 +54,8 @@ export interface OrcBatch {
 }
 
 export async function* readOrcBatches(input: Location | ByteSource, options: ReadOrcOptions = {}): AsyncGenerator<OrcBatch> {
+  // Rows of no column would be the stripes' row counts, trusted: at least one column, or all.
+  if (options.columns?.length === 0) throw new S3InventoryError('INVALID_ARGUMENT', 'columns must name at least one column', { option: 'columns', expected: 'one column name or more (or no columns option: all)', actual: '[]' })
   const scope = clientScope(options)
   const ac = new AbortController()
   const onAbort = () => ac.abort(options.signal?.reason)
@@ -64,15 +67,23 @@ export async function* readOrcBatches(input: Location | ByteSource, options: Rea
     const tail = await readTail(source, { signal: ac.signal, sizeHint: options.expected?.size, wholeBelow: readSize })
     assertReadableVersion(tail, source)
     const { fields, type } = project(tail.root, options.columns, source)
-    const needed = new Set<number>(allTypes(type).map((t) => t.id))
+    let backer: OrcType | undefined
+    try {
+      backer = rowBacker(tail, [type])
+    } catch (err) {
+      throw orcFailure(err, source.ref)
+    }
+    const needed = new Set<number>([type, ...(backer ? [backer] : [])].flatMap((t) => allTypes(t).map((x) => x.id)))
     const fetcher = new StripeFetcher(source, tail, { readSize, signal: ac.signal, expected: options.expected })
     let held: OrcBatch | undefined
     try {
       for (const s of tail.stripes) {
         const ctx = await fetcher.open(s, needed)
         let col: Column
+        let back: Column | undefined
         try {
           col = createColumn(tail.root, ctx, tail.encrypted, fields)
+          back = backer && createColumn(backer, ctx, tail.encrypted)
         } catch (err) {
           throw orcFailure(err, source.ref, s.offset)
         }
@@ -80,17 +91,22 @@ export async function* readOrcBatches(input: Location | ByteSource, options: Rea
           const n = Math.min(left, WINDOW)
           try {
             await col.read(n)
+            await back?.skip(n)
           } catch (err) {
             throw orcFailure(err, source.ref, s.offset)
           }
           const values = new Array(n)
-          for (let i = 0; i < n; i++) values[i] = col.get(i)
+          try {
+            for (let i = 0; i < n; i++) values[i] = col.get(i)
+          } catch (err) {
+            throw orcFailure(err, source.ref, s.offset)
+          }
           left -= n
           ac.signal.throwIfAborted()
           if (held) yield held
           held = { type, values }
         }
-        assertConsumed(col.streams(), s.index, source)
+        assertConsumed([...col.streams(), ...(back?.streams() ?? [])], s.index, source)
         ctx.release()
       }
       await fetcher.finish()

@@ -89,13 +89,14 @@ export async function readTail(source: ByteSource, o: TailOptions = {}): Promise
     const ps = decodeMessage(tail, psStart - tailStart, tail.length - 1, PostScript, { left: 1000 })
     const footerLength = (ps.footerLength as number | undefined) ?? 0
     const metadataLength = (ps.metadataLength as number | undefined) ?? 0
-    for (const [name, n] of [['footer', footerLength], ['metadata', metadataLength]] as const) {
-      if (n > MAX_FOOTER_BYTES) throw overLimit(`the ${name} is ${n} bytes, over the limit`, { offset: psStart, expected: `at most ${MAX_FOOTER_BYTES} bytes`, actual: `${n} bytes` })
-    }
     const footerStart = psStart - footerLength
     const metadataStart = footerStart - metadataLength
+    // Lengths the file cannot hold are damage, whatever the limit says; those it can hold are then limited.
     if (footerLength === 0 || metadataStart < 3) {
-      throw corrupt(`a ${footerLength}-byte footer and ${metadataLength}-byte metadata do not fit in a ${size}-byte file`, { offset: psStart })
+      throw corrupt(`a ${footerLength}-byte footer and ${metadataLength}-byte metadata do not fit in a ${size}-byte file`, { offset: psStart, expected: `at most ${psStart - 3} bytes`, actual: `${footerLength + metadataLength} bytes` })
+    }
+    for (const [name, n] of [['footer', footerLength], ['metadata', metadataLength]] as const) {
+      if (n > MAX_FOOTER_BYTES) throw overLimit(`the ${name} is ${n} bytes, over the limit`, { offset: psStart, expected: `at most ${MAX_FOOTER_BYTES} bytes`, actual: `${n} bytes` })
     }
     const compression = compressionOf((ps.compression as number | undefined) ?? 0, ps.compressionBlockSize as number | undefined)
     if (metadataStart < tailStart) {

@@ -44,8 +44,12 @@ function zoneOffset(zone: string): (seconds: number) => number {
   } catch {
     throw new OrcError('UNSUPPORTED_FORMAT', 'the writer time zone of a timestamp column is unknown to this runtime', { actual: zone })
   }
+  // Timestamps of a column often repeat their second (Apache's testDate1900: 70 seconds in 70,000 rows); a lookup costs ~20 µs.
+  let lastWhole = NaN
+  let lastOffset = 0
   return (seconds) => {
     const whole = Math.floor(seconds)
+    if (whole === lastWhole) return lastOffset
     const parts = format.formatToParts(new Date(whole * 1000))
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value)
     let year = get('year')
@@ -54,6 +58,8 @@ function zoneOffset(zone: string): (seconds: number) => number {
     const d = new Date(0)
     d.setUTCFullYear(year, get('month') - 1, get('day'))
     d.setUTCHours(get('hour'), get('minute'), get('second'), 0)
-    return d.getTime() / 1000 - whole
+    lastWhole = whole
+    lastOffset = d.getTime() / 1000 - whole
+    return lastOffset
   }
 }

@@ -23,6 +23,8 @@ export interface OrcType {
 
 /** Deeper trees are refused (docs/reliability.md): readers and printers recurse once per level. */
 export const MAX_TYPE_DEPTH = 64
+/** Digits of an ORC decimal (Hive 0.13 and later): values fit in 127 bits and a sign. */
+export const MAX_DECIMAL_PRECISION = 38
 
 const KIND_NAMES = [
   'boolean', 'tinyint', 'smallint', 'int', 'bigint', 'float', 'double', 'string', 'binary', 'timestamp', 'array',
@@ -81,6 +83,7 @@ function build(list: readonly Message[], id: number, path: string, depth: number
   const kind = (t.kind as number | undefined) ?? 0
   const subs = (t.subtypes as number[] | undefined) ?? []
   const names = (t.fieldNames as string[] | undefined) ?? []
+  if (kind === TypeKind.DECIMAL) checkDecimal(t, path || 'root')
   const childPath = (i: number) => {
     const part = kind === TypeKind.STRUCT ? names[i] : kind === TypeKind.LIST ? '_elem' : kind === TypeKind.MAP ? (i === 0 ? '_key' : '_value') : String(i)
     return path ? `${path}.${part}` : part
@@ -94,6 +97,24 @@ function build(list: readonly Message[], id: number, path: string, depth: number
     precision: t.precision as number | undefined,
     scale: t.scale as number | undefined,
     path: path || 'root',
+  }
+}
+
+/**
+ * A decimal's precision is 1–38 and its scale 0–precision. Precision 0 (or none: protobuf's default)
+ * is a Hive 0.11/0.12 decimal, which had no precision and whose values carry their own scale (Apache's
+ * readers read it so, e.g. orc-file-11-format.orc's `decimal(0,0)`): its scale must then be 0 too.
+ * Unchecked, a scale of 10^9 padded every value to a billion digits.
+ */
+function checkDecimal(t: Message, column: string): void {
+  const precision = (t.precision as number | undefined) ?? 0
+  const scale = (t.scale as number | undefined) ?? 0
+  if (precision > MAX_DECIMAL_PRECISION || scale > precision) {
+    throw corrupt('a decimal column has a precision or scale out of range', {
+      column,
+      expected: `precision 1–${MAX_DECIMAL_PRECISION} and scale 0–precision (precision 0: a Hive 0.11 decimal, scale 0)`,
+      actual: `decimal(${precision},${scale})`,
+    })
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { CodecError } from '../../codecs/decompress.js'
 import { S3InventoryError, type ErrorCode, type ErrorContext } from '../../errors.js'
+import { DATE_RANGE, DateRangeError } from '../../schema/exact.js'
 import { ValueError } from '../../schema/values.js'
 import { EncodingError } from './encoding.js'
 import { LimitError } from './limits.js'
@@ -41,6 +42,7 @@ export function decodeFailure(err: unknown, file: FileId, what: string, where: W
   }
   if (err instanceof LimitError || (err instanceof ThriftError && err.limit)) return parquetError(file, 'LIMIT_EXCEEDED', `A ${what} is over a documented size limit.`, { ...at, actual: detail })
   if (err instanceof ThriftError) return corrupt(file, `A ${what} cannot be read.`, { ...at, actual: detail })
+  if (err instanceof DateRangeError) return corrupt(file, `A ${err.what} is out of range.`, { ...where, expected: DATE_RANGE, actual: err.actual })
   if (err instanceof ValueError) return parquetError(file, err.code, `A value of the column does not parse as its type.`, { ...where, expected: err.expected, actual: err.actual })
   // Anything else is a bug here, not a property of the file.
   return parquetError(file, 'INTERNAL', `Reading a ${what} failed unexpectedly.`, { ...at, actual: detail })

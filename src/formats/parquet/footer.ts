@@ -52,10 +52,11 @@ export async function readFooter(source: ByteSource, file: FileId, o: { readSize
   if (tail.readUInt32LE(tail.length - 4) !== MAGIC) throw corrupt(file, 'The file does not end with the PAR1 magic (not Parquet, or truncated).', { offset: size - 4 })
   const footerLen = tail.readUInt32LE(tail.length - 8)
   const footerStart = size - 8 - footerLen
+  // A length the file cannot hold is damage, whatever the limit says; one it can hold is then limited.
+  if (footerLen <= 0 || footerStart < 4) throw corrupt(file, 'The footer length does not fit in the file.', { offset: size - 8, expected: `at most ${size - 12} bytes`, actual: `${footerLen} bytes` })
   if (footerLen > PARQUET_LIMITS.footerBytes) {
     throw parquetError(file, 'LIMIT_EXCEEDED', 'The footer is longer than the documented limit.', { offset: size - 8, expected: `at most ${PARQUET_LIMITS.footerBytes} bytes`, actual: `${footerLen} bytes` })
   }
-  if (footerLen <= 0 || footerStart < 4) throw corrupt(file, 'The footer length does not fit in the file.', { offset: size - 8, expected: `at most ${size - 12} bytes`, actual: `${footerLen} bytes` })
   const footer = footerStart >= tailStart ? tail.subarray(footerStart - tailStart, tail.length - 8) : await slice(footerStart, size - 8)
   let meta: FileMeta
   try {

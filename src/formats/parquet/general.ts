@@ -65,6 +65,8 @@ export function readParquet(location: Location | ByteSource, options: ReadParque
 }
 
 async function* rowsOf(source: ByteSource, options: ReadParquetOptions): AsyncGenerator<ParquetRow> {
+  // Rows of no column would be the row groups' counts, trusted: at least one column, or all.
+  if (options.columns?.length === 0) throw new S3InventoryError('INVALID_ARGUMENT', 'columns must name at least one column', { bucket: source.ref.bucket, key: source.ref.key, option: 'columns', expected: 'one column name or more (or no columns option: all)', actual: '[]' })
   const ac = new AbortController()
   const onAbort = () => ac.abort(options.signal?.reason)
   options.signal?.addEventListener('abort', onAbort, { once: true })

@@ -17,6 +17,8 @@ export const PARQUET_LIMITS = {
   decimalDigits: 4096,
   /** DELTA_BINARY_PACKED block size (writers use 128 to a few thousand). */
   deltaBlockValues: 1 << 16,
+  /** Rows of a file with no column: no page can confirm them. */
+  unbackedRows: 1 << 20,
 } as const
 
 /** A size or count over a PARQUET_LIMITS entry (LIMIT_EXCEEDED). */

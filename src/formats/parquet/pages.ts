@@ -8,6 +8,7 @@
 import { isAscii } from 'node:buffer'
 import type { FastBuffer } from '../../codecs/buffers.js'
 import { decompress as decompressBlock, type CodecName } from '../../codecs/decompress.js'
+import { DateRangeError, MAX_EPOCH_MS } from '../../schema/exact.js'
 import type { FieldDef } from '../../schema/fields.js'
 import type { ChunkBytes } from './chunks.js'
 import { bitWidthOf, decodePlain, decodeValues, EncodingError, int32, plainInt32AsNumbers, plainInt64AsNumbers, readHybrid, type Physical, type Reader } from './encoding.js'
@@ -273,6 +274,8 @@ function pageValues(r: Reader, enc: number, n: number, defs: Uint8Array | undefi
   if (field && enc === Encoding.PLAIN && (type === PhysicalType.INT64 || type === PhysicalType.INT32) && (field.type === 'number' || (field.type === 'date' && col.logical?.type === 'TIMESTAMP'))) {
     const dense = type === PhysicalType.INT64 ? plainInt64AsNumbers(r, nonNull) : plainInt32AsNumbers(r, nonNull)
     if (toMs) for (let i = 0; i < nonNull; i++) dense[i] = toMs(dense[i])
+    // Milliseconds a Date cannot hold would become Invalid Dates in the rows.
+    if (field.type === 'date') for (let i = 0; i < nonNull; i++) if (!(Math.abs(dense[i]) <= MAX_EPOCH_MS)) throw new DateRangeError('timestamp', `${dense[i]} ms since 1970`)
     return { kind: 'num', n, values: spread(dense, defs, n, NaN, maxDef) }
   }
   const phys = decodeValues(r, type, enc, nonNull, col.typeLength)

@@ -8,9 +8,10 @@
 import type { ByteSource } from '../../sources/source.js'
 import type { Expected } from '../../sources/verify.js'
 import { chunkRange, fetchChunks, preloaded, span, type ChunkBytes } from './chunks.js'
-import { corrupt, type FileId } from './errors.js'
+import { corrupt, parquetError, type FileId } from './errors.js'
 import type { Footer } from './footer.js'
 import { integrity } from './integrity.js'
+import { PARQUET_LIMITS } from './limits.js'
 import { columnPages, materialize, type PageValues, type ValueMode } from './pages.js'
 import type { RowGroupSpan } from './plan.js'
 import type { ColumnDesc } from './values.js'
@@ -44,7 +45,14 @@ export interface RowGroupRead {
 }
 
 export async function* readWindows(o: RowGroupRead): AsyncGenerator<Window> {
-  const { footer, file, columns, signal } = o
+  const { footer, file, signal } = o
+  // A read of no column (an inventory read with columns: []) still decodes the first one, after the
+  // caller's (none): the row groups' counts are checked against pages, never trusted alone.
+  const columns = o.columns.length > 0 || footer.columns.length === 0 ? o.columns : footer.columns.slice(0, 1)
+  const modes = o.columns.length > 0 ? o.modes : [{}]
+  if (footer.columns.length === 0 && footer.meta.numRows > PARQUET_LIMITS.unbackedRows) {
+    throw parquetError(file, 'LIMIT_EXCEEDED', 'The file declares rows but has no column to hold them.', { expected: `at most ${PARQUET_LIMITS.unbackedRows} rows`, actual: `${footer.meta.numRows} rows` })
+  }
   const check = integrity(o.source, footer, footer.meta.rowGroups.map((rg) => span(rg.columns)), o)
   try {
     for (const { index: g, firstRow, meta: rg } of o.rowGroups) {
@@ -58,7 +66,7 @@ export async function* readWindows(o: RowGroupRead): AsyncGenerator<Window> {
       } else {
         bytesFor = await fetchChunks(chunks, o.readSize, footer.slice)
       }
-      const pages = chunks.map((c, j) => columnPages(bytesFor(j), columns[j], c, rg.numRows, o.modes[j], file))
+      const pages = chunks.map((c, j) => columnPages(bytesFor(j), columns[j], c, rg.numRows, modes[j], file))
       const win: unknown[][] = chunks.map(() => new Array(Math.min(BATCH, rg.numRows)))
       const page: (PageValues | undefined)[] = chunks.map(() => undefined)
       const offs: number[] = chunks.map(() => 0)
