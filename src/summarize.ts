@@ -64,11 +64,14 @@ const NONE = '(none)'
 /** The prefix label of keys with no `/` (never a real prefix: those end in `/`). */
 const ROOT = '(root)'
 
+/** The groupings besides field names, as `parseGroupBy` spells them (listed when a name is unknown). */
+const GROUPINGS = ['extension', 'extension:lower', 'prefix:N', 'modified:day|month|year', 'size:pow2|pow10']
+
 export function dimension(by: GroupBy): Dimension {
   if (typeof by === 'string') {
     if (by === 'extension') return { name: 'extension', label: extension }
     const field = knownFieldFor(by)
-    if (field === undefined) throw unknownField(by, 'by', ['extension', 'prefix:N', 'modified:day|month|year', 'size:pow2|pow10'])
+    if (field === undefined) throw unknownField(by, 'by', GROUPINGS)
     return { name: field, label: (r) => text(r[field]) }
   }
   if (typeof by !== 'object' || by === null) throw new S3InventoryError('INVALID_ARGUMENT', 'a grouping must be a field name or an object such as { prefix: 2 }', { option: 'by', actual: String(by) })

@@ -72,9 +72,21 @@ describe('s3inv usage errors', async () => {
       expect(r.code, `${cmd} ${flag}`).toBe(2)
       expect(r.stdout).toBe('')
       const [first, second, ...rest] = r.stderr.split('\n')
-      expect(first).toMatch(new RegExp(`^s3inv: bad value for ${flag}: ".+" is not an inventory field; did you mean ${hint}\\? \\(expected one of bucket, key, `))
+      const what = flag === '--by' ? 'a grouping or an inventory field' : 'an inventory field'
+      const first_ = flag === '--by' ? 'extension, extension:lower, prefix:N, ' : 'bucket, key, '
+      expect(first).toMatch(new RegExp(`^s3inv: bad value for ${flag}: ".+" is not ${what}; did you mean ${hint}\\? \\(expected one of ${first_}`))
       expect(second).toBe(`see \`s3inv ${cmd} --help\``)
       expect(rest).toEqual([''])
+    }
+  })
+
+  it('--by lists the groupings it accepts, not only field names (the line is clipped: they come first)', async () => {
+    for (const [value, near] of [['foo', ''], ['EXTENSION', '; did you mean extension?']]) {
+      const r = await run(['stats', missing, '--by', value])
+      expect(r.code).toBe(2)
+      const first = r.stderr.split('\n')[0]
+      expect(first).toContain(`bad value for --by: "${value}" is not a grouping or an inventory field${near} (expected one of extension, extension:lower, prefix:N, modified:day|month|year, size:pow2|pow10, bucket, key, `)
+      expect(first).toContain('storageClass')
     }
   })
 
@@ -85,7 +97,14 @@ describe('s3inv usage errors', async () => {
     expect([typo.code, typo.stderr]).toEqual([2, "s3inv: unknown command 'lss' (Did you mean ls?)\nsee `s3inv --help`\n"])
     const bare = await run([])
     expect(bare.code).toBe(2)
-    expect(bare.stderr).toContain('Usage: s3inv [options] [command]')
+    expect(bare.stdout).toBe('')
+    expect(bare.stderr).toBe(
+      'usage: s3inv <command> [options]\ncommands: ls, stats, latest, deliveries, export, manifest, enqueue, estimate, report, db-uri, cat, diff, sql, html\nsee `s3inv --help` (or `s3inv <command> --help`)\n',
+    )
+    const full = await run(['--help'])
+    expect(full.code).toBe(0)
+    expect(full.stdout).toContain('Usage: s3inv [options] [command]')
+    expect(full.stdout.split('\n').length).toBeGreaterThan(20)
     const help = await run(['stats', '--help'])
     expect(help.code).toBe(0)
     expect(help.stderr).toBe('')

@@ -54,6 +54,7 @@ function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<number> {
   const program = buildProgram()
+  if (argv.length <= 2) return shortUsage(program)
   const out = writer(process.stdout)
   const release = handleInterrupts()
   try {
@@ -78,7 +79,7 @@ function failed(err: unknown, program: Command, argv: readonly string[]): number
   if (closedPipe(err)) return 0 // the reader of stdout went away (`| head`): not a failure
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
-    // `s3inv help ls` (exit code 0); `s3inv` alone prints the help to stderr (exit code 1): a usage error.
+    // `s3inv help ls` (exit code 0); commander's help on stderr (exit code 1, no command given): a usage error.
     if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2
     return usage(commanderMessage(err.message), program, argv)
   }
@@ -91,6 +92,13 @@ function failed(err: unknown, program: Command, argv: readonly string[]): number
   process.stderr.write(`s3inv: ${formatError(err)}\n`)
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
   return 1
+}
+
+/** `s3inv` alone: what to type, in three lines (the full help is `s3inv --help`); a usage error. */
+function shortUsage(program: Command): number {
+  const names = program.commands.map((c) => c.name()).join(', ')
+  process.stderr.write(`usage: s3inv <command> [options]\ncommands: ${names}\nsee \`s3inv --help\` (or \`s3inv <command> --help\`)\n`)
+  return 2
 }
 
 /** One line, then where the whole story is. */
