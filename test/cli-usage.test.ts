@@ -40,6 +40,10 @@ describe('s3inv usage errors', async () => {
     ['report', ['--status', 'cancelled'], 'bad value for --status: "cancelled" (expected one of succeeded, failed)'],
     ['estimate', ['--lambda-ms', '1000000', '--lambda-memory', '128'], 'bad value for --lambda-ms: "1000000" (expected an integer from 1 to 900,000)'],
     ['manifest', ['--out', 'x', '--glob', '[', '--concurrency', '65'], 'bad value for --concurrency: "65" (expected an integer from 1 to 64)'],
+    ['manifest', ['--out', 's3://jobs/m3.csv', '--partition', 'mars'], 'bad value for --partition: "mars" (expected one of aws, aws-cn, aws-us-gov)'],
+    // The cursor file's folder is checked as the flag is read, not after every row is printed.
+    ['ls', ['--cursor-file', path.join(root, 'no-such-dir', 'c')], `bad value for --cursor-file: ${JSON.stringify(path.join(root, 'no-such-dir', 'c'))} (expected a file in a folder that exists and can be written: ${path.join(root, 'no-such-dir')} does not exist)`],
+    ['export', ['--format', 'arrow', '--out', 'x', '--cursor-file', root], `bad value for --cursor-file: ${JSON.stringify(root)} (expected a file in a folder that exists and can be written: ${root} is a folder)`],
     // Combinations that cannot work.
     ['ls', ['--min-size', '2MB', '--max-size', '1MB'], '--min-size (2000000 bytes) is larger than --max-size (1000000 bytes): nothing can match'],
     ['ls', ['--modified-after', '2026-02-01', '--modified-before', '2026-01-01'], '--modified-after 2026-02-01 is not before --modified-before 2026-01-01: nothing can match'],

@@ -13,6 +13,10 @@ import { sinkFor } from './sink.js'
 
 export const MANIFEST_FORMAT = 'S3BatchOperations_CSV_20180820'
 
+/** The ARN partitions an `ObjectArn` may name (the commercial, China and GovCloud regions). */
+export const ARN_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const
+export type ArnPartition = (typeof ARN_PARTITIONS)[number]
+
 /** A row to put in a manifest. Inventory rows and completion report rows fit as they are. */
 export interface ManifestRowInput {
   bucket: string
@@ -39,8 +43,8 @@ export interface WriteBatchManifestOptions extends Pick<ClientOptions, 'client' 
   partSize?: number
   /** Accept zero rows (and write an empty manifest). Default false: MANIFEST_EMPTY, nothing written. */
   allowEmpty?: boolean
-  /** ARN partition for `ObjectArn`. Default `aws` (`aws-cn`, `aws-us-gov`). */
-  partition?: string
+  /** ARN partition for `ObjectArn`: one of ARN_PARTITIONS. Default `aws` (`aws-cn`, `aws-us-gov`). */
+  partition?: ArnPartition
 }
 
 export type ManifestField = 'Bucket' | 'Key' | 'VersionId'
@@ -78,6 +82,10 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
   const mode = options.versionIds ?? 'auto'
   if (mode !== 'auto' && mode !== 'null' && mode !== 'drop') {
     throw new S3InventoryError('INVALID_ARGUMENT', 'versionIds must be "auto", "null" or "drop"', { option: 'versionIds', actual: String(mode) })
+  }
+  // Checked before any I/O: a wrong partition would only show when CreateJob cannot find the manifest.
+  if (options.partition !== undefined && !ARN_PARTITIONS.includes(options.partition)) {
+    throw new S3InventoryError('INVALID_ARGUMENT', 'partition is not an ARN partition', { option: 'partition', expected: ARN_PARTITIONS.join(', '), actual: String(options.partition) })
   }
   const signal = options.signal
   throwIfAborted(signal)

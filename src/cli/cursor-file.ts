@@ -4,10 +4,12 @@
  * finished file) — rewritten every `--cursor-every` rows and at exit, also after a failure or Ctrl-C.
  * A run that stops can go on with `--start-after "$(cat F)"` and repeats or loses nothing.
  */
+import { accessSync, constants, statSync } from 'node:fs'
 import { rename, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { Command } from 'commander'
 import { cursorOf, formatCursor, S3InventoryError, type InventoryRow, type InventoryStream } from '../index.js'
-import { cursor, FLAG_RANGES, integer } from './usage.js'
+import { badValue, cursor, FLAG_RANGES, integer } from './usage.js'
 
 export interface CursorFlags {
   startAfter?: string
@@ -19,9 +21,38 @@ export interface CursorFlags {
 export function addCursorFlags(cmd: Command, every: boolean): Command {
   cmd
     .option('--start-after <cursor>', 'resume after this row (a cursor from --cursor-file, v1.<md5>.<file>.<row>)', cursor('--start-after'))
-    .option('--cursor-file <file>', every ? 'keep the cursor of the last row done in this file, for --start-after' : 'write the cursor of the last row written to this file when the output is complete, for --start-after')
+    .option('--cursor-file <file>', every ? 'keep the cursor of the last row done in this file, for --start-after' : 'write the cursor of the last row written to this file when the output is complete, for --start-after', cursorFile('--cursor-file'))
   if (every) cmd.option('--cursor-every <rows>', 'rewrite --cursor-file after this many rows (default: 10000)', integer('--cursor-every', FLAG_RANGES.cursorEvery))
   return cmd
+}
+
+/**
+ * A cursor file's place, checked as the flag is read: its folder exists and can be written (the file
+ * is written beside it and renamed), and the path is not a folder — else rows would be output, and
+ * only then the cursor fail to save.
+ */
+const cursorFile =
+  (flag: string) =>
+  (v: string): string => {
+    const dir = path.dirname(path.resolve(v))
+    const problem = placeProblem(v, dir)
+    if (problem) throw badValue(flag, v, `a file in a folder that exists and can be written: ${problem}`)
+    return v
+  }
+
+function placeProblem(file: string, dir: string): string | undefined {
+  try {
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) return `${file} is a folder`
+    if (!statSync(dir).isDirectory()) return `${dir} is not a folder`
+    accessSync(dir, constants.W_OK | constants.X_OK)
+    return undefined
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return `${dir} does not exist`
+    if (code === 'ENOTDIR') return `${dir} is not a folder`
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `${dir} is not writable`
+    return `${dir}: ${code ?? String(err)}`
+  }
 }
 
 export interface CursorKeeper {

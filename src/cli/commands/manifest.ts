@@ -4,17 +4,18 @@
  * whole. Prints the `Manifest` block `CreateJob` takes (with the ETag S3 returned).
  */
 import type { Command } from 'commander'
-import { writeBatchManifest, type BatchManifest, type KnownField } from '../../index.js'
+import { ARN_PARTITIONS, writeBatchManifest, type ArnPartition, type BatchManifest, type KnownField } from '../../index.js'
 import { addCommon, addFilters, checkFilterFlags, clientFor, note, openInventory, schemaHas, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { addCursorFlags, cursorKeeper, tracked, type CursorFlags } from '../cursor-file.js'
 import { interruption } from '../interrupt.js'
 import { outPath, toStdout, writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
+import { choice } from '../usage.js'
 
 interface ManifestFlags extends CommonFlags, FilterFlags, CursorFlags {
   out: string
   versions?: boolean
-  partition?: string
+  partition?: ArnPartition
   allowEmpty?: boolean
   json?: boolean
 }
@@ -25,7 +26,7 @@ export function register(program: Command): void {
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .requiredOption('--out <file>', 's3://bucket/key (for CreateJob), a local file, or - for stdout')
     .option('--versions', 'add the VersionId column (rows without one get "null"): tasks act on those versions (default: current versions, no column)')
-    .option('--partition <name>', 'ARN partition of the ObjectArn: aws, aws-cn, aws-us-gov (default: aws)')
+    .option('--partition <name>', `ARN partition of the ObjectArn: ${ARN_PARTITIONS.join(', ')} (default: aws)`, choice('--partition', ARN_PARTITIONS))
     .option('--allow-empty', 'write an empty manifest when nothing matches (default: MANIFEST_EMPTY, nothing written)')
     .option('--json', 'print everything writeBatchManifest returns (rows, bytes, md5, etag, spec, location)')
     .addHelpText(
