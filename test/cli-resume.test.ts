@@ -90,7 +90,8 @@ describe('s3inv restartable runs', async () => {
   it('a cursor of another delivery is CURSOR_INVALID (exit 1)', async () => {
     const other = await run(['ls', f.manifestPath, '--start-after', `v1.${'0'.repeat(32)}.0.5`, '-q'])
     expect(other.code).toBe(1)
-    expect(other.stderr).toMatch(/^s3inv: CURSOR_INVALID: /)
+    expect(other.stderr).toMatch(/^s3inv: CURSOR_INVALID: the cursor belongs to another inventory delivery \(--start-after, /)
+    expect(other.stderr).not.toContain('startAfter')
   })
 
   it('enqueue: a failure stops it with the cursor of the last row SQS accepted; --start-after sends the rest, nothing twice', async () => {

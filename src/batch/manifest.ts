@@ -154,9 +154,10 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
     }
     throwIfAborted(signal)
     if (count === 0 && !options.allowEmpty) {
-      throw new S3InventoryError('MANIFEST_EMPTY', 'no rows to write: a job needs at least one task', {
+      throw new S3InventoryError('MANIFEST_EMPTY', 'no rows to write: a job needs at least one task, unless an empty manifest is allowed', {
         ...destRef,
-        expected: 'at least one row (pass allowEmpty: true to write an empty manifest)',
+        option: 'allowEmpty',
+        expected: 'at least one row',
       })
     }
     if (text.length > 0) await flush()

@@ -19,6 +19,7 @@ import { register as cat } from './commands/cat.js'
 import { register as diff } from './commands/diff.js'
 import { register as sql } from './commands/sql.js'
 import { register as html } from './commands/html.js'
+import { inFlagTerms } from './flags.js'
 import { exitStatusFor, handleInterrupts, interruptedBy } from './interrupt.js'
 import { OutputClosed, writer } from './output.js'
 import { UsageError, usageFromLibrary } from './usage.js'
@@ -40,6 +41,9 @@ const COMMANDS: ((program: Command) => void)[] = [
   html,
 ]
 
+/** The command whose action is running (its flags name the library's options in errors). */
+let running: Command | undefined
+
 function buildProgram(): Command {
   const program = new Command('s3inv')
     .description('Stream, filter and summarize S3 Inventory reports from S3 or local disk.')
@@ -47,6 +51,9 @@ function buildProgram(): Command {
     .exitOverride()
     // Errors are printed by main(), one line each; help and version still go to stdout.
     .configureOutput({ outputError: () => {} })
+  program.hook('preAction', (_program, cmd) => {
+    running = cmd
+  })
   for (const register of COMMANDS) register(program)
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => {} })
   return program
@@ -89,7 +96,7 @@ function failed(err: unknown, program: Command, argv: readonly string[]): number
     const u = usageFromLibrary(err, err.option, err.actual ?? '')
     if (u instanceof UsageError) return usage(u.message, program, argv)
   }
-  process.stderr.write(`s3inv: ${formatError(err)}\n`)
+  process.stderr.write(`s3inv: ${formatError(inFlagTerms(err, running))}\n`)
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
   return 1
 }
