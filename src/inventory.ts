@@ -120,7 +120,7 @@ export function assertHasFiles(m: InventoryManifest, options: Pick<ReadInventory
   if (m.files.length === 0 && !options.allowEmpty && options.fileIndexes === undefined) {
     throw new S3InventoryError('MANIFEST_EMPTY', 'the manifest lists no data files, and an empty inventory is not allowed', {
       ...locationRef(m.location),
-      column: 'files',
+      field: 'files',
       option: 'allowEmpty',
       expected: 'at least one file',
     })
