@@ -45,6 +45,12 @@ export interface WriteBatchManifestOptions extends Pick<ClientOptions, 'client' 
   allowEmpty?: boolean
   /** ARN partition for `ObjectArn`: one of ARN_PARTITIONS. Default `aws` (`aws-cn`, `aws-us-gov`). */
   partition?: ArnPartition
+  /**
+   * Called (and awaited) after each chunk is handed to the destination, with the rows written so far —
+   * always a whole number of the input's batches. For standard output or a pipe those lines are out
+   * (a cut run can be resumed after them); a local file or an S3 object shows nothing until complete.
+   */
+  onWritten?: (rows: number) => void | Promise<void>
 }
 
 export type ManifestField = 'Bucket' | 'Key' | 'VersionId'
@@ -105,6 +111,7 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
     hash.update(chunk)
     bytes += chunk.length
     await sink.write(chunk)
+    await options.onWritten?.(count)
   }
 
   const add = (row: ManifestRowInput) => {
