@@ -61,7 +61,7 @@ function encodePart(value: string, what: string, where: { key?: string }): strin
     return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
   } catch {
     // A lone surrogate: no URI (and no driver) can carry it. Say which part, never its value.
-    throw new S3InventoryError('SECRET_INVALID', `${what} is not well-formed Unicode`, { ...where, column: what })
+    throw new S3InventoryError('SECRET_INVALID', `${what} is not well-formed Unicode`, { ...where, field: what })
   }
 }
 
@@ -73,7 +73,7 @@ function hostPart(host: string, where: { key?: string }): string {
   if (HOSTNAME.test(host)) return host
   const v6 = IPV6.exec(host)
   if (v6 && v6[1].includes(':')) return `[${v6[1]}]`
-  throw new S3InventoryError('SECRET_INVALID', 'host is not a host name or IP address', { ...where, column: 'host', actual: host.slice(0, 255) })
+  throw new S3InventoryError('SECRET_INVALID', 'host is not a host name or IP address', { ...where, field: 'host', actual: host.slice(0, 255) })
 }
 
 /**
@@ -94,7 +94,7 @@ function uriFrom(secret: DatabaseSecret | string, options: DatabaseUriOptions, w
   if (scheme === undefined) {
     throw new S3InventoryError('SECRET_INVALID', engine === undefined ? 'secret has no engine; pass the scheme option' : `no URI scheme known for engine "${s.engine}"; pass the scheme option`, {
       ...where,
-      column: 'engine',
+      field: 'engine',
       expected: `one of ${Object.keys(ENGINES).join(', ')}, or the scheme option`,
       actual: s.engine,
     })
@@ -106,7 +106,7 @@ function uriFrom(secret: DatabaseSecret | string, options: DatabaseUriOptions, w
   if (host === undefined || host === '') {
     throw new S3InventoryError('SECRET_INVALID', 'secret has no host; pass the host option (RDS-managed secrets hold only username and password)', {
       ...where,
-      column: 'host',
+      field: 'host',
       expected: 'host in the secret or the host option',
     })
   }
@@ -116,7 +116,7 @@ function uriFrom(secret: DatabaseSecret | string, options: DatabaseUriOptions, w
   if (portNumber === undefined) {
     throw new S3InventoryError('SECRET_INVALID', 'secret has no port and the engine has no default; pass the port option', {
       ...where,
-      column: 'port',
+      field: 'port',
       expected: 'port in the secret or the port option',
     })
   }
@@ -141,7 +141,12 @@ function parseSecret(secret: DatabaseSecret | string, where: { key?: string }): 
     const issue = r.error.issues[0]
     const field = formatPath(issue.path)
     // issue.message names the expected type, never the value.
-    throw new S3InventoryError('SECRET_INVALID', `${field || 'secret'}: ${issue.message}`, { ...where, column: field || undefined, expected: 'a database secret {engine, host, port, username, password, dbname}' })
+    throw new S3InventoryError('SECRET_INVALID', field ? 'a field of the secret is missing or invalid' : 'the secret is not a JSON object', {
+      ...where,
+      field: field || undefined,
+      expected: 'a database secret {engine, host, port, username, password, dbname}',
+      actual: issue.message,
+    })
   }
   return r.data
 }
@@ -179,5 +184,6 @@ function secretsError(err: unknown, secretId: string): S3InventoryError {
   const { status, name, what } = describeSdkError(err)
   const code: ErrorCode =
     name === 'ResourceNotFoundException' ? 'NOT_FOUND' : name === 'AccessDeniedException' || status === 403 ? 'ACCESS_DENIED' : 'SECRETS_MANAGER_ERROR'
-  return new S3InventoryError(code, what, { key: secretId, cause: sanitize(err) })
+  const sentence = { NOT_FOUND: 'secret not found', ACCESS_DENIED: 'access denied' }[code as string] ?? 'the Secrets Manager request failed'
+  return new S3InventoryError(code, sentence, { key: secretId, actual: what, cause: sanitize(err) })
 }

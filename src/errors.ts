@@ -52,6 +52,8 @@ export interface ErrorContext {
   offset?: number
   /** Column (row field, or the file's column name) involved. */
   column?: string
+  /** A field of a JSON document (manifest.json, a report manifest, a shard, an event, a secret), as a path: `files[2].size`. */
+  field?: string
   /** The option (library) or flag (CLI) at fault, e.g. `concurrency`, `--min-size`. */
   option?: string
   /** Another resource involved, e.g. an SQS queue URL. */
@@ -63,7 +65,7 @@ export interface ErrorContext {
   cause?: unknown
 }
 
-const FIELDS = ['bucket', 'key', 'row', 'offset', 'column', 'option', 'resource', 'expected', 'actual'] as const
+const FIELDS = ['bucket', 'key', 'row', 'offset', 'column', 'field', 'option', 'resource', 'expected', 'actual'] as const
 
 export class S3InventoryError extends Error {
   override readonly name = 'S3InventoryError'
@@ -73,6 +75,7 @@ export class S3InventoryError extends Error {
   readonly row?: number
   readonly offset?: number
   readonly column?: string
+  readonly field?: string
   readonly option?: string
   readonly resource?: string
   readonly expected?: string
@@ -105,6 +108,7 @@ function describeWhere(c: ErrorContext): string {
   if (c.resource !== undefined) parts.push(c.resource)
   if (c.row !== undefined) parts.push(`row ${c.row}`)
   if (c.column !== undefined) parts.push(`column ${c.column}`)
+  if (c.field !== undefined) parts.push(`field ${c.field}`)
   if (c.offset !== undefined) parts.push(`byte ${c.offset}`)
   return parts.join(', ')
 }

@@ -113,7 +113,8 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
     try {
       re = globToRegExp(filter.glob, fold)
     } catch (err) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `filter.glob is not a valid pattern (${(err as Error).message})`, { option: 'filter.glob', actual: filter.glob })
+      // The parser's complaint is what was found wrong (it names the pattern as compiled).
+      throw new S3InventoryError('INVALID_ARGUMENT', 'filter.glob is not a valid pattern', { option: 'filter.glob', actual: (err as Error).message, cause: err })
     }
     const lastSegment = !filter.glob.includes('/')
     tests.push(lastSegment ? (v) => re.test(v.key.slice(v.key.lastIndexOf('/') + 1)) : (v) => re.test(v.key))
@@ -126,7 +127,8 @@ export function compileFilter(filter: RowFilter | undefined): CompiledFilter | u
       const flags = typeof filter.regex === 'string' ? 'u' : filter.regex.flags.replace(/[gy]/g, '')
       re = new RegExp(typeof filter.regex === 'string' ? filter.regex : filter.regex.source, fold && !flags.includes('i') ? `${flags}i` : flags)
     } catch (err) {
-      throw new S3InventoryError('INVALID_ARGUMENT', `filter.regex is not a valid regular expression (${(err as Error).message})`, { option: 'filter.regex', actual: String(filter.regex) })
+      // The parser's complaint names the pattern and what is wrong with it.
+      throw new S3InventoryError('INVALID_ARGUMENT', 'filter.regex is not a valid regular expression', { option: 'filter.regex', actual: (err as Error).message, cause: err })
     }
     tests.push((v) => re.test(v.key))
   }

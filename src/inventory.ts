@@ -118,10 +118,11 @@ export type InventoryRequest = ReturnType<typeof inventoryRequest>
 /** An empty files[] is an error unless the caller accepts it (allowEmpty) or chose the files (fileIndexes). */
 export function assertHasFiles(m: InventoryManifest, options: Pick<ReadInventoryOptions, 'allowEmpty' | 'fileIndexes'>): void {
   if (m.files.length === 0 && !options.allowEmpty && options.fileIndexes === undefined) {
-    throw new S3InventoryError('MANIFEST_EMPTY', 'the manifest lists no data files', {
+    throw new S3InventoryError('MANIFEST_EMPTY', 'the manifest lists no data files, and an empty inventory is not allowed', {
       ...locationRef(m.location),
-      column: 'files',
-      expected: 'at least one file (pass allowEmpty: true to accept none)',
+      field: 'files',
+      option: 'allowEmpty',
+      expected: 'at least one file',
     })
   }
 }

@@ -127,9 +127,10 @@ export function parseJsonWith<T>(bytes: Uint8Array, loc: ResolvedLocation, schem
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8'))
   } catch (err) {
-    throw new S3InventoryError('MANIFEST_INVALID', `${what} is not valid JSON (${(err as Error).message})`, {
+    throw new S3InventoryError('MANIFEST_INVALID', `${what} is not valid JSON`, {
       ...locationRef(loc),
       expected: 'a JSON object',
+      actual: (err as Error).message,
       cause: err,
     })
   }
@@ -140,9 +141,9 @@ export function parseJsonWith<T>(bytes: Uint8Array, loc: ResolvedLocation, schem
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const field = formatPath(issue.path)
-    throw new S3InventoryError('MANIFEST_INVALID', `${field || what}: ${issue.message}`, {
+    throw new S3InventoryError('MANIFEST_INVALID', field ? `a field of ${what} is missing or invalid` : `${what} is not a JSON object of the right shape`, {
       ...locationRef(loc),
-      column: field || undefined,
+      field: field || undefined,
       expected: issue.message,
       cause: parsed.error,
     })

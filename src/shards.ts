@@ -149,10 +149,10 @@ export function parseShard(value: unknown): Shard {
   if (!r.success) {
     const issue = r.error.issues[0]
     const field = formatPath(issue.path)
-    throw new S3InventoryError('INVALID_ARGUMENT', `not a shard: ${field || 'shard'}: ${issue.message}`, { column: field || undefined, expected: 'a shard from listShards()' })
+    throw new S3InventoryError('INVALID_ARGUMENT', 'not a shard: a field is missing or invalid', { field: field || undefined, expected: 'a shard from listShards()', actual: issue.message })
   }
   if (r.data.fileIndex >= r.data.fileCount) {
-    throw new S3InventoryError('INVALID_ARGUMENT', 'not a shard: fileIndex is past fileCount', { column: 'fileIndex', actual: `${r.data.fileIndex} of ${r.data.fileCount}` })
+    throw new S3InventoryError('INVALID_ARGUMENT', 'not a shard: fileIndex is past fileCount', { field: 'fileIndex', actual: `${r.data.fileIndex} of ${r.data.fileCount}` })
   }
   return r.data
 }

@@ -64,11 +64,14 @@ const NONE = '(none)'
 /** The prefix label of keys with no `/` (never a real prefix: those end in `/`). */
 const ROOT = '(root)'
 
+/** The groupings besides field names, as `parseGroupBy` spells them (listed when a name is unknown). */
+const GROUPINGS = ['extension', 'extension:lower', 'prefix:N', 'modified:day|month|year', 'size:pow2|pow10']
+
 export function dimension(by: GroupBy): Dimension {
   if (typeof by === 'string') {
     if (by === 'extension') return { name: 'extension', label: extension }
     const field = knownFieldFor(by)
-    if (field === undefined) throw unknownField(by, 'by', ['extension', 'prefix:N', 'modified:day|month|year', 'size:pow2|pow10'])
+    if (field === undefined) throw unknownField(by, 'by', GROUPINGS)
     return { name: field, label: (r) => text(r[field]) }
   }
   if (typeof by !== 'object' || by === null) throw new S3InventoryError('INVALID_ARGUMENT', 'a grouping must be a field name or an object such as { prefix: 2 }', { option: 'by', actual: String(by) })
@@ -111,11 +114,18 @@ export function parseGroupBy(spec: string): GroupBy {
     if (!(depth >= 1)) throw new S3InventoryError('INVALID_ARGUMENT', 'prefix depth must be a positive integer', { option: 'by', expected: 'prefix:N with N ≥ 1', actual: spec })
     return { prefix: depth }
   }
-  let by: GroupBy = spec
-  if (kind === 'modified') by = { modified: (arg ?? 'day') as 'day' }
-  else if (kind === 'size') by = { size: (arg ?? 'pow2') as 'pow2' }
-  dimension(by) // checked now: unknown names and units fail before any I/O
-  return by
+  if (kind === 'modified') {
+    const unit = arg ?? 'day'
+    if (unit !== 'day' && unit !== 'month' && unit !== 'year') throw new S3InventoryError('INVALID_ARGUMENT', 'modified takes day, month or year', { option: 'by', expected: 'modified:day, modified:month or modified:year', actual: spec })
+    return { modified: unit }
+  }
+  if (kind === 'size') {
+    const scale = arg ?? 'pow2'
+    if (scale !== 'pow2' && scale !== 'pow10') throw new S3InventoryError('INVALID_ARGUMENT', 'size takes pow2 or pow10', { option: 'by', expected: 'size, size:pow2 or size:pow10', actual: spec })
+    return { size: scale }
+  }
+  dimension(spec) // checked now: unknown names fail before any I/O
+  return spec
 }
 
 function text(v: unknown): string {

@@ -102,6 +102,14 @@ describe('s3inv report', async () => {
     expect(both.code).toBe(2)
   })
 
+  it('--manifest-out -: an error names standard output (not /dev/stdout) and no library option', async () => {
+    const ok = await writeReport({ root: path.join(root, 'all-succeeded'), files: [{ status: 'succeeded', rows: succeeded, order: 'example' }] })
+    const r = await run(['report', ok.manifestPath, '--status', 'failed', '--manifest-out', '-', '-q'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe('s3inv: MANIFEST_EMPTY: no rows to write: a job needs at least one task, unless an empty manifest is allowed (standard output; expected at least one row)\n')
+  })
+
   it('reads from s3:// through --endpoint-url', async () => {
     const { code, stdout, stderr } = await run(['report', `s3://${bucket}/${f.manifestKey}`, '--endpoint-url', inject('s3Endpoint'), '--json'], s3env)
     expect(code, stderr).toBe(0)

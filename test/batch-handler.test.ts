@@ -177,7 +177,7 @@ describe('batchHandler', () => {
   it('rejects events that are not Batch Operations invocations; a task without a bucket fails alone', async () => {
     const handler = batchHandler(() => 'ok')
     await expect(handler({ Records: [] } as never)).rejects.toMatchObject({ code: 'EVENT_INVALID', name: 'S3InventoryError' })
-    await expect(handler({ ...docEvent2(), tasks: [{ s3Key: 'k' }] } as never)).rejects.toMatchObject({ code: 'EVENT_INVALID', column: 'tasks[0]' })
+    await expect(handler({ ...docEvent2(), tasks: [{ s3Key: 'k' }] } as never)).rejects.toMatchObject({ code: 'EVENT_INVALID', field: 'tasks[0].taskId', message: 'a task has no taskId' })
     const res = await handler({ ...docEvent2(), tasks: [{ taskId: 'x', s3Key: 'k', s3VersionId: null }, ...docEvent2().tasks] } as never)
     expect(res.results[0]).toMatchObject({ taskId: 'x', resultCode: 'PermanentFailure' })
     expect(res.results[0].resultString).toContain('s3Bucket')

@@ -92,6 +92,21 @@ describe('writeBatchManifest', async () => {
     expect(await readdir(dir).catch(() => [])).toEqual([])
   })
 
+  it('a partition that is not an ARN partition is INVALID_ARGUMENT before any row is read or byte written', async () => {
+    const dir = path.join(root, 'partition')
+    let read = false
+    async function* rows() {
+      read = true
+      yield { bucket: 'b', key: 'k' }
+    }
+    for (const partition of ['mars', 'AWS', '']) {
+      await expect(writeBatchManifest(rows(), { bucket: 'jobs', key: 'm.csv' }, { partition: partition as 'aws' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'partition', expected: 'aws, aws-cn, aws-us-gov', actual: partition })
+    }
+    expect(read).toBe(false)
+    const gov = await writeBatchManifest([{ bucket: 'b', key: 'k' }], path.join(dir, 'm.csv'), { partition: 'aws-us-gov' })
+    expect(gov.rows).toBe(1)
+  })
+
   it('rejects rows it cannot write, and empty inputs unless allowed', async () => {
     const file = path.join(root, 'bad', 'm.csv')
     await expect(writeBatchManifest([{ bucket: 'ok', key: 'a' }, { bucket: 'bad,bucket', key: 'b' }], file)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', row: 1, column: 'bucket', key: file })

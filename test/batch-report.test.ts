@@ -168,11 +168,11 @@ describe('readCompletionReport', async () => {
 
     const manifest = JSON.parse(r.manifestBytes.toString())
     await writeFile(r.manifestPath, JSON.stringify({ ...manifest, Results: [{ ...manifest.Results[0], MD5Checksum: 'x' }] }))
-    expect(await read()).toMatchObject({ code: 'MANIFEST_INVALID', key: r.manifestPath, column: 'Results[0].MD5Checksum' })
+    expect(await read()).toMatchObject({ code: 'MANIFEST_INVALID', key: r.manifestPath, field: 'Results[0].MD5Checksum', message: 'a field of an S3 Batch Operations completion report manifest is missing or invalid' })
     await writeFile(r.manifestPath, JSON.stringify({ ...manifest, Format: 'Report_JSON_20990101' }))
     expect(await read()).toMatchObject({ code: 'UNSUPPORTED_FORMAT', actual: 'Report_JSON_20990101' })
     await writeFile(r.manifestPath, JSON.stringify({ ...manifest, ReportSchema: 'Bucket, VersionId' }))
-    expect(await read()).toMatchObject({ code: 'MANIFEST_INVALID', column: 'ReportSchema' })
+    expect(await read()).toMatchObject({ code: 'MANIFEST_INVALID', field: 'ReportSchema' })
   })
 
   it('finds result files of a job folder copied on its own (results/ beside manifest.json)', async () => {

@@ -33,7 +33,7 @@ describe('s3inv: names and outputs', async () => {
     const typo = await runCli(['stats', path.join(root, 'no-such-manifest.json'), '--by', 'storage_clas', '--quiet'])
     expect(typo.code).toBe(2)
     expect(typo.stdout).toBe('')
-    expect(typo.stderr).toMatch(/^s3inv: bad value for --by: "storage_clas" is not an inventory field; did you mean storageClass\? \(expected one of bucket, key, /)
+    expect(typo.stderr).toMatch(/^s3inv: bad value for --by: "storage_clas" is not a grouping or an inventory field; did you mean storageClass\? \(expected one of extension, extension:lower, prefix:N, modified:day\|month\|year, size:pow2\|pow10, bucket, key, /)
     expect(typo.stderr.trim().split('\n')).toEqual([expect.any(String), 'see `s3inv stats --help`'])
   })
 

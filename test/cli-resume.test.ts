@@ -90,7 +90,8 @@ describe('s3inv restartable runs', async () => {
   it('a cursor of another delivery is CURSOR_INVALID (exit 1)', async () => {
     const other = await run(['ls', f.manifestPath, '--start-after', `v1.${'0'.repeat(32)}.0.5`, '-q'])
     expect(other.code).toBe(1)
-    expect(other.stderr).toMatch(/^s3inv: CURSOR_INVALID: /)
+    expect(other.stderr).toMatch(/^s3inv: CURSOR_INVALID: the cursor belongs to another inventory delivery \(--start-after, /)
+    expect(other.stderr).not.toContain('startAfter')
   })
 
   it('enqueue: a failure stops it with the cursor of the last row SQS accepted; --start-after sends the rest, nothing twice', async () => {
@@ -113,6 +114,50 @@ describe('s3inv restartable runs', async () => {
     expect(rest.code, rest.stderr).toBe(0)
     expect(keysAccepted()).toEqual(matching.map(([r]) => r.key))
     expect(sqs.violations).toEqual([])
+  })
+
+  it('manifest --out -: Ctrl-C leaves whole lines and the cursor of the last one; --start-after appends the rest, nothing twice', async () => {
+    const cursorFile = path.join(root, 'manifest-stdout.cursor')
+    const line = (i: number) => `${rows[i].bucket},${encodeManifestKey(rows[i].key)}`
+    let midRun = ''
+    const first = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'manifest', f.manifestPath, '--out', '-', '--concurrency', '1', '--cursor-file', cursorFile, '--cursor-every', '5000', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      let sent = false
+      child.stdout.on('data', (d) => {
+        stdout += d
+        if (!sent && stdout.split('\n').length > 30_000) {
+          sent = true
+          // Mid-run, the file already holds a cursor (rewritten every 5,000 rows written).
+          midRun = readFileSync(cursorFile, 'utf8').trim()
+          child.kill('SIGINT')
+        }
+      })
+      child.stderr.on('data', (d) => (stderr += d))
+      child.on('close', (code) => resolve({ code, stdout, stderr }))
+    })
+    expect(first.code, first.stderr).toBe(130)
+    expect(midRun).toMatch(/^v1\.[0-9a-f]{32}\.\d+\.\d+$/)
+    expect(first.stdout.endsWith('\n')).toBe(true)
+    const printed = first.stdout.split('\n').slice(0, -1)
+    expect(printed.length).toBeGreaterThan(30_000)
+    expect(printed.length).toBeLessThan(rows.length)
+    expect(printed).toEqual(rows.slice(0, printed.length).map((_, i) => line(i)))
+    const cursor = (await readFile(cursorFile, 'utf8')).trim()
+    expect(cursor).toBe(cursorAt(printed.length - 1))
+
+    const rest = await run(['manifest', f.manifestPath, '--out', '-', '--start-after', cursor, '--cursor-file', cursorFile, '-q'])
+    expect(rest.code, rest.stderr).toBe(0)
+    expect([...printed, ...rest.stdout.split('\n').slice(0, -1)]).toEqual(rows.map((_, i) => line(i)))
+    const done = (await readFile(cursorFile, 'utf8')).trim()
+    expect(done).toBe(cursorAt(rows.length - 1))
+    // A complete run's cursor: nothing is left, and the error says so.
+    const after = await run(['manifest', f.manifestPath, '--out', path.join(root, 'nothing.csv'), '--start-after', done, '-q'])
+    expect(after.code).toBe(1)
+    expect(after.stderr).toBe(
+      `s3inv: MANIFEST_EMPTY: nothing is left to write after the --start-after cursor, and a job needs at least one task (--allow-empty, ${path.join(root, 'nothing.csv')}; expected at least one row)\n`,
+    )
   })
 
   it('export and manifest: --start-after skips what an earlier file holds; --cursor-file gets the last row once the file is complete', async () => {

@@ -26,7 +26,9 @@ describe('s3inv usage errors', async () => {
     ['ls', ['--start-after', 'v1.abc.0.5'], 'bad value for --start-after: "v1.abc.0.5" (expected v1.<md5>.<file>.<row>)'],
     ['ls', ['--cursor-file', 'c', '--cursor-every', '0'], 'bad value for --cursor-every: "0" (expected an integer from 1 to 1,000,000,000)'],
     ['stats', ['--by', 'prefix:x'], 'bad value for --by: "prefix:x" (expected prefix:N with N ≥ 1)'],
-    ['stats', ['--by', 'modified:week'], 'bad value for --by: "modified:week" (modified must be day, month or year)'],
+    ['stats', ['--by', 'modified:week'], 'bad value for --by: "modified:week" (expected modified:day, modified:month or modified:year)'],
+    ['stats', ['--by', 'size:pow3'], 'bad value for --by: "size:pow3" (expected size, size:pow2 or size:pow10)'],
+    ['ls', ['--glob', '[z-a]'], 'bad value for --glob: "[z-a]" (Invalid regular expression: /^[z-a]$/su: Range out of order in character class)'],
     ['stats', ['--sort', 'size'], 'bad value for --sort: "size" (expected one of count, bytes, key)'],
     ['stats', ['--top', '-1'], 'bad value for --top: "-1" (expected an integer from 0 to 1,000,000)'],
     ['deliveries', ['--before', '2021-13-01'], 'bad value for --before: "2021-13-01" (expected an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z)'],
@@ -38,6 +40,10 @@ describe('s3inv usage errors', async () => {
     ['report', ['--status', 'cancelled'], 'bad value for --status: "cancelled" (expected one of succeeded, failed)'],
     ['estimate', ['--lambda-ms', '1000000', '--lambda-memory', '128'], 'bad value for --lambda-ms: "1000000" (expected an integer from 1 to 900,000)'],
     ['manifest', ['--out', 'x', '--glob', '[', '--concurrency', '65'], 'bad value for --concurrency: "65" (expected an integer from 1 to 64)'],
+    ['manifest', ['--out', 's3://jobs/m3.csv', '--partition', 'mars'], 'bad value for --partition: "mars" (expected one of aws, aws-cn, aws-us-gov)'],
+    // The cursor file's folder is checked as the flag is read, not after every row is printed.
+    ['ls', ['--cursor-file', path.join(root, 'no-such-dir', 'c')], `bad value for --cursor-file: ${JSON.stringify(path.join(root, 'no-such-dir', 'c'))} (expected a file in a folder that exists and can be written: ${path.join(root, 'no-such-dir')} does not exist)`],
+    ['export', ['--format', 'arrow', '--out', 'x', '--cursor-file', root], `bad value for --cursor-file: ${JSON.stringify(root)} (expected a file in a folder that exists and can be written: ${root} is a folder)`],
     // Combinations that cannot work.
     ['ls', ['--min-size', '2MB', '--max-size', '1MB'], '--min-size (2000000 bytes) is larger than --max-size (1000000 bytes): nothing can match'],
     ['ls', ['--modified-after', '2026-02-01', '--modified-before', '2026-01-01'], '--modified-after 2026-02-01 is not before --modified-before 2026-01-01: nothing can match'],
@@ -70,9 +76,21 @@ describe('s3inv usage errors', async () => {
       expect(r.code, `${cmd} ${flag}`).toBe(2)
       expect(r.stdout).toBe('')
       const [first, second, ...rest] = r.stderr.split('\n')
-      expect(first).toMatch(new RegExp(`^s3inv: bad value for ${flag}: ".+" is not an inventory field; did you mean ${hint}\\? \\(expected one of bucket, key, `))
+      const what = flag === '--by' ? 'a grouping or an inventory field' : 'an inventory field'
+      const first_ = flag === '--by' ? 'extension, extension:lower, prefix:N, ' : 'bucket, key, '
+      expect(first).toMatch(new RegExp(`^s3inv: bad value for ${flag}: ".+" is not ${what}; did you mean ${hint}\\? \\(expected one of ${first_}`))
       expect(second).toBe(`see \`s3inv ${cmd} --help\``)
       expect(rest).toEqual([''])
+    }
+  })
+
+  it('--by lists the groupings it accepts, not only field names (the line is clipped: they come first)', async () => {
+    for (const [value, near] of [['foo', ''], ['EXTENSION', '; did you mean extension?']]) {
+      const r = await run(['stats', missing, '--by', value])
+      expect(r.code).toBe(2)
+      const first = r.stderr.split('\n')[0]
+      expect(first).toContain(`bad value for --by: "${value}" is not a grouping or an inventory field${near} (expected one of extension, extension:lower, prefix:N, modified:day|month|year, size:pow2|pow10, bucket, key, `)
+      expect(first).toContain('storageClass')
     }
   })
 
@@ -83,7 +101,14 @@ describe('s3inv usage errors', async () => {
     expect([typo.code, typo.stderr]).toEqual([2, "s3inv: unknown command 'lss' (Did you mean ls?)\nsee `s3inv --help`\n"])
     const bare = await run([])
     expect(bare.code).toBe(2)
-    expect(bare.stderr).toContain('Usage: s3inv [options] [command]')
+    expect(bare.stdout).toBe('')
+    expect(bare.stderr).toBe(
+      'usage: s3inv <command> [options]\ncommands: ls, stats, latest, deliveries, export, manifest, enqueue, estimate, report, db-uri, cat, diff, sql, html\nsee `s3inv --help` (or `s3inv <command> --help`)\n',
+    )
+    const full = await run(['--help'])
+    expect(full.code).toBe(0)
+    expect(full.stdout).toContain('Usage: s3inv [options] [command]')
+    expect(full.stdout.split('\n').length).toBeGreaterThan(20)
     const help = await run(['stats', '--help'])
     expect(help.code).toBe(0)
     expect(help.stderr).toBe('')

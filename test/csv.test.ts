@@ -325,6 +325,15 @@ describe('CSV.gz decoding, worker thread and in-process alike', () => {
         key: 'x.csv.gz',
       })
     })
+    it(`garbage is GZIP_CORRUPT with zlib's words in actual, not in the sentence`, async () => {
+      const garbage = Buffer.concat([gz.subarray(0, 10), Buffer.alloc(64, 0xff)])
+      await expect(collect(decodeCsvGz(source(garbage), ref, { fieldCount: 4, spec: textSpec, signal: new AbortController().signal }))).rejects.toMatchObject({
+        code: 'GZIP_CORRUPT',
+        message: 'invalid gzip data',
+        expected: 'gzip data',
+        actual: expect.stringMatching(/invalid/),
+      })
+    })
     it(`fails on an MD5 mismatch before the last batch is released `, async () => {
       const seen: ColumnarBatch[] = []
       const run = async () => {

@@ -92,10 +92,13 @@ describe('databaseUri', () => {
       [{ engine: 'postgres', username: 'u', password, host: 'h', port: 'eighty' }, {}, 'port'],
       [{ engine: 'postgres', username: 'u', password: `${password}\uD800`, host: 'h' }, {}, 'password'],
     ]
-    for (const [secret, options, column] of cases) {
+    for (const [secret, options, field] of cases) {
       const err = thrown(() => databaseUri(secret as never, options))
-      expect(err, column).toBeInstanceOf(S3InventoryError)
-      expect(err).toMatchObject({ code: 'SECRET_INVALID', column })
+      expect(err, field).toBeInstanceOf(S3InventoryError)
+      // The secret's JSON field is in `field` (not `column`, which is for data columns), not in the sentence.
+      expect(err).toMatchObject({ code: 'SECRET_INVALID', field })
+      expect(err.column).toBeUndefined()
+      expect(err.message).not.toMatch(new RegExp(`^${field}:`))
       expect(everything(err)).not.toContain(password)
       expect(everything(err)).not.toContain('S3cr3t')
     }
@@ -138,7 +141,7 @@ describe('databaseUri', () => {
           err = e
         }
         expect(err).toBeInstanceOf(S3InventoryError)
-        expect(err).toHaveProperty('column', missing)
+        expect(err).toHaveProperty('field', missing)
         expect(everything(err)).not.toContain(password)
       }),
       { numRuns: 200 },
@@ -228,6 +231,7 @@ describe('s3inv db-uri', () => {
   it('a missing secret is NOT_FOUND', async () => {
     const { code, stderr } = await run(['nope'])
     expect(code).toBe(1)
-    expect(stderr).toMatch(/^s3inv: NOT_FOUND: ResourceNotFoundException/m)
+    // One sentence; Secrets Manager's code and words are what was found.
+    expect(stderr).toMatch(/^s3inv: NOT_FOUND: secret not found \(nope; got ResourceNotFoundException .*: not found\)$/m)
   })
 })

@@ -64,7 +64,7 @@ describe('manifest fuzzing', () => {
       fc.property(fc.constantFrom(...fields), fc.option(fc.jsonValue(), { nil: undefined }), (field, value) => {
         const m: Record<string, unknown> = { ...valid, [field]: value }
         const r = typedOrOk(() => parseManifest(Buffer.from(JSON.stringify(m)), loc), ['MANIFEST_INVALID'])
-        if (r instanceof S3InventoryError) expect(r.column ?? '').toMatch(new RegExp(`^${field}`))
+        if (r instanceof S3InventoryError) expect(r.field ?? '').toMatch(new RegExp(`^${field}`))
         else expect(r.sourceBucket.length).toBeGreaterThan(0)
       }),
       { numRuns: 2000 },

@@ -111,7 +111,7 @@ describe('schemas that cannot be right are MANIFEST_INVALID naming the column', 
     const dir = await tmpDir('schema')
     const d = await csvDelivery(dir, fileSchema, '"b","k","1","1"\n')
     const err = await readManifest(d.manifestPath).catch((e) => e)
-    expect(err).toMatchObject({ code: 'MANIFEST_INVALID', column: 'fileSchema', key: d.manifestPath })
+    expect(err).toMatchObject({ code: 'MANIFEST_INVALID', field: 'fileSchema', key: d.manifestPath })
     expect(err.message).toContain(words)
   })
 })

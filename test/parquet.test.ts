@@ -236,3 +236,28 @@ describe('Parquet inventory columns this library does not know', async () => {
     await expect(collect(parquetFormat.rows({ ...read(), source: localSource(nested, {}), file: { key: nested, fileIndex: 0, manifestMd5: '0'.repeat(32) } }))).rejects.toMatchObject({ code: 'UNSUPPORTED_FORMAT', key: nested })
   })
 })
+
+describe('thrift errors say why, as flags (callers never match the message)', () => {
+  it('bytes that end inside a struct are truncated; nesting over the limit is limit; garbage is neither', async () => {
+    const { readStruct, ThriftError } = await import('../src/formats/parquet/thrift.js')
+    const { bin, struct, thrift } = await import('./support/parquet-craft.js')
+    const caught = (buf: Uint8Array) => {
+      try {
+        readStruct({ buf, pos: 0 })
+      } catch (err) {
+        expect(err).toBeInstanceOf(ThriftError)
+        const e = err as InstanceType<typeof ThriftError>
+        return { limit: e.limit, truncated: e.truncated }
+      }
+      throw new Error('decoded')
+    }
+    // A page header with 300 bytes of statistics, peeked 256 bytes at a time: read more, do not fail.
+    const whole = thrift(struct({ 1: bin('x'.repeat(300)) }))
+    expect(caught(whole.subarray(0, 256))).toEqual({ limit: false, truncated: true })
+    expect(caught(whole.subarray(0, 1))).toEqual({ limit: false, truncated: true })
+    let deep = Buffer.from([0])
+    for (let i = 0; i < 40; i++) deep = Buffer.concat([Buffer.from([0x1c]), deep, Buffer.from([0])]) // field 1, struct
+    expect(caught(deep)).toEqual({ limit: true, truncated: false })
+    expect(caught(Buffer.from([0x1e, 0]))).toEqual({ limit: false, truncated: false }) // field 1 of type 14: no such type
+  })
+})

@@ -200,7 +200,7 @@ describe('shards', async () => {
 
   it('rejects things that are not shards with INVALID_ARGUMENT', () => {
     expect(() => parseShard('{not json')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
-    expect(() => parseShard({ type: 's3-inventory-shard', version: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', column: 'manifestMd5' }))
+    expect(() => parseShard({ type: 's3-inventory-shard', version: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'manifestMd5', message: 'not a shard: a field is missing or invalid' }))
     expect(() => readShard(JSON.stringify({ bucket: 'b', key: 'k' }))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
   })
 })

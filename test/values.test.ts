@@ -126,4 +126,21 @@ describe('compileFilter', () => {
     expect(() => compileFilter({ regex: '(' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     expect(() => compileFilter({ glob: '[z-a]' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
   })
+  it("the parser's complaint is in actual, not in the sentence (callers never parse the message)", async () => {
+    const { compileFilter } = await import('../src/filter.js')
+    const { parseGroupBy } = await import('../src/summarize.js')
+    const caught = (f: () => unknown) => {
+      try {
+        f()
+      } catch (err) {
+        return { ...(err as object), message: (err as Error).message }
+      }
+      throw new Error('did not throw')
+    }
+    expect(caught(() => compileFilter({ regex: 'a(b' }))).toMatchObject({ message: 'filter.regex is not a valid regular expression', option: 'filter.regex', actual: expect.stringMatching(/\/a\(b\/u: Unterminated group$/) })
+    expect(caught(() => compileFilter({ glob: '[z-a]' }))).toMatchObject({ message: 'filter.glob is not a valid pattern', option: 'filter.glob', actual: expect.stringMatching(/Range out of order/) })
+    // Groupings name what they accept, in the spelling they were given in.
+    expect(caught(() => parseGroupBy('modified:week'))).toMatchObject({ code: 'INVALID_ARGUMENT', expected: 'modified:day, modified:month or modified:year', actual: 'modified:week' })
+    expect(caught(() => parseGroupBy('size:pow3'))).toMatchObject({ code: 'INVALID_ARGUMENT', expected: 'size, size:pow2 or size:pow10', actual: 'size:pow3' })
+  })
 })

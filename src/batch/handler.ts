@@ -7,7 +7,7 @@
 import { numberOption } from '../options.js'
 import type { GetObjectCommandInput, GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import { z } from 'zod'
-import { S3InventoryError } from '../errors.js'
+import { formatError, S3InventoryError, safeJson } from '../errors.js'
 import { formatPath } from '../manifest.js'
 import { decodeKey } from '../schema/values.js'
 import { describeSdkError, isTransient, scrub } from '../sources/retry.js'
@@ -151,9 +151,10 @@ export function batchHandler(
     if (!parsed.success) {
       // Without invocationId and tasks there is nothing to answer: fail the invocation.
       const issue = parsed.error.issues[0]
-      throw new S3InventoryError('EVENT_INVALID', `${formatPath(issue.path) || 'event'}: ${issue.message}`, {
-        column: formatPath(issue.path) || undefined,
+      throw new S3InventoryError('EVENT_INVALID', 'the event is not an S3 Batch Operations invocation', {
+        field: formatPath(issue.path) || undefined,
         expected: 'an S3 Batch Operations invocation (schema 1.0 or 2.0)',
+        actual: issue.message,
         cause: parsed.error,
       })
     }
@@ -167,7 +168,7 @@ export function batchHandler(
         const issue = t.error.issues[0]
         const why = `tasks[${i}].${formatPath(issue.path)}: ${issue.message}`
         // A task without an ID cannot be answered; one with an ID fails on its own.
-        if (typeof taskId !== 'string' || taskId === '') throw new S3InventoryError('EVENT_INVALID', why, { column: `tasks[${i}]`, cause: t.error })
+        if (typeof taskId !== 'string' || taskId === '') throw new S3InventoryError('EVENT_INVALID', 'a task has no taskId', { field: `tasks[${i}].taskId`, expected: 'a non-empty string', actual: safeJson(taskId), cause: t.error })
         results.push({ taskId, resultCode: 'PermanentFailure', resultString: `EVENT_INVALID: ${why}` })
         continue
       }
@@ -292,7 +293,8 @@ export function taskErrorCode(err: unknown): 'TemporaryFailure' | 'PermanentFail
 /** `Name: message` on one line, without stack or anything that looks like a credential, at most `max` characters. */
 export function describeError(err: unknown, max = 1000): string {
   let text: string
-  if (err instanceof S3InventoryError) text = err.message
+  // The one-line form: the code, the sentence and what was found (S3's reply is in `actual`).
+  if (err instanceof S3InventoryError) text = formatError(err)
   else if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)) text = describeSdkError(err).what
   else text = `Error: ${String(err)}`
   text = scrub(text).replace(/\s+/g, ' ').trim()

@@ -13,6 +13,10 @@ import { sinkFor } from './sink.js'
 
 export const MANIFEST_FORMAT = 'S3BatchOperations_CSV_20180820'
 
+/** The ARN partitions an `ObjectArn` may name (the commercial, China and GovCloud regions). */
+export const ARN_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const
+export type ArnPartition = (typeof ARN_PARTITIONS)[number]
+
 /** A row to put in a manifest. Inventory rows and completion report rows fit as they are. */
 export interface ManifestRowInput {
   bucket: string
@@ -39,8 +43,14 @@ export interface WriteBatchManifestOptions extends Pick<ClientOptions, 'client' 
   partSize?: number
   /** Accept zero rows (and write an empty manifest). Default false: MANIFEST_EMPTY, nothing written. */
   allowEmpty?: boolean
-  /** ARN partition for `ObjectArn`. Default `aws` (`aws-cn`, `aws-us-gov`). */
-  partition?: string
+  /** ARN partition for `ObjectArn`: one of ARN_PARTITIONS. Default `aws` (`aws-cn`, `aws-us-gov`). */
+  partition?: ArnPartition
+  /**
+   * Called (and awaited) after each chunk is handed to the destination, with the rows written so far —
+   * always a whole number of the input's batches. For standard output or a pipe those lines are out
+   * (a cut run can be resumed after them); a local file or an S3 object shows nothing until complete.
+   */
+  onWritten?: (rows: number) => void | Promise<void>
 }
 
 export type ManifestField = 'Bucket' | 'Key' | 'VersionId'
@@ -79,6 +89,10 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
   if (mode !== 'auto' && mode !== 'null' && mode !== 'drop') {
     throw new S3InventoryError('INVALID_ARGUMENT', 'versionIds must be "auto", "null" or "drop"', { option: 'versionIds', actual: String(mode) })
   }
+  // Checked before any I/O: a wrong partition would only show when CreateJob cannot find the manifest.
+  if (options.partition !== undefined && !ARN_PARTITIONS.includes(options.partition)) {
+    throw new S3InventoryError('INVALID_ARGUMENT', 'partition is not an ARN partition', { option: 'partition', expected: ARN_PARTITIONS.join(', '), actual: String(options.partition) })
+  }
   const signal = options.signal
   throwIfAborted(signal)
   const scope = clientScope(options)
@@ -97,6 +111,7 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
     hash.update(chunk)
     bytes += chunk.length
     await sink.write(chunk)
+    await options.onWritten?.(count)
   }
 
   const add = (row: ManifestRowInput) => {
@@ -146,9 +161,10 @@ export async function writeBatchManifest(rows: ManifestRows, destination: Locati
     }
     throwIfAborted(signal)
     if (count === 0 && !options.allowEmpty) {
-      throw new S3InventoryError('MANIFEST_EMPTY', 'no rows to write: a job needs at least one task', {
+      throw new S3InventoryError('MANIFEST_EMPTY', 'no rows to write: a job needs at least one task, unless an empty manifest is allowed', {
         ...destRef,
-        expected: 'at least one row (pass allowEmpty: true to write an empty manifest)',
+        option: 'allowEmpty',
+        expected: 'at least one row',
       })
     }
     if (text.length > 0) await flush()

@@ -94,7 +94,7 @@ function parseReportManifest(
   if (m.Format !== REPORT_FORMAT) {
     throw new S3InventoryError('UNSUPPORTED_FORMAT', `completion report format ${m.Format} cannot be read`, {
       ...locationRef(loc),
-      column: 'Format',
+      field: 'Format',
       expected: REPORT_FORMAT,
       actual: m.Format,
     })
@@ -104,7 +104,7 @@ function parseReportManifest(
     if (!columns.includes(required)) {
       throw new S3InventoryError('MANIFEST_INVALID', `ReportSchema has no ${required} column`, {
         ...locationRef(loc),
-        column: 'ReportSchema',
+        field: 'ReportSchema',
         expected: REPORT_COLUMNS.join(', '),
         actual: m.ReportSchema,
       })

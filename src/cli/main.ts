@@ -19,6 +19,7 @@ import { register as cat } from './commands/cat.js'
 import { register as diff } from './commands/diff.js'
 import { register as sql } from './commands/sql.js'
 import { register as html } from './commands/html.js'
+import { inFlagTerms } from './flags.js'
 import { exitStatusFor, handleInterrupts, interruptedBy } from './interrupt.js'
 import { OutputClosed, writer } from './output.js'
 import { UsageError, usageFromLibrary } from './usage.js'
@@ -40,6 +41,9 @@ const COMMANDS: ((program: Command) => void)[] = [
   html,
 ]
 
+/** The command whose action is running (its flags name the library's options in errors). */
+let running: Command | undefined
+
 function buildProgram(): Command {
   const program = new Command('s3inv')
     .description('Stream, filter and summarize S3 Inventory reports from S3 or local disk.')
@@ -47,6 +51,9 @@ function buildProgram(): Command {
     .exitOverride()
     // Errors are printed by main(), one line each; help and version still go to stdout.
     .configureOutput({ outputError: () => {} })
+  program.hook('preAction', (_program, cmd) => {
+    running = cmd
+  })
   for (const register of COMMANDS) register(program)
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => {} })
   return program
@@ -54,6 +61,7 @@ function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<number> {
   const program = buildProgram()
+  if (argv.length <= 2) return shortUsage(program)
   const out = writer(process.stdout)
   const release = handleInterrupts()
   try {
@@ -78,7 +86,7 @@ function failed(err: unknown, program: Command, argv: readonly string[]): number
   if (closedPipe(err)) return 0 // the reader of stdout went away (`| head`): not a failure
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
-    // `s3inv help ls` (exit code 0); `s3inv` alone prints the help to stderr (exit code 1): a usage error.
+    // `s3inv help ls` (exit code 0); commander's help on stderr (exit code 1, no command given): a usage error.
     if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2
     return usage(commanderMessage(err.message), program, argv)
   }
@@ -88,9 +96,16 @@ function failed(err: unknown, program: Command, argv: readonly string[]): number
     const u = usageFromLibrary(err, err.option, err.actual ?? '')
     if (u instanceof UsageError) return usage(u.message, program, argv)
   }
-  process.stderr.write(`s3inv: ${formatError(err)}\n`)
+  process.stderr.write(`s3inv: ${formatError(inFlagTerms(err, running))}\n`)
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
   return 1
+}
+
+/** `s3inv` alone: what to type, in three lines (the full help is `s3inv --help`); a usage error. */
+function shortUsage(program: Command): number {
+  const names = program.commands.map((c) => c.name()).join(', ')
+  process.stderr.write(`usage: s3inv <command> [options]\ncommands: ${names}\nsee \`s3inv --help\` (or \`s3inv <command> --help\`)\n`)
+  return 2
 }
 
 /** One line, then where the whole story is. */

@@ -21,8 +21,9 @@ export function usageFromLibrary(err: unknown, flag: string, value: string): unk
   if (!(err instanceof S3InventoryError) || !CODES_OF_A_VALUE.has(err.code)) return err
   if (err.code === 'UNKNOWN_FIELD') return new UsageError(`bad value for ${flag}: ${err.message}${err.expected ? ` (expected ${clip(err.expected)})` : ''}`)
   if (err.expected) return badValue(flag, value, clip(err.expected))
-  // "filter.regex is not a valid regular expression (…)": the detail in parentheses says what is wrong.
-  return new UsageError(`bad value for ${flag}: ${JSON.stringify(value)} (${clip(/\((.+)\)$/.exec(err.message)?.[1] ?? err.message)})`)
+  // No accepted values to list (a regex or glob): the parser's complaint, which the library puts in `actual`.
+  const detail = err.actual !== undefined && err.actual !== value ? err.actual : err.message
+  return new UsageError(`bad value for ${flag}: ${JSON.stringify(value)} (${clip(detail)})`)
 }
 
 const clip = (s: string) => (s.length > 240 ? `${s.slice(0, 239)}…` : s)

@@ -43,11 +43,13 @@ export async function* gunzip(input: AsyncIterable<Uint8Array>, ref: ObjectRef, 
     const code = (err as { code?: string }).code
     if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'Z_NEED_DICT' || code === 'Z_STREAM_ERROR') {
       const truncated = code === 'Z_BUF_ERROR'
-      throw new S3InventoryError('GZIP_CORRUPT', truncated ? 'gzip data ends early (truncated file)' : `invalid gzip data (${(err as Error).message})`, {
+      throw new S3InventoryError('GZIP_CORRUPT', truncated ? 'gzip data ends early (truncated file)' : 'invalid gzip data', {
         bucket: ref.bucket,
         key: ref.key,
         offset: z.bytesWritten,
         expected: truncated ? 'a complete gzip stream' : 'gzip data',
+        // zlib's words for what it found ("incorrect header check").
+        actual: truncated ? undefined : (err as Error).message,
         cause: err,
       })
     }

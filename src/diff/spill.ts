@@ -10,6 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { constants, deflate as zlibDeflate, inflate as zlibInflate } from 'node:zlib'
 import { promisify } from 'node:util'
+import { lanes, type Lanes } from '../concurrency.js'
 import { S3InventoryError } from '../errors.js'
 import { u32 } from './record-reader.js'
 
@@ -23,7 +24,7 @@ const inflate = promisify(zlibInflate)
  */
 const DEFLATE = { level: constants.Z_BEST_SPEED, windowBits: 12, memLevel: 9 }
 
-/** Frames compressed or being written at once, per writer (zlib and the file system share libuv's 4 threads). */
+/** Frames compressed or being written at once, per writer: its lanes (zlib and the file system share libuv's 4 threads). */
 const IN_FLIGHT = 4
 
 export class SpillWriter {
@@ -36,10 +37,14 @@ export class SpillWriter {
   private readonly fill: Int32Array
   /** Per partition, its last frame's write: the next one waits for it (frames keep their order). */
   private readonly tails: (Promise<void> | undefined)[]
-  private readonly inFlight = new Set<Promise<void>>()
+  /** Frames being compressed and written; a write failure is kept in `failure`, never fails the lanes. */
+  private readonly lanes: Lanes = lanes(IN_FLIGHT)
+  /** Frames waiting for a lane, in order (started by `ready` and `close`, which the caller awaits). */
+  private readonly queued: { part: number; raw: Buffer }[] = []
+  /** A drain is handing queued frames to the lanes (a frame added meanwhile queues behind them). */
+  private draining = false
   private readonly handles: (FileHandle | undefined)[]
   private failure: unknown
-  private waiters: (() => void)[] = []
 
   constructor(
     private readonly dir: string,
@@ -83,8 +88,8 @@ export class SpillWriter {
   /** A promise to await before adding more when frames pile up (undefined: go on). Rejects with a write failure. */
   ready(): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure)
-    if (this.inFlight.size < IN_FLIGHT) return undefined
-    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => {
+    if (this.queued.length === 0) return undefined
+    return this.drain().then(() => {
       if (this.failure) throw this.failure
     })
   }
@@ -96,7 +101,7 @@ export class SpillWriter {
       const wait = this.ready()
       if (wait) await wait
     }
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    await this.lanes.settle()
     await this.closeFiles()
     if (this.failure) throw this.failure
   }
@@ -104,8 +109,22 @@ export class SpillWriter {
   /** Stops writing (after an error or abort) once the writes under way are done; the caller removes the folder. */
   async destroy(): Promise<void> {
     this.failure ??= new Error('destroyed')
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    this.queued.length = 0
+    await this.lanes.settle()
     await this.closeFiles()
+  }
+
+  /** Starts the queued frames as lanes free up; resolves once the last has started. */
+  private async drain(): Promise<void> {
+    this.draining = true
+    try {
+      for (let f = this.queued.shift(); f; f = this.queued.shift()) {
+        const { part, raw } = f
+        await this.lanes.start(() => this.write(part, raw))
+      }
+    } finally {
+      this.draining = false
+    }
   }
 
   private async closeFiles(): Promise<void> {
@@ -132,6 +151,15 @@ export class SpillWriter {
 
   private enqueue(part: number, raw: Buffer): void {
     if (raw.length > this.maxFrame) this.maxFrame = raw.length
+    // A free lane starts the frame now (start() runs synchronously up to the task when a lane is free), so
+    // compression overlaps the encoding of the next rows; otherwise, and behind queued frames (a
+    // partition's frames keep their order), it waits for `ready()`.
+    if (!this.draining && this.queued.length === 0 && this.lanes.active < IN_FLIGHT) void this.lanes.start(() => this.write(part, raw))
+    else this.queued.push({ part, raw })
+  }
+
+  /** Compresses a frame and appends it to its partition's file after the partition's previous frame. */
+  private write(part: number, raw: Buffer): Promise<void> {
     // One output chunk for the whole frame: zlib's stream machinery runs once per chunk, on the main thread.
     const compressed = deflate(raw, { ...DEFLATE, chunkSize: Math.max(16384, raw.length + (raw.length >>> 3) + 1024) })
     const after = this.tails[part]
@@ -150,11 +178,8 @@ export class SpillWriter {
       }
     })()
     this.tails[part] = write
-    this.inFlight.add(write)
-    void write.then(() => {
-      this.inFlight.delete(write)
+    return write.then(() => {
       if (this.tails[part] === write) this.tails[part] = undefined
-      if (this.inFlight.size < IN_FLIGHT || this.failure) for (const w of this.waiters.splice(0)) w()
     })
   }
 }

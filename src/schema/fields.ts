@@ -95,11 +95,13 @@ export function resolveKnownField(spelling: string, what: string, extra: readonl
   throw unknownField(spelling, what, extra)
 }
 
+/** `extra`: names accepted besides fields (groupings such as `prefix:N`); listed first, so a clipped line still shows them. */
 export function unknownField(spelling: string, what: string, extra: readonly string[] = []): S3InventoryError {
   const near = nearest(spelling, [...KNOWN_FIELD_NAMES, ...extra])
-  return new S3InventoryError('UNKNOWN_FIELD', `${JSON.stringify(spelling)} is not an inventory field${near ? `; did you mean ${near}?` : ''}`, {
+  const kind = extra.length ? 'a grouping or an inventory field' : 'an inventory field'
+  return new S3InventoryError('UNKNOWN_FIELD', `${JSON.stringify(spelling)} is not ${kind}${near ? `; did you mean ${near}?` : ''}`, {
     option: what,
-    expected: `one of ${[...KNOWN_FIELD_NAMES, ...extra].join(', ')} (or their AWS spellings, e.g. StorageClass, storage_class)`,
+    expected: `one of ${[...extra, ...KNOWN_FIELD_NAMES].join(', ')} (or their AWS spellings, e.g. StorageClass, storage_class)`,
     actual: spelling,
   })
 }

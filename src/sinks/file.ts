@@ -192,5 +192,5 @@ async function resolveLinks(file: string): Promise<string> {
 export function fileError(err: Error, file: string): S3InventoryError {
   if (err instanceof S3InventoryError) return err
   const code = (err as NodeJS.ErrnoException).code
-  return new S3InventoryError('WRITE_FAILED', `cannot write the output file (${code ?? err.message})`, { key: file, cause: err })
+  return new S3InventoryError('WRITE_FAILED', 'cannot write the output file', { key: file, actual: code ?? err.message, cause: err })
 }

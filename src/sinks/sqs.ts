@@ -379,10 +379,11 @@ function classify(err: unknown, queueUrl: string): { retriable: boolean; error: 
   const noCredentials = credentialsMissing(err, { resource: queueUrl })
   if (noCredentials) return { retriable: false, error: noCredentials }
   const { status, name, what } = describeSdkError(err)
-  const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { resource: queueUrl, cause: sanitize(err) })
-  if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return { retriable: false, error: make('NOT_FOUND', `queue not found — ${what}`) }
+  // SQS's reply (code, HTTP status, its message) is what was found; the sentence says what it means.
+  const make = (code: ErrorCode, why: string) => new S3InventoryError(code, why, { resource: queueUrl, actual: what, cause: sanitize(err) })
+  if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return { retriable: false, error: make('NOT_FOUND', 'queue not found') }
   if (status === 403 || /AccessDenied|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch|InvalidSecurity/.test(name)) {
-    return { retriable: false, error: make('ACCESS_DENIED', `access denied — ${what}`) }
+    return { retriable: false, error: make('ACCESS_DENIED', 'access denied') }
   }
-  return { retriable: isTransient(err), error: make('SQS_ERROR', what) }
+  return { retriable: isTransient(err), error: make('SQS_ERROR', 'the SQS request failed') }
 }

@@ -116,17 +116,18 @@ export function classify(err: unknown, ref: ObjectRef, offset: number): Classifi
   const noCredentials = credentialsMissing(err, { bucket: ref.bucket, key: ref.key })
   if (noCredentials) return { retriable: false, error: noCredentials }
   const { status, name, what } = describeSdkError(err)
-  const make = (c: ErrorCode, why: string) => new S3InventoryError(c, why, { bucket: ref.bucket, key: ref.key, offset, cause: sanitize(err) })
+  // S3's reply (code, HTTP status, its message) is what was found; the sentence says what it means.
+  const make = (c: ErrorCode, why: string) => new S3InventoryError(c, why, { bucket: ref.bucket, key: ref.key, offset, actual: what, cause: sanitize(err) })
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
-    return { retriable: false, error: make('NOT_FOUND', `object not found — ${what}`) }
+    return { retriable: false, error: make('NOT_FOUND', name === 'NoSuchBucket' ? 'bucket not found' : 'object not found') }
   }
   if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
-    return { retriable: false, error: make('ACCESS_DENIED', `access denied — ${what}`) }
+    return { retriable: false, error: make('ACCESS_DENIED', 'access denied') }
   }
   if (status === 412 || name === 'PreconditionFailed') {
-    return { retriable: false, error: make('OBJECT_CHANGED', `object was replaced while reading — ${what}`) }
+    return { retriable: false, error: make('OBJECT_CHANGED', 'object was replaced while reading') }
   }
-  return { retriable: isTransient(err), error: make('S3_ERROR', what) }
+  return { retriable: isTransient(err), error: make('S3_ERROR', 'the S3 request failed') }
 }
 
 /**

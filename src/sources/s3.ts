@@ -118,13 +118,16 @@ export function s3Source(client: S3Client, bucket: string, key: string, options:
     etag ??= got
   }
 
+  /** What the last attempt got: S3's reply, or the sentence of an error that has none. */
+  const lastFailure = (e: S3InventoryError) => e.actual ?? e.message
+
   function exhausted(offset: number, cause: unknown): S3InventoryError {
     return new S3InventoryError('RETRIES_EXHAUSTED', `gave up after ${retry.retries} retries without progress`, {
       bucket,
       key,
       offset,
       cause,
-      actual: classify(cause, ref, offset).error.message,
+      actual: lastFailure(classify(cause, ref, offset).error),
     })
   }
 

@@ -7,12 +7,11 @@
  * of byte values, NaN and infinities as null.
  */
 import type { Command } from 'commander'
-import { readDataFileLines, S3InventoryError } from '../../index.js'
+import { readDataFileLines } from '../../index.js'
 import { addCommon, collect, withClient, type CommonFlags } from '../common.js'
+import { inFlagTerms } from '../flags.js'
 import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
-
-const FLAGS: Record<string, string> = { fileSchema: '--schema', manifest: '--manifest', columns: '--columns' }
 
 interface CatFlags extends CommonFlags {
   columns?: string[]
@@ -39,7 +38,7 @@ Examples:
   s3inv cat s3://inventory-bucket/prefix/src-bucket/config/data/1234.parquet --columns key,size
   s3inv cat ./data/1234.parquet --manifest ./2026-11-20T01-00Z/manifest.json | head`,
     )
-    .action(async (file: string, flags: CatFlags) => {
+    .action(async (file: string, flags: CatFlags, cmd: Command) => {
       const out = writer()
       // One client serves the file and the manifest (both on S3, or neither).
       await withClient(/^s3:\/\//i.test(file) ? file : (flags.manifest ?? file), flags, async (client) => {
@@ -59,11 +58,8 @@ Examples:
           }
           await out.write(text)
         } catch (err) {
-          // The library names its options; say which flag that is.
-          if (err instanceof S3InventoryError && err.option !== undefined && FLAGS[err.option]) {
-            throw new S3InventoryError(err.code, err.message, { ...err.toJSON(), option: FLAGS[err.option], cause: err })
-          }
-          throw err
+          // What the file lacks is a value of the command line (--schema, --manifest, --columns): named as the flag, a usage error.
+          throw inFlagTerms(err, cmd)
         }
       })
     })

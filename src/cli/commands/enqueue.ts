@@ -22,7 +22,7 @@ interface EnqueueFlags extends CommonFlags, FilterFlags, CursorFlags {
 }
 
 export function register(program: Command): void {
-  addCursorFlags(addFilters(addCommon(program.command('enqueue'))), true)
+  addCursorFlags(addFilters(addCommon(program.command('enqueue'))), 'rows')
     .description('send inventory rows (or one message per data file with --shards) to an SQS queue')
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .requiredOption('--queue-url <url>', 'SQS queue URL (a .fifo URL makes a FIFO send)')

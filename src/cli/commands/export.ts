@@ -17,7 +17,7 @@ interface ExportFlags extends CommonFlags, FilterFlags, CursorFlags {
 }
 
 export function register(program: Command): void {
-  addCursorFlags(addFilters(addCommon(program.command('export'))), false)
+  addCursorFlags(addFilters(addCommon(program.command('export'))), 'complete')
     .description('write inventory rows to an Arrow IPC stream or a Parquet file')
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .addOption(new Option('--format <format>', 'arrow (IPC stream) or parquet (required)').argParser(choice('--format', ['arrow', 'parquet'] as const)).makeOptionMandatory())

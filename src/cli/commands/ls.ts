@@ -14,7 +14,7 @@ interface LsFlags extends CommonFlags, FilterFlags, CursorFlags {
 }
 
 export function register(program: Command): void {
-  addCursorFlags(addFilters(addCommon(program.command('ls'))), true)
+  addCursorFlags(addFilters(addCommon(program.command('ls'))), 'rows')
     .description('list inventory rows')
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .option('--columns <list>', 'only these fields, e.g. key,size,storageClass (default: all the inventory has)', columns('--columns'))

@@ -15,9 +15,9 @@ export function parseCsvSchema(fileSchema: string): string[] {
 /** The fields of a CSV fileSchema, in file order; MANIFEST_INVALID naming the column when the schema cannot be right. */
 export function csvFields(fileSchema: string, where: Pick<ErrorContext, 'bucket' | 'key'>): FieldDef[] {
   const names = parseCsvSchema(fileSchema)
-  // The manifest's field is the column of this error; the message names the schema's column.
+  // The manifest's field is named by `field`; the message names the schema's column.
   const invalid = (message: string, _column: string | undefined, expected: string) =>
-    new S3InventoryError('MANIFEST_INVALID', message, { ...where, column: 'fileSchema', expected, actual: fileSchema.slice(0, 400) })
+    new S3InventoryError('MANIFEST_INVALID', message, { ...where, field: 'fileSchema', expected, actual: fileSchema.slice(0, 400) })
   const fields = names.map((n, i) => {
     if (n === '') throw invalid(`fileSchema has an empty column name at position ${i + 1}`, undefined, 'comma-separated column names such as "Bucket, Key, Size"')
     return fieldForCsvName(n)

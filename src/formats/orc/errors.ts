@@ -49,9 +49,9 @@ export function orcFailure(err: unknown, ref: ObjectRef, offset?: number): unkno
   if (err instanceof DateRangeError) return new S3InventoryError('ORC_CORRUPT', err.message, { ...file, offset, expected: DATE_RANGE, actual: err.actual })
   if (err instanceof CodecError) {
     const code: ErrorCode = err.reason === 'limit' ? 'LIMIT_EXCEEDED' : err.reason === 'unsupported' ? 'UNSUPPORTED_CODEC' : 'ORC_CORRUPT'
-    return new S3InventoryError(code, `a compressed block cannot be read (${err.message})`, { ...file, offset, cause: err })
+    return new S3InventoryError(code, 'a compressed block cannot be read', { ...file, offset, actual: err.message, cause: err })
   }
   if (err instanceof ProtoLimitError) return new S3InventoryError('LIMIT_EXCEEDED', err.message, { ...file, offset, expected: 'see the limits in docs/reliability.md' })
-  if (err instanceof ProtoError) return new S3InventoryError('ORC_CORRUPT', `a metadata structure is damaged (${err.message})`, { ...file, offset, cause: err })
+  if (err instanceof ProtoError) return new S3InventoryError('ORC_CORRUPT', 'a metadata structure is damaged', { ...file, offset, actual: err.message, cause: err })
   return err
 }

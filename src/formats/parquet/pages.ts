@@ -213,7 +213,7 @@ async function readPage(bytes: ChunkBytes, left: number, file: FileId, column: s
       parsed = parsePageHeader(b, 0)
       break
     } catch (err) {
-      if (err instanceof ThriftError && /ends early/.test(err.message) && want < bytes.remaining) {
+      if (err instanceof ThriftError && err.truncated && want < bytes.remaining) {
         if (want >= PARQUET_LIMITS.pageHeaderBytes) throw parquetError(file, 'LIMIT_EXCEEDED', 'A page header is longer than the documented limit.', { column, offset, expected: `at most ${PARQUET_LIMITS.pageHeaderBytes} bytes` })
         want = Math.min(bytes.remaining, want * 4, PARQUET_LIMITS.pageHeaderBytes)
         continue

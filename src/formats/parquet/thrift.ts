@@ -9,13 +9,17 @@ export interface ThriftStruct {
   [field: number]: ThriftValue
 }
 
-/** `limit`: a documented limit was hit (LIMIT_EXCEEDED), otherwise the bytes are not valid thrift. */
+/**
+ * `limit`: a documented limit was hit (LIMIT_EXCEEDED). `truncated`: the bytes end before the structure
+ * does — a reader that decoded a peeked prefix may peek more. Neither: the bytes are not valid thrift.
+ */
 export class ThriftError extends Error {
-  constructor(
-    message: string,
-    readonly limit = false,
-  ) {
+  readonly limit: boolean
+  readonly truncated: boolean
+  constructor(message: string, reason: 'invalid' | 'limit' | 'truncated' = 'invalid') {
     super(message)
+    this.limit = reason === 'limit'
+    this.truncated = reason === 'truncated'
   }
 }
 
@@ -43,7 +47,7 @@ const T_MAP = 11
 const T_STRUCT = 12
 
 export function readStruct(c: Cursor, depth = 0): ThriftStruct {
-  if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', true)
+  if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', 'limit')
   spend(c, 1)
   const out: ThriftStruct = {}
   let lastId = 0
@@ -88,7 +92,7 @@ function readValue(c: Cursor, type: number, depth: number): ThriftValue {
     }
     case T_LIST:
     case T_SET: {
-      if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', true)
+      if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', 'limit')
       const h = byte(c)
       let size = h >> 4
       if (size === 15) size = varint(c)
@@ -101,7 +105,7 @@ function readValue(c: Cursor, type: number, depth: number): ThriftValue {
       return list
     }
     case T_MAP: {
-      if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', true)
+      if (depth > THRIFT_MAX_DEPTH) throw new ThriftError('thrift structure nested too deeply', 'limit')
       const size = varint(c)
       if (size === 0) return []
       const kv = byte(c)
@@ -121,15 +125,15 @@ function readValue(c: Cursor, type: number, depth: number): ThriftValue {
 function spend(c: Cursor, n: number): void {
   if (c.budget === undefined) return
   c.budget -= n
-  if (c.budget < 0) throw new ThriftError('thrift structure holds more values than allowed', true)
+  if (c.budget < 0) throw new ThriftError('thrift structure holds more values than allowed', 'limit')
 }
 
 function need(c: Cursor, n: number): void {
-  if (c.pos + n > c.buf.length) throw new ThriftError('thrift data ends early')
+  if (c.pos + n > c.buf.length) throw new ThriftError('thrift data ends early', 'truncated')
 }
 
 function byte(c: Cursor): number {
-  if (c.pos >= c.buf.length) throw new ThriftError('thrift data ends early')
+  if (c.pos >= c.buf.length) throw new ThriftError('thrift data ends early', 'truncated')
   return c.buf[c.pos++]
 }
 
