@@ -104,7 +104,9 @@ export function dimension(by: GroupBy): Dimension {
 /** Parses the CLI spelling: `storage-class`, `extension[:lower]`, `prefix:2`, `modified:month`, `size:pow2`, or a field name. */
 export function parseGroupBy(spec: string): GroupBy {
   if (typeof spec !== 'string') throw new S3InventoryError('INVALID_ARGUMENT', 'a grouping must be text such as prefix:2', { option: 'by', actual: String(spec) })
-  const [kind, arg] = spec.split(':')
+  // Keywords in any case (`Size`, `Prefix:2`), as field names are: AWS's `Size` means the size buckets, as `size` does.
+  const [word, arg] = spec.split(':')
+  const kind = arg === undefined && knownFieldFor(word) === 'size' ? 'size' : word.toLowerCase()
   if (kind === 'extension' && arg !== undefined) {
     if (arg !== 'exact' && arg !== 'lower') throw new S3InventoryError('INVALID_ARGUMENT', 'extension takes exact or lower', { option: 'by', expected: 'extension, extension:exact or extension:lower', actual: spec })
     return { extension: arg }
@@ -124,6 +126,7 @@ export function parseGroupBy(spec: string): GroupBy {
     if (scale !== 'pow2' && scale !== 'pow10') throw new S3InventoryError('INVALID_ARGUMENT', 'size takes pow2 or pow10', { option: 'by', expected: 'size, size:pow2 or size:pow10', actual: spec })
     return { size: scale }
   }
+  if (kind === 'extension') return 'extension'
   dimension(spec) // checked now: unknown names fail before any I/O
   return spec
 }

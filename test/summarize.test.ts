@@ -88,3 +88,15 @@ describe('summarizeInventory', async () => {
     await expect(summarizeInventory(bad, { by: 'storage-class' })).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', key: expect.stringContaining(m.files[2].key) })
   })
 })
+
+describe('groupings spelled as AWS spells them', () => {
+  it('Size means the size buckets (not one group per byte count); keywords in any case', () => {
+    expect(parseGroupBy('Size')).toEqual({ size: 'pow2' })
+    expect(parseGroupBy('SIZE:pow10')).toEqual({ size: 'pow10' })
+    expect(parseGroupBy('Prefix:2')).toEqual({ prefix: 2 })
+    expect(parseGroupBy('EXTENSION')).toBe('extension')
+    expect(parseGroupBy('Extension:lower')).toEqual({ extension: 'lower' })
+    expect(parseGroupBy('Modified:month')).toEqual({ modified: 'month' })
+    expect(() => parseGroupBy('size_bytes')).toThrow(expect.objectContaining({ code: 'UNKNOWN_FIELD' }))
+  })
+})
