@@ -7,7 +7,7 @@ import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './
 import { openRegular } from './sources/local.js'
 import { readAll, tooLarge } from './sources/source.js'
 import { numberOption } from './options.js'
-import { csvFields } from './formats/csv/schema.js'
+import { checkFileSchema } from './formats/file-schema.js'
 
 const md5Hex = z.string().regex(/^[0-9a-fA-F]{32}$/, 'expected a 32-digit hex MD5')
 
@@ -161,7 +161,7 @@ export function parseManifest(
       ? 'this is an S3 Batch Operations completion report manifest; read it with readCompletionReport (s3inv report)'
       : undefined,
   )
-  if (m.fileFormat.toLowerCase() === 'csv') csvFields(m.fileSchema, locationRef(loc)) // a schema that cannot be right fails here
+  checkFileSchema(m.fileFormat, m.fileSchema, locationRef(loc)) // a schema that cannot be right fails here
   const creationTimestamp = String(m.creationTimestamp)
   return {
     sourceBucket: m.sourceBucket,

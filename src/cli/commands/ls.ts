@@ -57,7 +57,7 @@ async function list(location: string, flags: LsFlags, client: Parameters<typeof 
   try {
     for await (const batch of stream.batches()) {
       await out.write(fmt.rows(batch))
-      if (flags.format === 'keys' && !flags.null) for (const r of batch) if (r.key.includes('\n')) multiline++
+      if (flags.format === 'keys' && !flags.null) for (const r of batch) if (r.key?.includes('\n')) multiline++
       cursor.advance(batch[batch.length - 1], batch.length)
       if (cursor.due()) {
         await out.flush()
