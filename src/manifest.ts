@@ -162,6 +162,7 @@ export function parseManifest(
       : undefined,
   )
   checkFileSchema(m.fileFormat, m.fileSchema, locationRef(loc)) // a schema that cannot be right fails here
+  assertDistinctKeys(m.files, loc)
   const creationTimestamp = String(m.creationTimestamp)
   return {
     sourceBucket: m.sourceBucket,
@@ -178,6 +179,18 @@ export function parseManifest(
     checksum,
     raw: json as Record<string, unknown>,
   }
+}
+
+/** A data file listed twice would be read, and counted, twice: MANIFEST_INVALID naming the key. */
+function assertDistinctKeys(files: readonly { key: string }[], loc: ResolvedLocation): void {
+  const seen = new Map<string, number>()
+  files.forEach((f, i) => {
+    const first = seen.get(f.key)
+    if (first !== undefined) {
+      throw new S3InventoryError('MANIFEST_INVALID', `files[] lists the data file ${f.key} twice`, { ...locationRef(loc), column: `files[${i}].key`, expected: `each data file once (files[${first}] has the same key)`, actual: f.key })
+    }
+    seen.set(f.key, i)
+  })
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

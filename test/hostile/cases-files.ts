@@ -232,6 +232,21 @@ export const FILE_CASES: HostileCase[] = [
     },
   },
   {
+    name: 'manifest-duplicate-data-file',
+    what: 'a data file listed twice in files[] was read (and counted) twice',
+    expected: 'MANIFEST_INVALID',
+    call: inventoryCall,
+    write: async (dir) => {
+      const data = gzipSync('"b","k","1"\n')
+      await csvInventory(dir, data)
+      const entry = { key: 'data.csv.gz', size: data.length, MD5checksum: md5(data) }
+      await writeFile(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size', files: [entry, entry] }),
+      )
+    },
+  },
+  {
     name: 'orc-valid-control',
     what: 'a valid ORC inventory with non-ASCII keys (the checks above must let it through)',
     expected: 'ok',
