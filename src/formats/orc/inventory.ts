@@ -46,7 +46,7 @@ type Fill = (col: Column, out: unknown[], sel: Int32Array | undefined, count: nu
 async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | undefined): AsyncGenerator<InventoryRow[]> {
   const { source, file: ref, signal, filter } = read
   const readSize = Math.max(MIN_READ_SIZE, read.readSize)
-  const tail = await readTail(source, { signal, sizeHint: read.expected?.size, wholeBelow: readSize })
+  const tail = await readTail(source, { signal, sizeHint: read.expected?.size, wholeBelow: readSize, expectedSize: read.expected?.size })
   assertReadableVersion(tail, source)
   const root = tail.root
   if (root.kind !== TypeKind.STRUCT) {

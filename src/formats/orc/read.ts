@@ -61,7 +61,7 @@ export async function* readOrcBatches(input: Location | ByteSource, options: Rea
   try {
     const source = isByteSource(input) ? input : sourceFor(resolveLocation(input), scope, { ...options, size: options.expected?.size })
     const readSize = Math.max(64 * 1024, options.readSize ?? DEFAULT_READ_SIZE)
-    const tail = await readTail(source, { signal: ac.signal, sizeHint: options.expected?.size, wholeBelow: readSize })
+    const tail = await readTail(source, { signal: ac.signal, sizeHint: options.expected?.size, wholeBelow: readSize, expectedSize: options.expected?.size })
     assertReadableVersion(tail, source)
     const { fields, type } = project(tail.root, options.columns, source)
     const needed = new Set<number>(allTypes(type).map((t) => t.id))
