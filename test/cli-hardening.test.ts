@@ -59,6 +59,32 @@ describe('s3inv: names and outputs', async () => {
     expect(readOnly.stderr.trim().split('\n')).toHaveLength(1)
   })
 
+  it('help and the version on a full disk are WRITE_FAILED, exit 1, one line (as every other stdout write)', async () => {
+    for (const cmd of ['--help', 'ls --help', 'help ls', '-V']) {
+      const r = await sh(`$S3INV ${cmd} > /dev/full`)
+      expect(r.code, cmd).toBe(1)
+      expect(r.stderr.trim().split('\n'), cmd).toEqual([expect.stringMatching(/^s3inv: WRITE_FAILED: cannot write to standard output \(ENOSPC\)/)])
+    }
+  })
+
+  it('rows without a key or bucket fail with VALUE_INVALID naming row and column, never an empty line or a TypeError', async () => {
+    const { gzipSync } = await import('node:zlib')
+    const { createHash } = await import('node:crypto')
+    const { writeFile } = await import('node:fs/promises')
+    const dir = await tmpDir('cli-hard-empty-key')
+    const data = gzipSync('"b","k1","1"\n"b","","2"\n"","k3","3"\n')
+    await writeFile(path.join(dir, 'data.csv.gz'), data)
+    const manifest = path.join(dir, 'manifest.json')
+    await writeFile(manifest, JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size', files: [{ key: 'data.csv.gz', size: data.length, MD5checksum: createHash('md5').update(data).digest('hex') }] }))
+    for (const format of ['keys', 's3url', 'ndjson']) {
+      const r = await runCli(['ls', manifest, '--format', format, '--quiet'])
+      expect(r.code, format).toBe(1)
+      expect(r.stdout, format).toBe('') // the file's rows are held until the whole file is checked
+      // Columns are checked one at a time: s3url meets the empty bucket (row 2) first.
+      expect(r.stderr.trim().split('\n'), format).toEqual([expect.stringMatching(/^s3inv: VALUE_INVALID: .*data\.csv\.gz, (row 1, column key|row 2, column bucket)/)])
+    }
+  })
+
   it('a closed pipe ends quietly with exit 0, for rows, exports and help alike', async () => {
     for (const cmd of [`ls '${f.manifestPath}' --quiet`, `export '${f.manifestPath}' --format parquet --out /dev/stdout --quiet`, 'export --help', '--help']) {
       const r = await sh(`$S3INV ${cmd} | head -c 4 > /dev/null; echo "status=\${PIPESTATUS[0]}"`)
