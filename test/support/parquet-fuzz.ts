@@ -234,7 +234,7 @@ export function encodingsFile(n: number): Buffer {
         { name: 'big', data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 7_000_000_001n - 3n ** 30n), type: 'INT64', encoding: 'DELTA_BINARY_PACKED' },
         { name: 'small', data: Int32Array.from({ length: n }, (_, i) => ((i * 7919) % 4001) - 2000), type: 'INT32', encoding: 'DELTA_BINARY_PACKED' },
         { name: 'key', data: keys, type: 'STRING', encoding: 'DELTA_BYTE_ARRAY' },
-        { name: 'bucket', data: keys.map((_, i) => `bucket-${i % 3}`), type: 'STRING' },
+        { name: 'bucket', data: keys.map((_, i) => `bucket-${i % 3}`), type: 'STRING', encoding: 'DELTA_BYTE_ARRAY' },
         { name: 'etag', data: keys.map((k, i) => (i % 9 === 0 ? null : `${k.length}-${i}`)), type: 'STRING', encoding: 'DELTA_LENGTH_BYTE_ARRAY' },
         { name: 'x', data: Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e6), type: 'DOUBLE', encoding: 'BYTE_STREAM_SPLIT' },
         { name: 'y', data: Float32Array.from({ length: n }, (_, i) => i / 3), type: 'FLOAT', encoding: 'BYTE_STREAM_SPLIT' },
