@@ -74,12 +74,14 @@ export interface TailOptions {
   wholeBelow?: number
   /** The size the file must have (a manifest's, when verifying): DATA_SIZE_MISMATCH before anything is parsed. */
   expectedSize?: number
+  /** Bytes of the first request from the end (when the file is not read whole). Default 64 KiB. */
+  tailBytes?: number
 }
 
 export async function readTail(source: ByteSource, o: TailOptions = {}): Promise<OrcTail> {
   const hint = o.sizeHint
   const small = hint !== undefined && o.wholeBelow !== undefined && hint <= Math.min(o.wholeBelow, WHOLE_FILE_BYTES)
-  const end = await source.tail(small ? Math.max(hint, 1) : TAIL_GUESS, o.signal, hint)
+  const end = await source.tail(small ? Math.max(hint, 1) : (o.tailBytes ?? TAIL_GUESS), o.signal, hint)
   const size = end.size
   if (o.expectedSize !== undefined) checkEnd(source.ref, { size: o.expectedSize }, size, undefined)
   try {
