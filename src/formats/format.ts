@@ -144,8 +144,13 @@ export function notUtf8(file: Pick<DataFileRef, 'bucket' | 'key'>, row: number, 
   return new S3InventoryError('VALUE_INVALID', `a ${column} value is not valid UTF-8`, { bucket: file.bucket, key: file.key, row, column, expected: 'UTF-8 text', actual: hex && `bytes ${hex}${bytes!.length > 64 ? '…' : ''}` })
 }
 
-/** An extra column's row name: the field whose name or file spelling matches (case-insensitively). */
+/**
+ * An extra column's row name: the field whose name or file spelling matches, ignoring case and
+ * separators (`object_lock_event_hold_status` finds a CSV inventory's ObjectLockEventHoldStatus).
+ */
 function fieldNameOf(column: string, fields: readonly FieldDef[]): string {
-  const lower = column.toLowerCase()
-  return fields.find((f) => f.name.toLowerCase() === lower)?.name ?? fields.find((f) => f.fileName?.toLowerCase() === lower)?.name ?? column
+  const want = squash(column)
+  return fields.find((f) => squash(f.name) === want)?.name ?? fields.find((f) => f.fileName !== undefined && squash(f.fileName) === want)?.name ?? column
 }
+
+const squash = (s: string) => s.replace(/[_\-\s]/g, '').toLowerCase()
