@@ -63,11 +63,13 @@ async function* dataFile(location: Location, options: ReadDataFileOptions, lines
     const loc = resolveLocation(location)
     const manifest = options.manifest === undefined ? undefined : isManifest(options.manifest) ? options.manifest : await readManifest(options.manifest, options)
     const entry = manifest && manifestEntry(manifest, loc)
+    const expected = entry && options.verify !== false ? { size: entry.size, md5: entry.MD5checksum } : undefined
     const o: Opened = {
-      source: sourceFor(loc, scope, { ...options, size: entry?.size }),
+      // A local file's size is checked by a stat before its first byte (as for inventory reads), whatever its format.
+      source: sourceFor(loc, scope, { ...options, size: entry?.size, verifySize: expected?.size }),
       location: loc,
       entry,
-      expected: entry && options.verify !== false ? { size: entry.size, md5: entry.MD5checksum } : undefined,
+      expected,
       fileSchema: options.fileSchema ?? manifest?.fileSchema,
     }
     const format = options.format ?? (await formatOf(o, options.signal))

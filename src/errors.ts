@@ -129,7 +129,8 @@ export function formatError(err: unknown): string {
   const parts: string[] = []
   const where = describeWhere(err)
   if (where) parts.push(where)
-  if (err.expected !== undefined) parts.push(`expected ${truncate(err.expected, 300)}`)
+  // 1,000: UNKNOWN_FIELD lists every valid name (~450 characters), and the list must be whole.
+  if (err.expected !== undefined) parts.push(`expected ${truncate(err.expected, 1000)}`)
   if (err.actual !== undefined) parts.push(`got ${truncate(err.actual, 200)}`)
   return `${err.code}: ${err.message}${parts.length ? ` (${parts.join('; ')})` : ''}`
 }

@@ -11,9 +11,9 @@ import { formatFor } from './formats/registry.js'
 import { locationRef, type Location } from './location.js'
 import { emptyProgress, FILE_DEFAULTS, readFilesInOrder, setTotals, type FileList, type FilesProgress, type OpenedFile, type ReadFilesOptions } from './manifest-files.js'
 import type { InventoryManifest, ReadManifestOptions } from './manifest.js'
-import { numberOption, RANGES } from './options.js'
+import { indexList, nameList, numberOption, optionalString, optionsObject, RANGES } from './options.js'
 import { rowStream, type RowStream } from './row-stream.js'
-import { resolveKnownField, type KnownField } from './schema/fields.js'
+import { resolveColumns, type KnownField } from './schema/fields.js'
 import type { InventoryRow } from './schema/row.js'
 import { INVENTORY_LAYOUT } from './sources/locate.js'
 import { clientScope, type ClientOptions, type ClientScope } from './sources/open.js'
@@ -26,7 +26,8 @@ export interface ReadInventoryOptions extends ClientOptions {
   /**
    * Only these row fields are decoded (e.g. ['key', 'size']); AWS's spellings (`StorageClass`,
    * `storage_class`) are accepted too. A name no inventory has is UNKNOWN_FIELD; a field this
-   * inventory lacks is FIELD_MISSING. Default: every known field the inventory has.
+   * inventory lacks is FIELD_MISSING; an empty list is INVALID_ARGUMENT. Default: every known field
+   * the inventory has.
    */
   columns?: readonly KnownField[]
   /**
@@ -49,7 +50,7 @@ export interface ReadInventoryOptions extends ClientOptions {
   filter?: RowFilter
   /** Counters to update while reading (default: a new object, exposed as `stream.progress`). */
   progress?: InventoryProgress
-  /** Read only these data files (indexes into manifest.files), in this order. Default: all. */
+  /** Read only these data files (indexes into manifest.files, each once), in this order. Default: all. */
   fileIndexes?: readonly number[]
   /** Parquet and ORC: bytes fetched per request / buffered per file. Default 16 MiB; 64 KiB – 1 GiB. */
   readSize?: number
@@ -79,6 +80,8 @@ export function listKeys(bucket: string, manifestKey: string, options: ReadInven
  * configuration folder (its newest complete delivery), or an already read manifest.
  */
 export function readInventory(location: Location | InventoryManifest, options: ReadInventoryOptions = {}): InventoryStream {
+  optionsObject(options)
+  resolveColumns(options.columns) // an empty list is refused here (rows of no fields); internal reads may pass one
   const request = inventoryRequest(options) // every option checked before any I/O
   const scope = clientScope(options)
   const progress: InventoryProgress = options.progress ?? emptyProgress()
@@ -97,14 +100,14 @@ export function readInventory(location: Location | InventoryManifest, options: R
 
 /** Options turned into what the readers need, validated: names resolved, numbers in range, the filter compiled. */
 export function inventoryRequest(options: ReadInventoryOptions) {
-  const columns = options.columns?.map((c) => resolveKnownField(c, 'columns'))
-  const extraColumns = options.extraColumns?.map((c) => {
-    if (typeof c !== 'string' || c.trim() === '') throw new S3InventoryError('INVALID_ARGUMENT', 'extraColumns must be column names', { option: 'extraColumns', actual: String(c) })
-    return c.trim()
-  })
+  optionsObject(options)
+  const columns = resolveColumns(options.columns, 'columns', true)
+  const extraColumns = nameList(options.extraColumns, 'extraColumns')
+  indexList(options.fileIndexes, 'fileIndexes')
+  optionalString(options.root, 'root')
   return {
     options,
-    columns: columns && [...new Set(columns)],
+    columns,
     extraColumns,
     filter: compileFilter(options.filter),
     readSize: numberOption(options.readSize, 'readSize', RANGES.readSize, DEFAULT_READ_SIZE),

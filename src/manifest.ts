@@ -7,7 +7,7 @@ import { clientScope, sourceFor, type ClientOptions, type ClientScope } from './
 import { openRegular } from './sources/local.js'
 import { readAll, tooLarge } from './sources/source.js'
 import { numberOption } from './options.js'
-import { csvFields } from './formats/csv/schema.js'
+import { checkFileSchema } from './formats/file-schema.js'
 
 const md5Hex = z.string().regex(/^[0-9a-fA-F]{32}$/, 'expected a 32-digit hex MD5')
 
@@ -162,7 +162,8 @@ export function parseManifest(
       ? 'this is an S3 Batch Operations completion report manifest; read it with readCompletionReport (s3inv report)'
       : undefined,
   )
-  if (m.fileFormat.toLowerCase() === 'csv') csvFields(m.fileSchema, locationRef(loc)) // a schema that cannot be right fails here
+  checkFileSchema(m.fileFormat, m.fileSchema, locationRef(loc)) // a schema that cannot be right fails here
+  assertDistinctKeys(m.files, loc)
   const creationTimestamp = String(m.creationTimestamp)
   return {
     sourceBucket: m.sourceBucket,
@@ -179,6 +180,18 @@ export function parseManifest(
     checksum,
     raw: json as Record<string, unknown>,
   }
+}
+
+/** A data file listed twice would be read, and counted, twice: MANIFEST_INVALID naming the key. */
+function assertDistinctKeys(files: readonly { key: string }[], loc: ResolvedLocation): void {
+  const seen = new Map<string, number>()
+  files.forEach((f, i) => {
+    const first = seen.get(f.key)
+    if (first !== undefined) {
+      throw new S3InventoryError('MANIFEST_INVALID', `files[] lists the data file ${f.key} twice`, { ...locationRef(loc), column: `files[${i}].key`, expected: `each data file once (files[${first}] has the same key)`, actual: f.key })
+    }
+    seen.set(f.key, i)
+  })
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

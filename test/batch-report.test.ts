@@ -2,6 +2,9 @@
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { isUtf8 } from 'node:buffer'
+import fc from 'fast-check'
+import { firstInvalidUtf8 } from '../src/batch/report-csv.js'
 import { readCompletionReport } from '../src/batch/report.js'
 import { rowSource } from '../src/index.js'
 import { encodeKey, reportCsv, sampleRows, SCHEMA, writeReport, type ReportFixture, type ReportRowSpec } from './support/batch.js'
@@ -23,6 +26,24 @@ const expected = (rows: readonly ReportRowSpec[]) =>
     httpStatusCode: r.httpStatusCode,
     resultMessage: r.resultMessage,
   }))
+
+describe('firstInvalidUtf8 (the exact offset of a bad sequence)', () => {
+  it('agrees with isUtf8 on any bytes, and the bytes before it are UTF-8', () => {
+    const bytes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 12 }).map((t) => new Uint8Array(Buffer.from(t))))
+    fc.assert(
+      fc.property(fc.array(bytes, { minLength: 1, maxLength: 4 }), (parts) => {
+        const b = Buffer.concat(parts)
+        const at = firstInvalidUtf8(b)
+        expect(at === -1).toBe(isUtf8(b))
+        if (at >= 0) expect(isUtf8(b.subarray(0, at))).toBe(true)
+      }),
+      { numRuns: 5000 },
+    )
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).toBe(1) // a surrogate
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe0, 0x80, 0x80]))).toBe(1) // overlong
+    expect(firstInvalidUtf8(Buffer.from('aé😀'))).toBe(-1)
+  })
+})
 
 describe('readCompletionReport', async () => {
   const root = await tmpDir('report')
@@ -165,6 +186,21 @@ describe('readCompletionReport', async () => {
     expect(await read()).toMatchObject({ code: 'VALUE_INVALID', key: file, row: 0, column: 'httpStatusCode' })
     await write('b,ok,,failed,,200,\nb,bad%E6,,failed,,200,\n')
     expect(await read()).toMatchObject({ code: 'KEY_DECODE_FAILED', key: file, row: 1, column: 'key' })
+
+    // Invalid UTF-8: the offset is the bad byte's, wherever it falls (past the first read chunk, or a
+    // sequence begun at a chunk's last byte and ended by ASCII in the next).
+    const line = 'b,k,,failed,,200,ok\n'
+    const lines = (bytes: number) => line.repeat(Math.floor(bytes / line.length))
+    for (const at of [100_003, 65_535, 65_534, 131_071]) {
+      const base = Buffer.from(`${lines(at - 100)}b,é/k`)
+      const head = Buffer.concat([base, Buffer.from('x'.repeat(at - base.length))])
+      expect(head.length).toBe(at)
+      await writeFile(path.join(dir, r.resultKeys[0]), Buffer.concat([head, Buffer.from([0xe9]), Buffer.from(',,failed,,200,\n')]))
+      expect(await read()).toMatchObject({ code: 'CSV_MALFORMED', key: file, offset: at })
+    }
+    // A file that ends inside a sequence: the offset of its first byte.
+    await writeFile(path.join(dir, r.resultKeys[0]), Buffer.concat([Buffer.from(lines(70_000)), Buffer.from([0xf0, 0x9f])]))
+    expect(await read()).toMatchObject({ code: 'CSV_MALFORMED', offset: Math.floor(70_000 / line.length) * line.length })
 
     const manifest = JSON.parse(r.manifestBytes.toString())
     await writeFile(r.manifestPath, JSON.stringify({ ...manifest, Results: [{ ...manifest.Results[0], MD5Checksum: 'x' }] }))

@@ -30,7 +30,7 @@ describe('s3inv cat', async () => {
     const file = path.join(root, name)
     await writeFile(file, JSON.stringify({
       sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'Parquet',
-      fileSchema: 'message s3.inventory { required binary key (STRING); }',
+      fileSchema: 'message s3.inventory { required binary bucket (STRING); required binary key (STRING); }',
       files: [{ key: 'prefix/src/config/data/inv.parquet', size: inventoryBytes.length, MD5checksum: md5sum }],
     }))
     return file
@@ -53,7 +53,7 @@ describe('s3inv cat', async () => {
     expect(stdout).toBe(await expectedLines(typedFile))
     const first = stdout.split('\n')[0]
     // 64-bit integers as exact JSON numbers (no quotes, every digit).
-    expect(first).toMatch(/^\{"big":-205891132094649,"small":-2000,"key":"logs\/2026\/000\/part-0.gz","etag":null,"x":0,"y":0\}$/)
+    expect(first).toMatch(/^\{"big":-205891132094649,"small":-2000,"key":"logs\/2026\/000\/part-0.gz","bucket":"bucket-0","etag":null,"x":0,"y":0\}$/)
     expect(stdout.trim().split('\n')).toHaveLength(500)
   })
 

@@ -59,6 +59,70 @@ describe('s3inv: names and outputs', async () => {
     expect(readOnly.stderr.trim().split('\n')).toHaveLength(1)
   })
 
+  it('help and the version on a full disk are WRITE_FAILED, exit 1, one line (as every other stdout write)', async () => {
+    for (const cmd of ['--help', 'ls --help', 'help ls', '-V']) {
+      const r = await sh(`$S3INV ${cmd} > /dev/full`)
+      expect(r.code, cmd).toBe(1)
+      expect(r.stderr.trim().split('\n'), cmd).toEqual([expect.stringMatching(/^s3inv: WRITE_FAILED: cannot write to standard output \(ENOSPC\)/)])
+    }
+  })
+
+  it('rows without a key or bucket fail with VALUE_INVALID naming row and column, never an empty line or a TypeError', async () => {
+    const { gzipSync } = await import('node:zlib')
+    const { createHash } = await import('node:crypto')
+    const { writeFile } = await import('node:fs/promises')
+    const dir = await tmpDir('cli-hard-empty-key')
+    const data = gzipSync('"b","k1","1"\n"b","","2"\n"","k3","3"\n')
+    await writeFile(path.join(dir, 'data.csv.gz'), data)
+    const manifest = path.join(dir, 'manifest.json')
+    await writeFile(manifest, JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size', files: [{ key: 'data.csv.gz', size: data.length, MD5checksum: createHash('md5').update(data).digest('hex') }] }))
+    for (const format of ['keys', 's3url', 'ndjson']) {
+      const r = await runCli(['ls', manifest, '--format', format, '--quiet'])
+      expect(r.code, format).toBe(1)
+      expect(r.stdout, format).toBe('') // the file's rows are held until the whole file is checked
+      // Columns are checked one at a time: s3url meets the empty bucket (row 2) first.
+      expect(r.stderr.trim().split('\n'), format).toEqual([expect.stringMatching(/^s3inv: VALUE_INVALID: .*data\.csv\.gz, (row 1, column key|row 2, column bucket)/)])
+    }
+  })
+
+  it('--extra-columns reads columns this tool does not know (ls, export); --columns \'\' is a usage error', async () => {
+    const { gzipSync } = await import('node:zlib')
+    const { createHash } = await import('node:crypto')
+    const { writeFile } = await import('node:fs/promises')
+    const dir = await tmpDir('cli-extra')
+    const data = gzipSync('"b","k1","1","ON"\n"b","k2","2","OFF"\n')
+    await writeFile(path.join(dir, 'data.csv.gz'), data)
+    const manifest = path.join(dir, 'manifest.json')
+    await writeFile(manifest, JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size, ObjectLockEventHoldStatus', files: [{ key: 'data.csv.gz', size: data.length, MD5checksum: createHash('md5').update(data).digest('hex') }] }))
+    // Without the flag the column is not a field this tool knows.
+    const unknown = await runCli(['ls', manifest, '--columns', 'ObjectLockEventHoldStatus', '--quiet'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/UNKNOWN_FIELD|is not an inventory field/)
+    const csv = await runCli(['ls', manifest, '--columns', 'key', '--extra-columns', 'ObjectLockEventHoldStatus', '--format', 'csv', '--quiet'])
+    expect(csv.code, csv.stderr).toBe(0)
+    expect(csv.stdout).toBe('key,objectLockEventHoldStatus\nk1,ON\nk2,OFF\n')
+    const all = await runCli(['ls', manifest, '--extra-columns', 'object_lock_event_hold_status', '--quiet'])
+    expect(all.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { bucket: 'b', key: 'k1', size: 1, objectLockEventHoldStatus: 'ON' },
+      { bucket: 'b', key: 'k2', size: 2, objectLockEventHoldStatus: 'OFF' },
+    ])
+    const out = path.join(dir, 'x.parquet')
+    const exported = await runCli(['export', manifest, '--format', 'parquet', '--out', out, '--columns', 'key', '--extra-columns', 'ObjectLockEventHoldStatus', '--quiet'])
+    expect(exported.code, exported.stderr).toBe(0)
+    const { readParquet } = await import('../src/index.js')
+    const { collect } = await import('./support/tmp.js')
+    expect(await collect(readParquet(out))).toEqual([{ key: 'k1', objectLockEventHoldStatus: 'ON' }, { key: 'k2', objectLockEventHoldStatus: 'OFF' }])
+    // A column the inventory lacks: FIELD_MISSING naming it.
+    const missing = await runCli(['ls', manifest, '--extra-columns', 'Nope', '--quiet'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/^s3inv: FIELD_MISSING: .*Nope/)
+    for (const args of [['ls', manifest, '--columns', ''], ['export', manifest, '--format', 'arrow', '--out', path.join(dir, 'y.arrows'), '--columns', ''], ['ls', manifest, '--extra-columns', 'X', '--format', 'keys']]) {
+      const r = await runCli([...args, '--quiet'])
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stdout).toBe('')
+    }
+  })
+
   it('a closed pipe ends quietly with exit 0, for rows, exports and help alike', async () => {
     for (const cmd of [`ls '${f.manifestPath}' --quiet`, `export '${f.manifestPath}' --format parquet --out /dev/stdout --quiet`, 'export --help', '--help']) {
       const r = await sh(`$S3INV ${cmd} | head -c 4 > /dev/null; echo "status=\${PIPESTATUS[0]}"`)

@@ -49,6 +49,10 @@ describe('unknown names are UNKNOWN_FIELD, AWS spellings are aliases', () => {
     expect(typo).toMatchObject({ code: 'UNKNOWN_FIELD', option: 'columns', actual: 'sizee' })
     expect((typo as Error).message).toContain('did you mean size?')
     expect((typo as { expected: string }).expected).toContain('storageClass')
+    // formatError prints the list whole (it was cut at 300 characters, in the middle of a name).
+    const { formatError } = await import('../src/index.js')
+    expect(formatError(typo)).toContain('lifecycleExpirationDate (or their AWS spellings')
+    expect(formatError(typo)).not.toContain('…')
     const got = plain(await collect(readInventory(f.manifestPath, { columns: ['Key', 'storage_class', 'Size'] as unknown as KnownField[] })))
     expect(got).toEqual(f.rows.map((r) => ({ key: r.key, size: r.size, storageClass: r.storageClass })))
   })
@@ -139,6 +143,76 @@ describe('numeric options are checked against their documented range, naming the
     expect(() => readCompletionReport('/nonexistent/manifest.json', { bufferRows: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'bufferRows' }))
     await expect(listDeliveries(path.dirname(path.dirname(f.manifestPath)), { concurrency: 1e9 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'concurrency' })
     await expect(readManifest(f.manifestPath, { maxManifestBytes: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'maxManifestBytes' })
+  })
+})
+
+describe('options of the wrong shape are INVALID_ARGUMENT naming the option, never a TypeError', () => {
+  const invalid = (option: string) => expect.objectContaining({ code: 'INVALID_ARGUMENT', option })
+
+  it('readInventory: null options, columns that are not a list of names, an empty list, fileIndexes, root', async () => {
+    const f = await fixture('shapes')
+    expect(() => readInventory(f.manifestPath, null as never)).toThrow(invalid('options'))
+    expect(() => readInventory(f.manifestPath, { columns: [5] as never })).toThrow(invalid('columns'))
+    expect(() => readInventory(f.manifestPath, { columns: 'key' as never })).toThrow(invalid('columns'))
+    // An empty list would give rows of no fields ({} lines).
+    expect(() => readInventory(f.manifestPath, { columns: [] })).toThrow(invalid('columns'))
+    expect(() => readInventory(f.manifestPath, { extraColumns: 'x' as never })).toThrow(invalid('extraColumns'))
+    expect(() => readInventory(f.manifestPath, { fileIndexes: '0' as never })).toThrow(invalid('fileIndexes'))
+    expect(() => readInventory(f.manifestPath, { fileIndexes: [0, 0] })).toThrow(invalid('fileIndexes'))
+    expect(() => readInventory(f.manifestPath, { fileIndexes: [-1] })).toThrow(invalid('fileIndexes'))
+    expect(() => readInventory(f.manifestPath, { root: 5 as never })).toThrow(invalid('root'))
+    // Summaries still read no row fields beyond what they group by.
+    expect((await summarizeInventory(f.manifestPath, { workers: false })).total.count).toBe(60)
+  })
+
+  it('sinks resolve columns like readInventory: AWS spellings, UNKNOWN_FIELD, extraColumns, no empty list', async () => {
+    const { arrowSchema, readParquetMetadata, toArrow, writeParquetFile } = await import('../src/index.js')
+    const f = await fixture('sink-cols')
+    const dir = await tmpDir('sink-cols-out')
+    const out = path.join(dir, 'x.parquet')
+    await expect(writeParquetFile(readInventory(f.manifestPath), out, { columns: ['key', 'sizee' as KnownField] })).rejects.toMatchObject({ code: 'UNKNOWN_FIELD', actual: 'sizee' })
+    await expect(writeParquetFile(readInventory(f.manifestPath), out, { columns: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'columns' })
+    await writeParquetFile(readInventory(f.manifestPath), out, { columns: ['key', 'Size', 'size'] as unknown as KnownField[] })
+    expect((await readParquetMetadata(out)).columns.map((c) => c.name)).toEqual(['key', 'size'])
+    await expect(collect(toArrow(readInventory(f.manifestPath), { columns: ['key', 'sizee' as KnownField] }))).rejects.toMatchObject({ code: 'UNKNOWN_FIELD' })
+    const batches = await collect(toArrow(readInventory(f.manifestPath), { columns: ['Key', 'storage_class'] as unknown as KnownField[] }))
+    expect(batches[0].schema.fields.map((x) => x.name)).toEqual(['key', 'storageClass'])
+    expect(batches[0].getChild('storageClass')!.nullCount).toBeLessThan(batches[0].numRows)
+    expect((await arrowSchema(['key'], ['ObjectLockEventHoldStatus'])).fields.map((x) => x.name)).toEqual(['key', 'objectLockEventHoldStatus'])
+    await expect(collect(toArrow([], { batchSize: 1e9 }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'batchSize' })
+    await expect(writeParquetFile([], out, { rowGroupSize: 1e9 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'rowGroupSize' })
+  })
+
+  it('readParquet, readOrc and their metadata readers check startRow and readSize', async () => {
+    const { readOrc, readOrcMetadata, readParquet, readParquetMetadata } = await import('../src/index.js')
+    const root = await tmpDir('gen-opts')
+    const pq = await writeInventory({ root: path.join(root, 'pq'), format: 'Parquet', rows: rows.slice(0, 10), filesRows: [10] })
+    const orc = await writeInventory({ root: path.join(root, 'orc'), format: 'ORC', rows: rows.slice(0, 10), filesRows: [10] })
+    const pqFile = path.join(pq.root, pq.dataKeys[0])
+    const orcFile = path.join(orc.root, orc.dataKeys[0])
+    for (const startRow of [Number.NaN, 1.5, -3]) expect(() => readParquet(pqFile, { startRow })).toThrow(invalid('startRow'))
+    for (const readSize of [0, -1, Number.NaN, 2 ** 31]) {
+      expect(() => readParquet(pqFile, { readSize })).toThrow(invalid('readSize'))
+      await expect(collect(readOrc(orcFile, { readSize }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'readSize' })
+      await expect(readParquetMetadata(pqFile, { readSize })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'readSize' })
+      await expect(readOrcMetadata(orcFile, { readSize })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'readSize' })
+    }
+    expect(() => readParquet(pqFile, { columns: [] })).toThrow(invalid('columns'))
+    expect(await collect(readParquet(pqFile, { startRow: 7 }))).toHaveLength(3)
+    expect((await readOrcMetadata(orcFile, { readSize: 64 * 1024 })).rows).toBe(10)
+  })
+
+  it('enqueue, estimateBatchCost and batchHandler check their numbers when called or built', async () => {
+    const { batchHandler, enqueue, estimateBatchCost } = await import('../src/index.js')
+    const queueUrl = 'http://127.0.0.1:9/queue'
+    for (const [option, value] of [['concurrency', 1e9], ['concurrency', 0], ['rowsPerMessage', 1e9], ['rowsPerMessage', 1.5]] as const) {
+      await expect(enqueue([], { queueUrl, [option]: value })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option })
+    }
+    for (const jobs of [0, 1.5, -1, Number.NaN]) expect(() => estimateBatchCost({ objects: 10, jobs })).toThrow(invalid('jobs'))
+    expect(estimateBatchCost({ objects: 10, jobs: 2 }).jobFee).toBe(2 * estimateBatchCost({ objects: 10 }).jobFee)
+    // At construction, not at every invocation of a running job.
+    expect(() => batchHandler(async () => ({ resultCode: 'Succeeded' }), { maxErrorLength: 0 })).toThrow(invalid('maxErrorLength'))
+    expect(() => batchHandler(async () => ({ resultCode: 'Succeeded' }), { timeoutMarginMs: -1 })).toThrow(invalid('timeoutMarginMs'))
   })
 })
 

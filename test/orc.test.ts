@@ -428,6 +428,28 @@ describe('typed errors and limits', async () => {
     expect(await failure(readOrc(await write(good.subarray(0, good.length - 7))))).toMatchObject({ code: 'ORC_CORRUPT' })
     expect(await failure(readOrc(await write(Buffer.from('PAR1 this is not an ORC file at all, not at all\x08'))))).toMatchObject({ code: 'ORC_CORRUPT' })
   })
+  it('a file of another size than its manifest entry is DATA_SIZE_MISMATCH before any row (cat --manifest, readInventory, a ranged source)', async () => {
+    const root = await tmpDir('orc-size')
+    const f = await writeInventory({ root, format: 'ORC', rows: makeRows({ count: 300, seed: 6 }), filesRows: [150, 150] })
+    const data = path.join(root, f.dataKeys[0])
+    const bytes = await readFile(data)
+    await writeFile(data, bytes.subarray(0, bytes.length - 10)) // the tail is gone: parsing would say ORC_CORRUPT
+    const { readDataFile } = await import('../src/index.js')
+    const seen: unknown[] = []
+    const viaFile = await (async () => {
+      for await (const r of readDataFile(data, { manifest: f.manifestPath })) seen.push(r)
+    })().catch((e) => e)
+    expect(viaFile).toMatchObject({ code: 'DATA_SIZE_MISMATCH', expected: `${bytes.length} bytes`, actual: `${bytes.length - 10} bytes` })
+    const viaInventory = await (async () => {
+      for await (const b of readInventory(f.manifestPath, { concurrency: 1 }).batches()) seen.push(...b)
+    })().catch((e) => e)
+    expect(viaInventory).toMatchObject({ code: 'DATA_SIZE_MISMATCH' })
+    expect(seen).toEqual([])
+    // A source that is not a local file (no stat): the size the tail request reports is checked before the tail is parsed.
+    const { memorySource } = await import('./support/memory-source.js')
+    const ranged = await failure(readOrc(memorySource(bytes.subarray(0, bytes.length - 10), 'x.orc'), { expected: { size: bytes.length } }))
+    expect(ranged).toMatchObject({ code: 'DATA_SIZE_MISMATCH', key: 'x.orc' })
+  })
   it('an MD5 mismatch fails before the last batch', async () => {
     const p = await write(orcBytes(makeRows({ count: 3000, seed: 4 }), ALL_FIELDS))
     const got: InventoryRow[][] = []

@@ -6,6 +6,7 @@
  * them: docs/batch-operations.md).
  */
 import { S3InventoryError } from '../errors.js'
+import { numberOption, optionsObject, RANGES } from '../options.js'
 
 export interface BatchPrices {
   /** USD per job. */
@@ -43,7 +44,7 @@ const LAMBDA_FREE = { requests: 1_000_000, gbSeconds: 400_000 }
 export interface BatchCostInput {
   /** Objects in the manifest (one task each). */
   objects: number
-  /** Jobs the objects are split into. Default 1. */
+  /** Jobs the objects are split into (each has a fee). Default 1; a whole number, 1–1,000,000. */
   jobs?: number
   /**
    * Objects in the source bucket, when the job generates its manifest (S3 lists the bucket and applies
@@ -80,6 +81,7 @@ export interface BatchCostEstimate {
 }
 
 export function estimateBatchCost(input: BatchCostInput): BatchCostEstimate {
+  optionsObject(input, 'input')
   const num = (name: string, v: unknown, fallback?: number): number => {
     const n = v === undefined ? fallback : v
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
@@ -88,7 +90,8 @@ export function estimateBatchCost(input: BatchCostInput): BatchCostEstimate {
     return n
   }
   const objects = num('objects', input.objects)
-  const jobs = num('jobs', input.jobs, 1)
+  // Whole jobs, at least one: a fee per job (0 or 1.5 jobs would be a wrong fee).
+  const jobs = numberOption(input.jobs, 'jobs', RANGES.jobs, 1)
   const sourceObjects = num('generatedManifestSourceObjects', input.generatedManifestSourceObjects, 0)
   const prices = { ...BATCH_PRICES_2026_11, ...input.prices }
   for (const [k, v] of Object.entries(prices)) num(`prices.${k}`, v)

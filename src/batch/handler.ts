@@ -4,7 +4,7 @@
  * small S3 helper bound to the object, and builds the response Batch Operations expects, mapping
  * thrown errors to TemporaryFailure (worth re-driving) or PermanentFailure.
  */
-import { numberOption } from '../options.js'
+import { numberOption, optionsObject, RANGES } from '../options.js'
 import type { GetObjectCommandInput, GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import { z } from 'zod'
 import { formatError, S3InventoryError, safeJson } from '../errors.js'
@@ -137,6 +137,10 @@ export function batchHandler(
   fn: (task: BatchTask) => TaskOutcome | Promise<TaskOutcome>,
   options: BatchHandlerOptions = {},
 ): (event: BatchEvent, context?: LambdaContextLike) => Promise<BatchResponse> {
+  optionsObject(options)
+  // Checked now: a bad value would otherwise reject every invocation, once the job is running.
+  numberOption(options.maxErrorLength, 'maxErrorLength', RANGES.maxErrorLength, 1000)
+  numberOption(options.timeoutMarginMs, 'timeoutMarginMs', RANGES.timeoutMarginMs, 1000)
   const treatMissingKeysAs = options.treatMissingKeysAs ?? 'PermanentFailure'
   if (!CODES.has(treatMissingKeysAs)) {
     throw new S3InventoryError('INVALID_ARGUMENT', 'treatMissingKeysAs must be Succeeded, TemporaryFailure or PermanentFailure', { actual: String(treatMissingKeysAs) })
@@ -189,8 +193,7 @@ async function runTask(
   context: LambdaContextLike | undefined,
   options: BatchHandlerOptions,
 ): Promise<BatchTaskResult> {
-  const maxLength = numberOption(options.maxErrorLength, 'maxErrorLength', { min: 1, max: 1_000_000 }, 1000)
-  numberOption(options.timeoutMarginMs, 'timeoutMarginMs', { min: 0, max: 900_000 }, 1000)
+  const maxLength = options.maxErrorLength ?? 1000 // checked by batchHandler
   const fail = (err: unknown): BatchTaskResult => ({
     taskId: t.taskId,
     resultCode: options.classifyError?.(err) ?? taskErrorCode(err),

@@ -3,6 +3,7 @@
  * quoted only where needed; ResultMessage holds commas, doubled quotes, newlines and JSON, so it goes
  * through csv-parse (streaming: memory is bounded by one record and the stream buffers).
  */
+import { isUtf8 } from 'node:buffer'
 import { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { CsvError, parse } from 'csv-parse'
@@ -164,24 +165,62 @@ function rowBuilder(columns: readonly string[], file: DataFileRef) {
  * U+FFFD, and a re-drive manifest built from such a row would name a key that does not exist.
  */
 async function* utf8Only(input: AsyncIterable<Uint8Array>, file: DataFileRef): AsyncGenerator<Uint8Array> {
-  const decoder = new TextDecoder('utf-8', { fatal: true })
-  let offset = 0
+  // The error names the file offset of the first byte of the bad sequence (also when it began in the previous chunk).
   const fail = (at: number) =>
     new S3InventoryError('CSV_MALFORMED', 'the results file is not valid UTF-8', { bucket: file.bucket, key: file.key, offset: at, expected: 'UTF-8 text (keys as S3 returned them)' })
+  let offset = 0 // of the first byte not yet checked (the carry's, when there is one)
+  let carry: Uint8Array | undefined
   for await (const chunk of input) {
-    try {
-      decoder.decode(chunk, { stream: true })
-    } catch {
-      throw fail(offset)
-    }
-    offset += chunk.length
+    const b = carry ? Buffer.concat([carry, chunk]) : chunk
+    const cut = b.length - incompleteTail(b)
+    const whole = b.subarray(0, cut)
+    if (!isUtf8(whole)) throw fail(offset + firstInvalidUtf8(whole))
+    carry = cut < b.length ? b.slice(cut) : undefined
+    offset += cut
     yield chunk
   }
-  try {
-    decoder.decode()
-  } catch {
-    throw fail(offset)
+  if (carry) throw fail(offset)
+}
+
+/** Bytes (0–3) at the end of `b` that start a UTF-8 sequence the next chunk may complete. */
+function incompleteTail(b: Uint8Array): number {
+  for (let k = 1; k <= 3 && k <= b.length; k++) {
+    const c = b[b.length - k]
+    if (c >= 0x80 && c < 0xc0) continue // a continuation byte: look further back for its lead
+    const size = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1
+    return size > k ? k : 0
   }
+  return 0
+}
+
+/** Index of the first byte of the first invalid (or cut-off) UTF-8 sequence in `b`, after RFC 3629; -1 when there is none. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]
+    if (c < 0x80) {
+      i++
+      continue
+    }
+    let need: number
+    let lo = 0x80
+    let hi = 0xbf
+    if (c >= 0xc2 && c <= 0xdf) need = 1
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2
+      if (c === 0xe0) lo = 0xa0 // no overlong forms
+      else if (c === 0xed) hi = 0x9f // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3
+      if (c === 0xf0) lo = 0x90
+      else if (c === 0xf4) hi = 0x8f // nothing past U+10FFFF
+    } else return i
+    for (let k = 1; k <= need; k++) {
+      const x = b[i + k]
+      if (i + k >= b.length || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i
+    }
+    i += need + 1
+  }
+  return -1
 }
 
 /** Batches of rows of one results file, in file order. */

@@ -42,7 +42,7 @@ export function readCompletionReport(location: Location, options: ReadCompletion
   const statuses = statusSet(options.status)
   numberOption(options.concurrency, 'concurrency', RANGES.concurrency, DEFAULTS.concurrency)
   numberOption(options.bufferRows, 'bufferRows', RANGES.bufferRows, DEFAULTS.bufferRows)
-  numberOption(options.maxRecordBytes, 'maxRecordBytes', { min: 1024, max: 1024 ** 3 }, DEFAULTS.maxRecordBytes)
+  numberOption(options.maxRecordBytes, 'maxRecordBytes', RANGES.maxRecordBytes, DEFAULTS.maxRecordBytes)
   const progress: CompletionReportProgress = emptyProgress()
   return rowStream({
     scope,
@@ -74,7 +74,7 @@ async function* readBatches(
   // One results file per status: files of statuses not asked for are skipped unread.
   const indexes = m.results.flatMap((r, i) => (!statuses || !isTaskStatus(r.taskExecutionStatus) || statuses.has(r.taskExecutionStatus) ? [i] : []))
   const list: FileList = { location: m.location, layout: REPORT_LAYOUT, files: m.results.map((r) => ({ key: r.key, md5: r.md5 })), manifestMd5: m.md5 }
-  const maxRecordBytes = numberOption(options.maxRecordBytes, 'maxRecordBytes', { min: 1024, max: 1024 ** 3 }, DEFAULTS.maxRecordBytes)
+  const maxRecordBytes = numberOption(options.maxRecordBytes, 'maxRecordBytes', RANGES.maxRecordBytes, DEFAULTS.maxRecordBytes)
   yield* readFilesInOrder(list, { ...options, indexes, bufferRows: options.bufferRows ?? DEFAULTS.bufferRows }, scope, progress, (f, signal) =>
     reportFileRows(f.source, f.file, { columns: m.columns, md5: f.expected?.md5, statuses, maxRecordBytes, signal }),
   )

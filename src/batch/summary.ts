@@ -1,5 +1,5 @@
 /** Counts over completion report rows: by status, error code and HTTP status, and the most frequent result messages. */
-import { numberOption } from '../options.js'
+import { numberOption, RANGES } from '../options.js'
 import type { CompletionReportRow } from './report-csv.js'
 
 export interface ReportSummary {
@@ -22,7 +22,7 @@ export interface SummarizeOptions {
 }
 
 export function reportSummarizer(options: SummarizeOptions = {}) {
-  const maxDistinct = numberOption(options.maxDistinctMessages, 'maxDistinctMessages', { min: 1, max: 10_000_000 }, 10_000)
+  const maxDistinct = numberOption(options.maxDistinctMessages, 'maxDistinctMessages', RANGES.maxDistinctMessages, 10_000)
   const top = numberOption(options.top, 'top', { min: 0, max: 1_000_000 }, 10)
   const s = { rows: 0, byStatus: { succeeded: 0, failed: 0 }, byErrorCode: {} as Record<string, number>, byHttpStatus: {} as Record<string, number> }
   const messages = new Map<string, number>()

@@ -114,7 +114,7 @@ export function checkFilterFlags(f: FilterFlags): void {
 }
 
 /** Reader options from the common and filter flags. */
-export function readerOptions(flags: CommonFlags & FilterFlags & { startAfter?: string }, signal: AbortSignal, columns: readonly KnownField[] | undefined, client: S3Client | undefined): ReadInventoryOptions {
+export function readerOptions(flags: CommonFlags & FilterFlags & { startAfter?: string; extraColumns?: string[] }, signal: AbortSignal, columns: readonly KnownField[] | undefined, client: S3Client | undefined): ReadInventoryOptions {
   return {
     client,
     concurrency: flags.concurrency,
@@ -122,6 +122,7 @@ export function readerOptions(flags: CommonFlags & FilterFlags & { startAfter?: 
     root: flags.root,
     signal,
     columns,
+    extraColumns: flags.extraColumns,
     filter: filterFromFlags(flags),
     startAfter: flags.startAfter,
   }
@@ -177,7 +178,7 @@ export async function openManifest(location: string, flags: CommonFlags, client:
  */
 export async function openInventory(
   location: string,
-  flags: CommonFlags & FilterFlags & { startAfter?: string },
+  flags: CommonFlags & FilterFlags & { startAfter?: string; extraColumns?: string[] },
   client: S3Client | undefined,
   columns?: readonly KnownField[] | ((m: InventoryManifest) => readonly KnownField[] | undefined),
 ): Promise<{ stream: InventoryStream; manifest: InventoryManifest; delivery?: Delivery }> {

@@ -70,6 +70,8 @@ export async function main(argv = process.argv): Promise<number> {
     await out.flush()
     return 0
   } catch (err) {
+    // Help and version went to stdout like any output: a full disk or a bad descriptor fails them too.
+    if (printedToStdout(err)) await out.flush().catch((e: unknown) => (err = e))
     return failed(err, program, argv)
   } finally {
     release()
@@ -113,6 +115,11 @@ function usage(message: string, program: Command, argv: readonly string[]): numb
   const cmd = program.commands.find((c) => argv.slice(2).includes(c.name()))
   process.stderr.write(`s3inv: ${message}\nsee \`s3inv ${cmd ? `${cmd.name()} ` : ''}--help\`\n`)
   return 2
+}
+
+/** Commander's way of ending after it printed the help or the version to stdout. */
+function printedToStdout(err: unknown): boolean {
+  return err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0))
 }
 
 /** "error: unknown option '--x'\n(Did you mean --y?)" → "unknown option '--x' (Did you mean --y?)" */

@@ -4,7 +4,7 @@
  * files-of-a-manifest reader (manifest-files.ts) calls these for each file; nothing else about a
  * format leaks out of its folder.
  */
-import { S3InventoryError } from '../errors.js'
+import { S3InventoryError, type ErrorCode } from '../errors.js'
 import type { CompiledFilter } from '../filter.js'
 import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
@@ -107,8 +107,50 @@ export function planColumns(
   return { outputs, filterOnly: filterOnly.sort((a, b) => a - b) }
 }
 
-/** An extra column's row name: the field whose name or file spelling matches (case-insensitively). */
-function fieldNameOf(column: string, fields: readonly FieldDef[]): string {
-  const lower = column.toLowerCase()
-  return fields.find((f) => f.name.toLowerCase() === lower)?.name ?? fields.find((f) => f.fileName?.toLowerCase() === lower)?.name ?? column
+/**
+ * The fields of a Parquet or ORC inventory file (from the file's own schema, never the manifest's
+ * fileSchema string) as an inventory needs them: each field once after AWS spellings are resolved
+ * (`key` and `Key` are one field), Bucket and Key present — S3 writes both in every file. `code` is
+ * the format's corrupt code (PARQUET_CORRUPT, ORC_CORRUPT): the file cannot be an inventory file.
+ * CSV's fileSchema gets the same checks as MANIFEST_INVALID (csv/schema.ts).
+ */
+export function assertInventoryFields(fields: readonly FieldDef[], file: Pick<DataFileRef, 'bucket' | 'key'>, code: ErrorCode, schema: string): void {
+  const at = { bucket: file.bucket, key: file.key, actual: schema.length > 400 ? `${schema.slice(0, 400)}…` : schema }
+  const seen = new Map<string, string>()
+  for (const f of fields) {
+    const name = f.fileName ?? f.name
+    const before = seen.get(f.name)
+    if (before !== undefined) {
+      throw new S3InventoryError(code, `the file's schema has the column ${name} twice`, { ...at, column: name, expected: `each column once (${before} and ${name} are the same field)` })
+    }
+    seen.set(f.name, name)
+  }
+  for (const required of ['bucket', 'key']) {
+    if (!seen.has(required)) throw new S3InventoryError(code, `the file's schema has no ${required} column`, { ...at, column: required, expected: 'an inventory file with bucket and key columns' })
+  }
 }
+
+/**
+ * A row whose bucket or key is null or empty: S3 never writes one, and a row without it would print
+ * as an empty line or `s3:///key`. VALUE_INVALID naming the row and column.
+ */
+export function missingValue(file: Pick<DataFileRef, 'bucket' | 'key'>, row: number, column: 'bucket' | 'key'): S3InventoryError {
+  return new S3InventoryError('VALUE_INVALID', `a row has no ${column}`, { bucket: file.bucket, key: file.key, row, column, expected: `a non-empty ${column} (S3 writes one in every row)`, actual: 'null or empty' })
+}
+
+/** Text of an inventory field that is not UTF-8 (Parquet, ORC): an error, not U+FFFD in its place. */
+export function notUtf8(file: Pick<DataFileRef, 'bucket' | 'key'>, row: number, column: string, bytes?: Uint8Array): S3InventoryError {
+  const hex = bytes && Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 64)).toString('hex')
+  return new S3InventoryError('VALUE_INVALID', `a ${column} value is not valid UTF-8`, { bucket: file.bucket, key: file.key, row, column, expected: 'UTF-8 text', actual: hex && `bytes ${hex}${bytes!.length > 64 ? '…' : ''}` })
+}
+
+/**
+ * An extra column's row name: the field whose name or file spelling matches, ignoring case and
+ * separators (`object_lock_event_hold_status` finds a CSV inventory's ObjectLockEventHoldStatus).
+ */
+function fieldNameOf(column: string, fields: readonly FieldDef[]): string {
+  const want = squash(column)
+  return fields.find((f) => squash(f.name) === want)?.name ?? fields.find((f) => f.fileName !== undefined && squash(f.fileName) === want)?.name ?? column
+}
+
+const squash = (s: string) => s.replace(/[_\-\s]/g, '').toLowerCase()

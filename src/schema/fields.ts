@@ -4,6 +4,7 @@
  * camelCase version of their name; they are read only when asked for (`extraColumns`).
  */
 import { S3InventoryError } from '../errors.js'
+import { nameList } from '../options.js'
 
 /**
  * `string`/`key`/`number`/`boolean`/`date`: the known fields' row types. `raw`: a column this library
@@ -93,6 +94,19 @@ export function resolveKnownField(spelling: string, what: string, extra: readonl
   const f = knownFieldFor(spelling)
   if (f) return f
   throw unknownField(spelling, what, extra)
+}
+
+/**
+ * A `columns` option (readers, sinks): a non-empty array of field names in any AWS spelling, as our
+ * row names without repeats. INVALID_ARGUMENT for another shape or an empty list (it would give rows
+ * of nothing; `allowEmpty` for internal reads that add their own columns), UNKNOWN_FIELD for a name
+ * no inventory has.
+ */
+export function resolveColumns(value: unknown, option = 'columns', allowEmpty = false): KnownField[] | undefined {
+  const names = nameList(value, option)
+  if (names === undefined) return undefined
+  if (names.length === 0 && !allowEmpty) throw new S3InventoryError('INVALID_ARGUMENT', `${option} must name at least one field`, { option, expected: 'at least one field name (leave it out for every field)', actual: '[]' })
+  return [...new Set(names.map((c) => resolveKnownField(c, option)))]
 }
 
 /** `extra`: names accepted besides fields (groupings such as `prefix:N`); listed first, so a clipped line still shows them. */

@@ -23,16 +23,22 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow'
+import type { KnownField } from '../schema/fields.js'
 import type { InventoryRow } from '../schema/row.js'
 import { fileSink } from './file.js'
-import { booleanOf, columnSpecs, integerOf, millisOf, namesOf, rechunk, textOf, type ColumnSpec, type RowSource } from './columns.js'
+import { numberOption, optionsObject, RANGES } from '../options.js'
+import { booleanOf, columnSpecs, integerOf, millisOf, namesOf, rechunk, sinkColumns, textOf, type ColumnSpec, type RowSource, type SinkColumnOptions } from './columns.js'
 
-export interface ToArrowOptions {
-  /** Rows per RecordBatch. Default 65,536. */
+export interface ToArrowOptions extends SinkColumnOptions {
+  /** Rows per RecordBatch (held in memory while it is built). Default 65,536; 1–1,000,000. */
   batchSize?: number
-  /** Fields to include, in this order. Default: the first row's fields. */
-  columns?: readonly string[]
   signal?: AbortSignal
+}
+
+/** The options checked (before any row is pulled): the columns to write (undefined: the first row's fields) and the batch size. */
+function checked(options: ToArrowOptions): { columns: string[] | undefined; batchSize: number } {
+  optionsObject(options)
+  return { columns: sinkColumns(options), batchSize: numberOption(options.batchSize, 'batchSize', RANGES.batchSize, 65_536) }
 }
 
 /** Dictionaries past this many entries are restarted (a replacement dictionary), so a column that turns out not to be low-cardinality cannot grow without bound. */
@@ -54,16 +60,24 @@ function arrowType(kind: ColumnSpec['kind']): DataType {
   }
 }
 
-/** The schema `toArrow` produces for these fields (all nullable). */
-export function arrowSchema(columns: readonly string[]): Schema {
-  return new Schema(columnSpecs(columns).map((c) => new Field(c.name, arrowType(c.kind), true)))
+/** The schema `toArrow` produces for these fields (all nullable); names as `columns` takes them (extraColumns after). */
+export function arrowSchema(columns: readonly KnownField[], extraColumns?: readonly string[]): Schema {
+  return schemaOf(sinkColumns({ columns, extraColumns }) ?? [])
+}
+
+function schemaOf(names: readonly string[]): Schema {
+  return new Schema(columnSpecs(names).map((c) => new Field(c.name, arrowType(c.kind), true)))
 }
 
 /** Rows as Arrow RecordBatches of `batchSize` rows, all with one schema. Undefined values are nulls. */
-export async function* toArrow(rows: RowSource, options: ToArrowOptions = {}): AsyncGenerator<RecordBatch> {
+export function toArrow(rows: RowSource, options: ToArrowOptions = {}): AsyncGenerator<RecordBatch> {
+  return batches(rows, checked(options), options.signal)
+}
+
+async function* batches(rows: RowSource, o: ReturnType<typeof checked>, signal: AbortSignal | undefined): AsyncGenerator<RecordBatch> {
   let encoder: ((rows: InventoryRow[]) => RecordBatch) | undefined
-  for await (const chunk of rechunk(rows, options.batchSize ?? 65_536, options.signal)) {
-    encoder ??= batchEncoder(options.columns ?? namesOf(chunk[0]))
+  for await (const chunk of rechunk(rows, o.batchSize, signal)) {
+    encoder ??= batchEncoder(o.columns ?? namesOf(chunk[0]))
     yield encoder(chunk)
   }
 }
@@ -71,7 +85,7 @@ export async function* toArrow(rows: RowSource, options: ToArrowOptions = {}): A
 /** A function from an array of rows to a RecordBatch; dictionaries persist across calls (the IPC writer then sends only deltas). */
 function batchEncoder(columns: readonly string[]): (rows: InventoryRow[]) => RecordBatch {
   const specs = columnSpecs(columns)
-  const schema = arrowSchema(columns)
+  const schema = schemaOf(columns)
   const dictionaries = new Map<number, { builder: DictionaryBuilder<Dictionary<Utf8, Int32>>; size: number }>()
   const newDictionary = (i: number) => {
     const d = { builder: makeBuilder({ type: schema.fields[i].type, nullValues: [null, undefined] }) as DictionaryBuilder<Dictionary<Utf8, Int32>>, size: 0 }
@@ -187,6 +201,7 @@ class CollectingSink extends AsyncByteQueue {
  * the schema of `columns` (default: bucket, key).
  */
 export async function writeArrowFile(rows: RowSource, file: string, options: ToArrowOptions = {}): Promise<WriteResult> {
+  const o = checked(options)
   const out = fileSink(file)
   const sink = new CollectingSink()
   const writer = new RecordBatchStreamWriter()
@@ -199,13 +214,13 @@ export async function writeArrowFile(rows: RowSource, file: string, options: ToA
     }
   }
   try {
-    for await (const batch of toArrow(rows, options)) {
+    for await (const batch of batches(rows, o, options.signal)) {
       writer.write(batch)
       result.rows += batch.numRows
       result.batches++
       await flush()
     }
-    if (result.batches === 0) writer.reset(sink, arrowSchema(options.columns ?? ['bucket', 'key']))
+    if (result.batches === 0) writer.reset(sink, schemaOf(o.columns ?? ['bucket', 'key']))
     writer.finish()
     await flush()
     await out.end()

@@ -4,6 +4,7 @@
  * load Arrow (~0.25 s of start-up).
  */
 import type { RecordBatch, Schema } from 'apache-arrow'
+import type { KnownField } from '../schema/fields.js'
 import type { RowSource } from './columns.js'
 import type { ToArrowOptions, WriteResult } from './arrow-encode.js'
 
@@ -11,9 +12,9 @@ export type { ToArrowOptions, WriteResult } from './arrow-encode.js'
 
 const encoder = () => import('./arrow-encode.js')
 
-/** The schema `toArrow` produces for these fields (all nullable). Async: Arrow is loaded on first use. */
-export async function arrowSchema(columns: readonly string[]): Promise<Schema> {
-  return (await encoder()).arrowSchema(columns)
+/** The schema `toArrow` produces for these fields (all nullable; extraColumns after them). Async: Arrow is loaded on first use. */
+export async function arrowSchema(columns: readonly KnownField[], extraColumns?: readonly string[]): Promise<Schema> {
+  return (await encoder()).arrowSchema(columns, extraColumns)
 }
 
 /** Rows as Arrow RecordBatches of `batchSize` rows, all with one schema. Undefined values are nulls. */

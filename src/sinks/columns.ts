@@ -1,6 +1,7 @@
 /** Which columnar type each row field becomes in Arrow and Parquet exports, and how rows are re-chunked for them. */
 import { S3InventoryError } from '../errors.js'
-import { KNOWN_FIELDS } from '../schema/fields.js'
+import { nameList } from '../options.js'
+import { camelCase, KNOWN_FIELDS, knownFieldFor, resolveColumns, type KnownField } from '../schema/fields.js'
 import { batchesOf, type BatchSource } from '../row-stream.js'
 import { rowSource, type InventoryRow } from '../schema/row.js'
 
@@ -27,6 +28,28 @@ const LOW_CARDINALITY = new Set([
 ])
 
 const KNOWN = new Map(KNOWN_FIELDS.map((f) => [f.name, f.type]))
+
+/** Which fields an export writes (Arrow, Parquet), in this order. */
+export interface SinkColumnOptions {
+  /**
+   * Known fields, by row name or any AWS spelling (`Size`, `storage_class`), as readInventory takes
+   * them: a name no inventory has is UNKNOWN_FIELD, an empty list INVALID_ARGUMENT. Default: the
+   * first row's fields.
+   */
+  columns?: readonly KnownField[]
+  /**
+   * With `columns`: columns this library does not know (as readInventory's `extraColumns`), written
+   * after them under their rows' camelCase name (`ObjectLockEventHoldStatus` → objectLockEventHoldStatus).
+   */
+  extraColumns?: readonly string[]
+}
+
+/** The names an export writes, resolved before any row is read; undefined: the first row's fields. */
+export function sinkColumns(o: SinkColumnOptions): string[] | undefined {
+  const known = resolveColumns(o.columns)
+  const extra = nameList(o.extraColumns, 'extraColumns')?.map((c) => knownFieldFor(c) ?? camelCase(c))
+  return known && [...new Set([...known, ...(extra ?? [])])]
+}
 
 /** Column types for these row fields; fields this library does not know are strings. */
 export function columnSpecs(names: readonly string[]): ColumnSpec[] {

@@ -3,17 +3,15 @@
  * is encoded, written out and awaited before the next rows are pulled, so memory holds one row
  * group. Only the footer (row-group metadata) grows with the file.
  */
-import { numberOption } from '../options.js'
+import { numberOption, optionsObject, RANGES } from '../options.js'
 import type { InventoryRow } from '../schema/row.js'
 import type { WriteResult } from './arrow.js'
 import { fileSink } from './file.js'
-import { booleanOf, columnSpecs, integerOf, millisOf, namesOf, rechunk, textOf, type ColumnSpec, type RowSource } from './columns.js'
+import { booleanOf, columnSpecs, integerOf, millisOf, namesOf, rechunk, sinkColumns, textOf, type ColumnSpec, type RowSource, type SinkColumnOptions } from './columns.js'
 
-export interface WriteParquetOptions {
-  /** Rows per row group. Default 100,000. */
+export interface WriteParquetOptions extends SinkColumnOptions {
+  /** Rows per row group (held in memory while it is encoded). Default 100,000; 1–1,000,000. */
   rowGroupSize?: number
-  /** Fields to include, in this order. Default: the first row's fields. */
-  columns?: readonly string[]
   signal?: AbortSignal
 }
 
@@ -50,6 +48,10 @@ function columnValues(rows: InventoryRow[], c: ColumnSpec): unknown[] {
 /** Writes rows to a Parquet file (Snappy), `rowGroupSize` rows per row group. With no rows, an empty file with the `columns` schema (default bucket, key). */
 export async function writeParquetFile(rows: RowSource, file: string, options: WriteParquetOptions = {}): Promise<WriteResult> {
   // Loaded on first use: it is ESM-only, and most users of this library never write Parquet.
+  // Every option checked before a row is pulled or the file created.
+  optionsObject(options)
+  const columns = sinkColumns(options)
+  const rowGroupSize = numberOption(options.rowGroupSize, 'rowGroupSize', RANGES.rowGroupSize, 100_000)
   const { ByteWriter, ParquetWriter } = await import('hyparquet-writer')
   const out = fileSink(file)
   const result: WriteResult = { rows: 0, batches: 0, bytes: 0 }
@@ -74,15 +76,15 @@ export async function writeParquetFile(rows: RowSource, file: string, options: W
     return new ParquetWriter({ writer: bytes, schema: schema as never, codec: 'SNAPPY' })
   }
   try {
-    for await (const chunk of rechunk(rows, numberOption(options.rowGroupSize, 'rowGroupSize', { min: 1, max: 100_000_000 }, 100_000), options.signal)) {
-      writer ??= start(options.columns ?? namesOf(chunk[0]))
+    for await (const chunk of rechunk(rows, rowGroupSize, options.signal)) {
+      writer ??= start(columns ?? namesOf(chunk[0]))
       const columnData = specs!.map((c) => ({ name: c.name, data: columnValues(chunk, c) }))
       // Resolves once the row group is in the file (write() awaits our flush()).
       await writer.write({ columnData: columnData as never, rowGroupSize: chunk.length })
       result.rows += chunk.length
       result.batches++
     }
-    writer ??= start(options.columns ?? ['bucket', 'key'])
+    writer ??= start(columns ?? ['bucket', 'key'])
     await writer.finish()
     await drain()
     await out.end()

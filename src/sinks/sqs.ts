@@ -8,6 +8,7 @@ import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } 
 import { lanes } from '../concurrency.js'
 import { abortError, S3InventoryError, throwIfAborted, type ErrorCode } from '../errors.js'
 import { batchesOf, type BatchSource } from '../row-stream.js'
+import { numberOption, RANGES } from '../options.js'
 import { backoff, credentialsMissing, DEFAULT_RETRY, describeSdkError, isTransient, sanitize, scrub, type RetryOptions } from '../sources/retry.js'
 import {
   batcher,
@@ -27,11 +28,11 @@ export interface EnqueueOptions<T> extends FifoOptions<T> {
   queueUrl: string
   /** Default: `new SQSClient({})`, destroyed when done. An injected client is never destroyed. */
   client?: SQSClient
-  /** Rows per message. Default 1. With the default body, up to this many rows go in a JSON array (fewer if the size limit says so). */
+  /** Rows per message. Default 1; 1–100,000. With the default body, up to this many rows go in a JSON array (fewer if the size limit says so). */
   rowsPerMessage?: number
   /** Body of one message from its rows. Default: `{bucket,key,versionId?,size?}` JSON (a shard: the shard's JSON). */
   toMessage?: ToMessage<T>
-  /** SendMessageBatch calls in flight at once. Default 4. */
+  /** SendMessageBatch calls in flight at once. Default 4; 1–64. */
   concurrency?: number
   signal?: AbortSignal
   /**
@@ -359,10 +360,9 @@ function validate<T>(options: EnqueueOptions<T>) {
   }
   const maxBytes = options.maxMessageBytes
   if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > SQS_MAX_BYTES)) throw bad('maxMessageBytes', `an integer 1–${SQS_MAX_BYTES}`, maxBytes)
-  const concurrency = options.concurrency ?? 4
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw bad('concurrency', 'an integer ≥ 1', concurrency)
-  const rowsPerMessage = options.rowsPerMessage ?? 1
-  if (!Number.isInteger(rowsPerMessage) || rowsPerMessage < 1) throw bad('rowsPerMessage', 'an integer ≥ 1', rowsPerMessage)
+  // The CLI's ranges too (--batches-in-flight, --keys-per-message): 1e9 requests in flight or rows per message is never meant.
+  const concurrency = numberOption(options.concurrency, 'concurrency', RANGES.concurrency, 4)
+  const rowsPerMessage = numberOption(options.rowsPerMessage, 'rowsPerMessage', RANGES.rowsPerMessage, 1)
   return {
     queueUrl: options.queueUrl,
     maxBytes,

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { writeOrc, type OrcColumn, type OrcRow } from '../../fixtures/orc-writer.js'
 import type { HostileCase } from './cases.js'
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex')
@@ -18,6 +19,26 @@ async function csvInventory(dir: string, data: Buffer, fileSchema = 'Bucket, Key
     path.join(dir, 'manifest.json'),
     JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1715043600000', fileFormat: 'CSV', fileSchema, files: [{ key: 'data.csv.gz', size: data.length, MD5checksum: md5(data) }] }),
   )
+}
+
+/** An ORC inventory delivery: one data file and its manifest; `fileSchema` defaults to the file's own type string. */
+async function orcInventory(dir: string, data: Buffer, fileSchema: string): Promise<void> {
+  await writeFile(path.join(dir, 'data.orc'), data)
+  await writeFile(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1715043600000', fileFormat: 'ORC', fileSchema, files: [{ key: 'data.orc', size: data.length, MD5checksum: md5(data) }] }),
+  )
+}
+
+const ORC_SCHEMA = 'struct<bucket:string,key:string>'
+const orcStrings = (names: string[]): OrcColumn[] => names.map((name) => ({ name, kind: 'string' }))
+
+/** An uncompressed ORC file of bucket/key rows in which every `café` (data, dictionary, statistics) is made invalid UTF-8 (`caf` E9 41). */
+function orcNotUtf8(rows: OrcRow[]): Buffer {
+  const b = writeOrc(orcStrings(['bucket', 'key']), rows, { compression: 'NONE' })
+  const good = Buffer.from('café')
+  for (let at = b.indexOf(good); at >= 0; at = b.indexOf(good, at + 1)) b.set([0xe9, 0x41], at + 3)
+  return b
 }
 
 /** gzip of `n` bytes of `byte`, compressed in 1 MiB pieces as one stream per member. */
@@ -133,6 +154,104 @@ export const FILE_CASES: HostileCase[] = [
         JSON.stringify({ Format: 'Report_CSV_20180820', ReportCreationDate: '2026-11-20T00:00:00.000Z', Results: [{ TaskExecutionStatus: 'failed', Bucket: 'reports', MD5Checksum: md5(results), Key: 'job-1/results/r.csv' }], ReportSchema: 'Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage' }),
       )
     },
+  },
+  {
+    name: 'csv-empty-key',
+    what: 'an empty Key printed an empty line (ls --format keys) or s3://b/ (s3url), exit 0',
+    expected: 'VALUE_INVALID',
+    call: inventoryCall,
+    write: (dir) => csvInventory(dir, gzipSync('"b","k1","1"\n"b","","2"\n')),
+  },
+  {
+    name: 'csv-empty-bucket',
+    what: 'an empty Bucket printed s3:///key, exit 0',
+    expected: 'VALUE_INVALID',
+    call: inventoryCall,
+    write: (dir) => csvInventory(dir, gzipSync('"b","k1","1"\n"","k2","2"\n')),
+  },
+  {
+    name: 'orc-null-key',
+    what: 'a null key printed an empty line then a TypeError (ls --format keys)',
+    expected: 'VALUE_INVALID',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, writeOrc(orcStrings(['bucket', 'key']), [{ bucket: 'b', key: 'k1' }, { bucket: 'b', key: null }]), ORC_SCHEMA),
+  },
+  {
+    name: 'orc-null-bucket',
+    what: 'a null bucket printed s3:///k3, exit 0',
+    expected: 'VALUE_INVALID',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, writeOrc(orcStrings(['bucket', 'key']), [{ bucket: 'b', key: 'k1' }, { bucket: null, key: 'k3' }]), ORC_SCHEMA),
+  },
+  {
+    name: 'orc-key-not-utf8',
+    what: 'a key that is not UTF-8 (direct encoding) became U+FFFD: a key that does not exist',
+    expected: 'VALUE_INVALID',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, orcNotUtf8([{ bucket: 'b', key: 'a' }, { bucket: 'b', key: 'café' }, { bucket: 'b', key: 'z' }]), ORC_SCHEMA),
+  },
+  {
+    name: 'orc-key-not-utf8-dictionary',
+    what: 'a dictionary entry that is not UTF-8 became U+FFFD',
+    expected: 'VALUE_INVALID',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, orcNotUtf8(['a', 'a', 'café', 'café', 'a', 'café'].map((key) => ({ bucket: 'b', key }))), ORC_SCHEMA),
+  },
+  {
+    name: 'orc-duplicate-column',
+    what: 'a file with key and Key columns read the first silently',
+    expected: 'ORC_CORRUPT',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, writeOrc(orcStrings(['bucket', 'key', 'Key']), [{ bucket: 'b', key: 'k1', Key: 'other' }]), 'struct<bucket:string,key:string>'),
+  },
+  {
+    name: 'orc-file-without-bucket',
+    what: 'a file without a bucket column (its manifest says it has one) gave rows without a bucket',
+    expected: 'ORC_CORRUPT',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, writeOrc(orcStrings(['key']), [{ key: 'k1' }]), ORC_SCHEMA),
+  },
+  {
+    name: 'manifest-orc-schema-without-key',
+    what: 'an ORC fileSchema without key gave FIELD_MISSING per file instead of a bad manifest',
+    expected: 'MANIFEST_INVALID',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, writeOrc(orcStrings(['bucket']), [{ bucket: 'b' }]), 'struct<bucket:string,size:bigint>'),
+  },
+  {
+    name: 'manifest-parquet-schema-duplicate',
+    what: 'a Parquet fileSchema listing key twice was accepted',
+    expected: 'MANIFEST_INVALID',
+    call: inventoryCall,
+    write: async (dir) => {
+      await csvInventory(dir, gzipSync('"b","k","1"\n'))
+      await writeFile(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'Parquet', fileSchema: 'message s3.inventory {  required binary bucket (STRING);  required binary key (STRING);  optional binary Key (STRING);}', files: [{ key: 'data.csv.gz', size: 1, MD5checksum: '0'.repeat(32) }] }),
+      )
+    },
+  },
+  {
+    name: 'manifest-duplicate-data-file',
+    what: 'a data file listed twice in files[] was read (and counted) twice',
+    expected: 'MANIFEST_INVALID',
+    call: inventoryCall,
+    write: async (dir) => {
+      const data = gzipSync('"b","k","1"\n')
+      await csvInventory(dir, data)
+      const entry = { key: 'data.csv.gz', size: data.length, MD5checksum: md5(data) }
+      await writeFile(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size', files: [entry, entry] }),
+      )
+    },
+  },
+  {
+    name: 'orc-valid-control',
+    what: 'a valid ORC inventory with non-ASCII keys (the checks above must let it through)',
+    expected: 'ok',
+    call: inventoryCall,
+    write: (dir) => orcInventory(dir, writeOrc(orcStrings(['bucket', 'key']), ['a', 'café', 'café', 'naïve/ü'].map((key) => ({ bucket: 'b', key }))), ORC_SCHEMA),
   },
   {
     name: 'csv-valid-control',

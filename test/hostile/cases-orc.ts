@@ -74,9 +74,9 @@ export const ORC_CASES: HostileCase[] = [
   },
   {
     name: 'orc-inventory-rows-claimed-no-columns',
-    what: 'an inventory read of no field over a stripe claiming 2^52 rows: the count was trusted',
+    what: 'a summary that needs no column (no Size, no grouping) over a stripe claiming 2^52 rows: the count was trusted',
     expected: 'ORC_CORRUPT',
-    call: { kind: 'inventory', manifest: 'manifest.json', columns: [] },
+    call: { kind: 'summarize', manifest: 'manifest.json' },
     write: orcInventory(KEYS, rows(100, (i) => ({ key: `k${i}` })), claiming(2 ** 52)),
   },
   {

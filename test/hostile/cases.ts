@@ -11,13 +11,15 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { ErrorCode } from '../../src/errors.js'
 import { FILE_CASES } from './cases-files.js'
 import { ORC_CASES } from './cases-orc.js'
-import { craftParquet, defLevelsRun, deltaHeader, plainInt64, plainStrings, T, type CraftFile } from '../support/parquet-craft.js'
+import { craftParquet, defLevelsRun, deltaHeader, plainInt64, plainStrings, T, varint, type CraftChunk, type CraftFile } from '../support/parquet-craft.js'
 
 /** What the child does with the files: read an inventory through its manifest (verified), or one data file. */
 export type HostileCall =
   | { kind: 'inventory'; manifest: string; columns?: string[] }
   | { kind: 'parquet'; file: string; columns?: string[] }
   | { kind: 'report'; manifest: string }
+  /** summarizeInventory with no grouping: the counts alone (no column needed when the inventory has no Size). */
+  | { kind: 'summarize'; manifest: string }
   /** readOrc, or (`lines`) orcJsonLines: what `s3inv cat` prints. */
   | { kind: 'orc'; file: string; columns?: string[]; lines?: boolean }
 
@@ -41,23 +43,50 @@ async function inventory(dir: string, bytes: Buffer, name = 'data.parquet'): Pro
       version: '2016-11-30',
       creationTimestamp: '1715043600000',
       fileFormat: 'Parquet',
-      fileSchema: 'message s3.inventory { required binary key (STRING); }',
+      fileSchema: 'message s3.inventory { required binary key (STRING); required binary bucket (STRING); }',
       files: [{ key: name, size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') }],
     }),
   )
 }
 
 const viaManifest: HostileCall = { kind: 'inventory', manifest: 'manifest.json' }
-const parquetCase = (name: string, what: string, expected: ErrorCode | 'ok', file: () => Buffer | CraftFile): HostileCase => ({
+/** `bucket`: add a valid bucket column to a crafted file (default; see withBucket). */
+const parquetCase = (name: string, what: string, expected: ErrorCode | 'ok', file: () => Buffer | CraftFile, bucket = true): HostileCase => ({
   name,
   what,
   expected,
   call: viaManifest,
   write: async (dir) => {
     const f = file()
-    await inventory(dir, Buffer.isBuffer(f) ? f : craftParquet(f))
+    await inventory(dir, Buffer.isBuffer(f) ? f : craftParquet(bucket ? withBucket(f) : f))
   },
 })
+
+/** PLAIN BYTE_ARRAY values from raw bytes (which need not be UTF-8). */
+function plainBytes(values: Buffer[]): Buffer {
+  return Buffer.concat(values.flatMap((v) => [Buffer.from(Uint32Array.of(v.length).buffer), v]))
+}
+
+/** v1 definition levels (bit width 1) as one bit-packed group of up to 8 values, with their length prefix. */
+function bitPackedLevels(levels: number[]): Buffer {
+  let byte = 0
+  levels.forEach((l, i) => (byte |= l << i))
+  return Buffer.from([2, 0, 0, 0, 0x03, byte])
+}
+
+/**
+ * S3 writes a bucket and a key column in every inventory file (a file without either is refused
+ * before its pages): a valid bucket column, one dictionary entry, after the crafted columns so that
+ * theirs are the pages read first.
+ */
+function withBucket(f: CraftFile): CraftFile {
+  const chunk = (rows: number): CraftChunk => {
+    const run: number[] = []
+    varint(rows * 2, run)
+    return { pages: [{ type: 2, numValues: 1, body: plainStrings(['b']) }, { numValues: rows, encoding: 8, body: Buffer.from([1, ...run, 0]) }] }
+  }
+  return { ...f, columns: [...f.columns, { name: 'bucket', type: T.BYTE_ARRAY }], rowGroups: f.rowGroups.map((rg) => ({ ...rg, chunks: [...rg.chunks, chunk(rg.numRows)] })) }
+}
 
 const key = { name: 'key', type: T.BYTE_ARRAY }
 const size = { name: 'size', type: T.INT64 }
@@ -189,9 +218,9 @@ export const CASES: HostileCase[] = [
   },
   {
     name: 'parquet-inventory-rows-claimed-no-columns',
-    what: 'an inventory read of no field over a row group claiming 2^52 rows: the count was trusted (2^52 rows)',
+    what: 'a summary that needs no column (no Size, no grouping) over a row group claiming 2^52 rows: the count was trusted',
     expected: 'PARQUET_CORRUPT',
-    call: { kind: 'inventory', manifest: 'manifest.json', columns: [] },
+    call: { kind: 'summarize', manifest: 'manifest.json' },
     write: (dir) => inventory(dir, craftParquet({ columns: [key], rowGroups: [{ numRows: 2 ** 52, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })),
   },
   {
@@ -201,6 +230,34 @@ export const CASES: HostileCase[] = [
     call: { kind: 'parquet', file: 'data.parquet' },
     write: async (dir) => writeFile(path.join(dir, 'data.parquet'), craftParquet({ columns: [], rowGroups: [{ numRows: 2 ** 52, chunks: [] }] })),
   },
+  parquetCase('parquet-null-key', 'a null key printed an empty line then a TypeError (ls --format keys)', 'VALUE_INVALID', () => ({
+    columns: [{ ...key, optional: true }],
+    rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: Buffer.concat([bitPackedLevels([1, 0]), plainStrings(['k1'])]) }] }] }],
+  })),
+  parquetCase('parquet-empty-key', 'an empty key printed an empty line', 'VALUE_INVALID', () => ({
+    columns: [key],
+    rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['k1', '']) }] }] }],
+  })),
+  parquetCase('parquet-null-bucket', 'a null bucket printed s3:///k3, exit 0', 'VALUE_INVALID', () => ({
+    columns: [key, { name: 'bucket', type: T.BYTE_ARRAY, optional: true }],
+    rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['k1', 'k2']) }] }, { pages: [{ numValues: 2, body: Buffer.concat([bitPackedLevels([1, 0]), plainStrings(['b'])]) }] }] }],
+  }), false),
+  parquetCase('parquet-key-not-utf8', 'a key that is not UTF-8 became U+FFFD (caf%EF%BF%BD in a re-drive manifest)', 'VALUE_INVALID', () => ({
+    columns: [key],
+    rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainBytes([Buffer.from('ok'), Buffer.from([0x63, 0x61, 0x66, 0xe9])]) }] }] }],
+  })),
+  parquetCase('parquet-key-not-utf8-dictionary', 'a dictionary entry that is not UTF-8 became U+FFFD', 'VALUE_INVALID', () => ({
+    columns: [key],
+    rowGroups: [{ numRows: 2, chunks: [{ pages: [{ type: 2, numValues: 2, body: plainBytes([Buffer.from('ok'), Buffer.from([0x61, 0xed, 0xa0, 0x80])]) }, { numValues: 2, encoding: 8, body: Buffer.from([1, 0x03, 0b10]) }] }] }],
+  })),
+  parquetCase('parquet-duplicate-column', 'a file holding key and Key read the first silently', 'PARQUET_CORRUPT', () => ({
+    columns: [key, { name: 'Key', type: T.BYTE_ARRAY }],
+    rowGroups: [{ numRows: 1, chunks: [{ pages: [{ numValues: 1, body: plainStrings(['k1']) }] }, { pages: [{ numValues: 1, body: plainStrings(['other']) }] }] }],
+  })),
+  parquetCase('parquet-file-without-bucket', 'a file without a bucket column (its manifest says it has one) gave rows without a bucket', 'PARQUET_CORRUPT', () => ({
+    columns: [key],
+    rowGroups: [{ numRows: 1, chunks: [{ pages: [{ numValues: 1, body: plainStrings(['k1']) }] }] }],
+  }), false),
   parquetCase('parquet-valid-control', 'a valid crafted file (the harness itself must read it)', 'ok', () => ({
     columns: [key, size],
     rowGroups: [{ numRows: 2, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }, { pages: [{ numValues: 2, body: plainInt64([1, 2]) }] }] }],

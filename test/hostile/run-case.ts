@@ -18,6 +18,9 @@ async function rowsOf(call: HostileCall): Promise<number> {
   if (call.kind === 'inventory') {
     const { readInventory } = await import('../../src/index.js')
     for await (const batch of readInventory(path.join(dir, call.manifest), { columns: call.columns as never }).batches()) rows += batch.length
+  } else if (call.kind === 'summarize') {
+    const { summarizeInventory } = await import('../../src/index.js')
+    rows = (await summarizeInventory(path.join(dir, call.manifest), {})).total.count
   } else if (call.kind === 'report') {
     const { readCompletionReport } = await import('../../src/index.js')
     for await (const batch of readCompletionReport(path.join(dir, call.manifest)).batches()) rows += batch.length

@@ -7,12 +7,14 @@ import { interruption } from '../interrupt.js'
 import { addCursorFlags, cursorKeeper, tracked, type CursorFlags } from '../cursor-file.js'
 import { outPath, toStdout } from '../output.js'
 import { startProgress } from '../progress.js'
-import { choice, columns, FLAG_RANGES, integer } from '../usage.js'
+import { checkColumnFlags } from '../columns-flags.js'
+import { choice, columns, FLAG_RANGES, integer, list } from '../usage.js'
 
 interface ExportFlags extends CommonFlags, FilterFlags, CursorFlags {
   format: 'arrow' | 'parquet'
   out: string
   columns?: KnownField[]
+  extraColumns?: string[]
   batchSize?: number
 }
 
@@ -23,6 +25,7 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'arrow (IPC stream) or parquet (required)').argParser(choice('--format', ['arrow', 'parquet'] as const)).makeOptionMandatory())
     .requiredOption('--out <file>', 'output file, or - for stdout (a file is written under a temporary name and renamed when complete)')
     .option('--columns <list>', 'only these fields, e.g. key,size,storageClass (default: all the inventory has)', columns('--columns'))
+    .option('--extra-columns <list>', 'also these columns this tool does not know (fields AWS added later), by their inventory name, e.g. ObjectLockEventHoldStatus', list)
     .option('--batch-size <n>', 'rows per Arrow record batch / Parquet row group (default: 65536 / 100000)', integer('--batch-size', FLAG_RANGES.rowsPerBatch))
     .addHelpText(
       'after',
@@ -34,6 +37,7 @@ Examples:
     )
     .action(async (location: string, flags: ExportFlags) => {
       checkFilterFlags(flags)
+      checkColumnFlags(flags)
       await withClient(location, flags, async (client) => {
         const { stream } = await openInventory(location, flags, client, flags.columns)
         const stdout = toStdout(flags.out)
@@ -44,7 +48,7 @@ Examples:
         let ok = false
         try {
           // Arrow and the Parquet writer load only now, on first use (they cost start-up time).
-          const options = { columns: flags.columns, signal: interruption() }
+          const options = { columns: flags.columns, extraColumns: flags.extraColumns, signal: interruption() }
           const result =
             flags.format === 'arrow'
               ? await writeArrowFile(rows, outPath(flags.out), { ...options, batchSize: flags.batchSize })

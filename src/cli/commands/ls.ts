@@ -1,14 +1,16 @@
 /** `s3inv ls`: rows of an inventory, filtered, as NDJSON, CSV, TSV, bare keys or s3:// URLs. */
 import { Option, type Command } from 'commander'
-import type { KnownField } from '../../index.js'
+import type { InventoryRow, KnownField } from '../../index.js'
 import { addCommon, addFilters, checkFilterFlags, note, openInventory, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { checkColumnFlags } from '../columns-flags.js'
 import { addCursorFlags, cursorKeeper, type CursorFlags } from '../cursor-file.js'
-import { formatter, LINE_FORMATS, OUTPUT_FORMATS, writer, type OutputFormat } from '../output.js'
+import { formatter, LINE_FORMATS, OUTPUT_FORMATS, writer, type Formatter, type OutputFormat } from '../output.js'
 import { startProgress } from '../progress.js'
-import { choice, columns, UsageError } from '../usage.js'
+import { choice, columns, list as commaList, UsageError } from '../usage.js'
 
 interface LsFlags extends CommonFlags, FilterFlags, CursorFlags {
   columns?: KnownField[]
+  extraColumns?: string[]
   format: OutputFormat
   null?: boolean
 }
@@ -18,6 +20,7 @@ export function register(program: Command): void {
     .description('list inventory rows')
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .option('--columns <list>', 'only these fields, e.g. key,size,storageClass (default: all the inventory has)', columns('--columns'))
+    .option('--extra-columns <list>', 'also these columns this tool does not know (fields AWS added later), by their inventory name, e.g. ObjectLockEventHoldStatus', commaList)
     .addOption(
       new Option('--format <format>', 'ndjson, csv, tsv, keys (one key per line) or s3url (s3://bucket/key per line)')
         .argParser(choice('--format', OUTPUT_FORMATS))
@@ -31,6 +34,7 @@ Examples:
   s3inv ls s3://inventory-bucket/prefix/src-bucket/config/2026-11-20T01-00Z/manifest.json
   s3inv ls s3://inventory-bucket/prefix/src-bucket/config/ --suffix .png --format keys > keys.txt
   s3inv ls ./manifest.json --columns key,size --format csv --min-size 1GB
+  s3inv ls ./manifest.json --columns key --extra-columns ObjectLockEventHoldStatus
   s3inv ls ./dest/inv/src-bucket/daily/ --prefix logs/2026/ --format keys -0 | xargs -0 -n 100 echo
   s3inv ls ./manifest.json --format s3url --suffix .tmp | sed 's/^/rm /' | s5cmd run
   s3inv ls ./manifest.json --format keys --cursor-file ls.cursor            # then, after a stop:
@@ -39,6 +43,8 @@ Examples:
     .action(async (location: string, flags: LsFlags) => {
       if (flags.null && !LINE_FORMATS.includes(flags.format)) throw new UsageError(`-0 applies to --format keys and s3url, not ${flags.format}`)
       if (flags.columns && LINE_FORMATS.includes(flags.format)) throw new UsageError(`--columns does not apply to --format ${flags.format}`)
+      if (flags.extraColumns && LINE_FORMATS.includes(flags.format)) throw new UsageError(`--extra-columns does not apply to --format ${flags.format}`)
+      checkColumnFlags(flags)
       checkFilterFlags(flags)
       await withClient(location, flags, (client) => list(location, flags, client))
     })
@@ -49,15 +55,19 @@ async function list(location: string, flags: LsFlags, client: Parameters<typeof 
   // Only the columns printed (and the filter's) are decoded: `keys` needs just the key.
   const decode: KnownField[] | undefined = flags.format === 'keys' ? ['key'] : flags.format === 's3url' ? ['bucket', 'key'] : flags.columns
   const { stream } = await openInventory(location, flags, client, decode)
-  const fmt = formatter(flags.format, flags.columns, flags.null ? '\0' : '\n')
+  // With --columns and --extra-columns, the extra columns follow the chosen ones, under their rows' names.
+  let fmt: Formatter | undefined
+  const formatFor = (first: InventoryRow) =>
+    formatter(flags.format, flags.columns && [...flags.columns, ...Object.keys(first).filter((k) => !(flags.columns as string[]).includes(k))], flags.null ? '\0' : '\n')
   const cursor = cursorKeeper(flags)
   const done = startProgress(stream.progress, { ...flags, rowsOnStdout: true })
   let ok = false
   let multiline = 0
   try {
     for await (const batch of stream.batches()) {
+      fmt ??= formatFor(batch[0])
       await out.write(fmt.rows(batch))
-      if (flags.format === 'keys' && !flags.null) for (const r of batch) if (r.key.includes('\n')) multiline++
+      if (flags.format === 'keys' && !flags.null) for (const r of batch) if (r.key?.includes('\n')) multiline++
       cursor.advance(batch[batch.length - 1], batch.length)
       if (cursor.due()) {
         await out.flush()

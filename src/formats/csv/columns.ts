@@ -130,7 +130,12 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
     for (let k = 0; k < m; k++) {
       const i = sel === undefined ? k : sel[k]
       const e = b[i * stride + o + 1]
-      total += e - b[i * stride + o]
+      const len = e - b[i * stride + o]
+      if (len === 0) {
+        at = i
+        throw new ValueError('VALUE_INVALID', MISSING.key, 'an empty field')
+      }
+      total += len
       if (e > raw.length) inBytes = false
     }
     // No `%` or `+` anywhere in an ASCII chunk (two native scans): no key needs decoding, and keys are
@@ -195,11 +200,16 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
     // Consecutive rows mostly repeat a value: compare with the previous one first. Small dictionaries
     // (storage classes, statuses) are then searched in place, without cutting a substring to hash.
     let prevId = -1
+    const required = spec[j].name === 'bucket'
     for (let k = 0; k < m; k++) {
       const i = sel === undefined ? k : sel[k]
       const s = b[i * stride + o]
       const e = b[i * stride + o + 1]
       if (s === e) {
+        if (required) {
+          at = i
+          throw new ValueError('VALUE_INVALID', MISSING.bucket, 'an empty field')
+        }
         a[i] = -1
         continue
       }
@@ -303,6 +313,9 @@ export function createColumnExtractor(fieldCount: number, spec: ColumnSpec[], fi
     return { count: n, firstRow, bytes, ascii, text: t, keys: keyBytes, keysUtf8, cols, dictAdds, dictResets, selected }
   }
 }
+
+/** S3 writes a bucket and a key in every row: an empty one cannot be right. */
+const MISSING = { key: 'a non-empty key (S3 writes one in every row)', bucket: 'a non-empty bucket (S3 writes one in every row)' }
 
 const SKIPPED = new Int32Array(0)
 const NO_KEYS = new Uint8Array(0)

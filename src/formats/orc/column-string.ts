@@ -4,7 +4,7 @@
  * entries' lengths in LENGTH and their bytes in DICTIONARY_DATA. A window's bytes are held as one
  * decoded buffer, and JS strings are made only for the rows that are built.
  */
-import { isAscii } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import type { FastBuffer } from '../../codecs/buffers.js'
 import { checkEncoding, Column, grow, intDecoder, readInts, skipInts, type StripeContext } from './column.js'
 import { corrupt, overLimit } from './errors.js'
@@ -110,6 +110,13 @@ export class StringColumn extends Column {
     return this.ascii ? this.buf.latin1Slice(s, e) : this.buf.utf8Slice(s, e)
   }
 
+  /** The bytes of row i of the window (DIRECT encoding; undefined for a dictionary's or a null), for an error. */
+  rawBytes(i: number): Uint8Array | undefined {
+    const k = this.present && this.slots ? this.slots[i] : i
+    if (this.dict || k < 0) return undefined
+    return this.buf.subarray(this.starts[k], this.starts[k + 1])
+  }
+
   streams(): OrcStream[] {
     return [this.ints.stream, this.data, ...this.dictStreams.slice(0, 1)]
   }
@@ -153,6 +160,8 @@ export interface Dictionary {
   get(i: number): string
   /** Every entry decoded (small dictionaries), else undefined. */
   readonly all: string[] | undefined
+  /** Entries whose bytes are not UTF-8 (undefined: none): the inventory reader refuses rows that use them. */
+  readonly notUtf8: ReadonlySet<number> | undefined
 }
 
 async function readDictionary(type: OrcType, size: number, lengthStream: OrcStream, blob: OrcStream, ctx: StripeContext): Promise<Dictionary> {
@@ -170,10 +179,12 @@ async function readDictionary(type: OrcType, size: number, lengthStream: OrcStre
   blob.pos += total
   const ascii = isAscii(b.subarray(base, base + total))
   const at = (i: number) => (ascii ? b.latin1Slice(base + starts[i], base + starts[i + 1]) : b.utf8Slice(base + starts[i], base + starts[i + 1]))
+  let notUtf8: Set<number> | undefined
+  if (!ascii) for (let i = 0; i < size; i++) if (!isUtf8(b.subarray(base + starts[i], base + starts[i + 1]))) (notUtf8 ??= new Set()).add(i)
   if (size <= CACHED_DICTIONARY) {
     const all = new Array<string>(size)
     for (let i = 0; i < size; i++) all[i] = at(i)
-    return { size, get: (i) => all[i], all }
+    return { size, get: (i) => all[i], all, notUtf8 }
   }
-  return { size, get: at, all: undefined }
+  return { size, get: at, all: undefined, notUtf8 }
 }

@@ -6,12 +6,13 @@
  * decoded into typed arrays, the filter's fields become JS values first, and the other fields
  * only for the rows that pass.
  */
+import { isUtf8 } from 'node:buffer'
 import { S3InventoryError } from '../../errors.js'
 import { emptyFilterInput, FILTER_FIELDS } from '../../filter.js'
 import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName, type FieldDef } from '../../schema/fields.js'
 import type { InventoryRow } from '../../schema/row.js'
-import { planColumns, type FileRead, type InventoryFormat } from '../format.js'
+import { assertInventoryFields, missingValue, notUtf8, planColumns, type FileRead, type InventoryFormat } from '../format.js'
 import type { Column } from './column.js'
 import { StringColumn } from './column-string.js'
 import { BooleanColumn, IntColumn } from './column-int.js'
@@ -37,19 +38,23 @@ export const orcFormat: InventoryFormat = {
   },
 }
 
-/** Writes the JS values of a window's rows (rows 0..count, or those in sel[0..count)) into out, by row index. */
-type Fill = (col: Column, out: unknown[], sel: Int32Array | undefined, count: number) => void
+/**
+ * Writes the JS values of a window's rows (rows 0..count, or those in sel[0..count)) into out, by row
+ * index. Text fields return the row index (in the window) of a value that is not UTF-8, else -1.
+ */
+type Fill = (col: Column, out: unknown[], sel: Int32Array | undefined, count: number) => number | void
 
 async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | undefined): AsyncGenerator<InventoryRow[]> {
   const { source, file: ref, signal, filter } = read
   const readSize = Math.max(MIN_READ_SIZE, read.readSize)
-  const tail = await readTail(source, { signal, sizeHint: read.expected?.size, wholeBelow: readSize })
+  const tail = await readTail(source, { signal, sizeHint: read.expected?.size, wholeBelow: readSize, expectedSize: read.expected?.size })
   assertReadableVersion(tail, source)
   const root = tail.root
   if (root.kind !== TypeKind.STRUCT) {
     throw new S3InventoryError('UNSUPPORTED_FORMAT', 'an ORC inventory file has a struct of columns at its root', { bucket: ref.bucket, key: ref.key, expected: 'struct<…>', actual: typeString(root) })
   }
   const fields = root.fieldNames.map(fieldForColumnName)
+  assertInventoryFields(fields, ref, 'ORC_CORRUPT', typeString(root))
   const plan = planColumns(fields, read, typeString(root))
   // Fields decoded, in file order; those that go into rows, with their position among them.
   const decoded = [...new Set([...plan.outputs, ...plan.filterOnly])].sort((a, b) => a - b)
@@ -75,6 +80,14 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
   const win: unknown[][] = decoded.map(() => new Array(BATCH))
   const zeros = decoded.map(() => 0)
   const sel = new Int32Array(BATCH)
+  // Bucket and key, where read, are checked on every row built (a value already in hand).
+  const kW = decoded.findIndex((i) => fields[i].name === 'key')
+  const bW = decoded.findIndex((i) => fields[i].name === 'bucket')
+  let cols: Column[] = []
+  const fillColumn = (j: number, r: number, chosen: Int32Array | undefined, count: number) => {
+    const bad = fills[j](cols[j], win[j], chosen, count)
+    if (typeof bad === 'number' && bad >= 0) throw notUtf8(ref, r + bad, fields[decoded[j]].name, (cols[j] as StringColumn).rawBytes(bad))
+  }
 
   const fetcher = new StripeFetcher(source, tail, { readSize, signal, expected: read.expected })
   try {
@@ -83,7 +96,6 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
       if (s.firstRow + s.rows <= read.startRow || s.rows === 0) continue
       if (excluded?.(s)) continue
       const ctx = await fetcher.open(s, needed)
-      let cols: Column[]
       let back: Column | undefined
       try {
         cols = decoded.map((i) => createColumn(root.children[i], ctx, tail.encrypted))
@@ -105,10 +117,14 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
         let count = n
         let chosen: Int32Array | undefined
         if (filter) {
-          for (const j of filterCols) fills[j](cols[j], win[j], undefined, n)
+          for (const j of filterCols) fillColumn(j, r, undefined, n)
           count = 0
           for (let i = 0; i < n; i++) {
-            if (kJ >= 0) input.key = win[kJ][i] as string
+            if (kJ >= 0) {
+              const k = win[kJ][i] as string | undefined
+              if (!k) throw missingValue(ref, r + i, 'key')
+              input.key = k
+            }
             if (sJ >= 0) input.size = win[sJ][i] as number | undefined
             if (cJ >= 0) input.storageClass = win[cJ][i] as string | undefined
             if (dJ >= 0) input.lastModified = win[dJ][i] as number | undefined
@@ -117,9 +133,14 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
             if (filter.test(input)) sel[count++] = i
           }
           chosen = sel
-          for (let j = 0; j < cols.length; j++) if (!filterCols.has(j)) fills[j](cols[j], win[j], chosen, count)
+          for (let j = 0; j < cols.length; j++) if (!filterCols.has(j)) fillColumn(j, r, chosen, count)
         } else {
-          for (let j = 0; j < cols.length; j++) fills[j](cols[j], win[j], undefined, n)
+          for (let j = 0; j < cols.length; j++) fillColumn(j, r, undefined, n)
+        }
+        for (let t = 0; t < count; t++) {
+          const i = chosen ? chosen[t] : t
+          if (kW >= 0 && !win[kW][i]) throw missingValue(ref, r + i, 'key')
+          if (bW >= 0 && !win[bW][i]) throw missingValue(ref, r + i, 'bucket')
         }
         const batch: InventoryRow[] = []
         if (fill) {
@@ -187,18 +208,21 @@ function fillFor(field: FieldDef, type: OrcType, ref: FileRead['file']): Fill {
   }
 }
 
-function strings(col: StringColumn, out: unknown[], sel: Int32Array | undefined, count: number): void {
+/** Text never holds U+FFFD in place of bytes that are not UTF-8: the first such row is returned (-1: none). */
+function strings(col: StringColumn, out: unknown[], sel: Int32Array | undefined, count: number): number {
   const slot = col.present ? col.slots : undefined
   const dict = col.dict
   if (dict) {
     const ids = col.ids
     const all = dict.all
+    const bad = dict.notUtf8
     for (let t = 0; t < count; t++) {
       const i = sel ? sel[t] : t
       const k = slot ? slot[i] : i
+      if (bad && k >= 0 && bad.has(ids[k])) return i
       out[i] = k < 0 ? undefined : all ? all[ids[k]] : dict.get(ids[k])
     }
-    return
+    return -1
   }
   const b = col.buf
   const st = col.starts
@@ -209,12 +233,15 @@ function strings(col: StringColumn, out: unknown[], sel: Int32Array | undefined,
       out[i] = k < 0 ? undefined : b.latin1Slice(st[k], st[k + 1])
     }
   } else {
+    // Only windows with non-ASCII bytes pay for the check.
     for (let t = 0; t < count; t++) {
       const i = sel ? sel[t] : t
       const k = slot ? slot[i] : i
+      if (k >= 0 && !isUtf8(b.subarray(st[k], st[k + 1]))) return i
       out[i] = k < 0 ? undefined : b.utf8Slice(st[k], st[k + 1])
     }
   }
+  return -1
 }
 
 function numbers(field: FieldDef, ref: FileRead['file']) {

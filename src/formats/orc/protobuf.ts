@@ -30,7 +30,8 @@ export interface Budget {
 export type Message = Record<string, unknown>
 
 const TWO_53 = 2 ** 53
-const utf8 = new TextDecoder('utf-8', { fatal: false })
+// Column names and other metadata text: bytes that are not UTF-8 are a damaged file, not U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Decodes buf[start, end) as one message of `table`. */
 export function decodeMessage(buf: Uint8Array, start: number, end: number, table: MessageTable, budget: Budget): Message {
@@ -85,7 +86,12 @@ function read(buf: Uint8Array, c: { pos: number }, end: number, wire: number, ki
     const stop = lengthEnd(buf, c, end)
     const v = buf.subarray(c.pos, stop)
     c.pos = stop
-    return kind === 'string' ? utf8.decode(v) : v
+    if (kind === 'bytes') return v
+    try {
+      return utf8.decode(v)
+    } catch {
+      throw new ProtoError('a string field is not valid UTF-8')
+    }
   }
   const expected = kind === 'double' ? 1 : 0
   if (wire !== expected) throw new ProtoError(`a ${kind} field has wire type ${wire}`)

@@ -5,6 +5,7 @@
  * stripe only the streams of the projected columns.
  */
 import { S3InventoryError } from '../../errors.js'
+import { nameList, numberOption, optionalNumber, optionsObject, RANGES } from '../../options.js'
 import { resolveLocation, type Location } from '../../location.js'
 import { clientScope, sourceFor, type ClientOptions } from '../../sources/open.js'
 import type { ByteSource } from '../../sources/source.js'
@@ -21,10 +22,10 @@ import { allTypes, typeString, type OrcType } from './types.js'
 import type { OrcStream } from './stream.js'
 
 export interface ReadOrcOptions extends ClientOptions {
-  /** Fields of the root struct to read, by name; default all. */
+  /** Fields of the root struct to read, by name (at least one); default all. */
   columns?: readonly string[]
   signal?: AbortSignal
-  /** Bytes fetched per request and held at once. Default 16 MiB; files up to this size are read in one request. */
+  /** Bytes fetched per request and held at once. Default 16 MiB (64 KiB – 1 GiB); files up to this size are read in one request. */
   readSize?: number
   /** Size and MD5 the file must have (e.g. from a manifest); verified before the last rows are released. */
   expected?: Expected
@@ -53,9 +54,16 @@ export interface OrcBatch {
   values: unknown[]
 }
 
-export async function* readOrcBatches(input: Location | ByteSource, options: ReadOrcOptions = {}): AsyncGenerator<OrcBatch> {
+export function readOrcBatches(input: Location | ByteSource, options: ReadOrcOptions = {}): AsyncGenerator<OrcBatch> {
+  optionsObject(options)
+  const columns = nameList(options.columns, 'columns')
   // Rows of no column would be the stripes' row counts, trusted: at least one column, or all.
-  if (options.columns?.length === 0) throw new S3InventoryError('INVALID_ARGUMENT', 'columns must name at least one column', { option: 'columns', expected: 'one column name or more (or no columns option: all)', actual: '[]' })
+  if (columns?.length === 0) throw new S3InventoryError('INVALID_ARGUMENT', 'columns must name at least one column', { option: 'columns', expected: 'at least one column name (leave it out for every column)', actual: '[]' })
+  const readSize = numberOption(options.readSize, 'readSize', RANGES.readSize, DEFAULT_READ_SIZE)
+  return batchesOf(input, options, columns, readSize)
+}
+
+async function* batchesOf(input: Location | ByteSource, options: ReadOrcOptions, columns: readonly string[] | undefined, readSize: number): AsyncGenerator<OrcBatch> {
   const scope = clientScope(options)
   const ac = new AbortController()
   const onAbort = () => ac.abort(options.signal?.reason)
@@ -63,10 +71,9 @@ export async function* readOrcBatches(input: Location | ByteSource, options: Rea
   if (options.signal?.aborted) ac.abort(options.signal.reason)
   try {
     const source = isByteSource(input) ? input : sourceFor(resolveLocation(input), scope, { ...options, size: options.expected?.size })
-    const readSize = Math.max(64 * 1024, options.readSize ?? DEFAULT_READ_SIZE)
-    const tail = await readTail(source, { signal: ac.signal, sizeHint: options.expected?.size, wholeBelow: readSize })
+    const tail = await readTail(source, { signal: ac.signal, sizeHint: options.expected?.size, wholeBelow: readSize, expectedSize: options.expected?.size })
     assertReadableVersion(tail, source)
-    const { fields, type } = project(tail.root, options.columns, source)
+    const { fields, type } = project(tail.root, columns, source)
     let backer: OrcType | undefined
     try {
       backer = rowBacker(tail, [type])
@@ -182,11 +189,16 @@ export interface OrcMetadata {
 }
 
 /** The file's metadata from its tail (one ranged read, two when the footer is large). */
-export async function readOrcMetadata(input: Location | ByteSource, options: ClientOptions & { signal?: AbortSignal } = {}): Promise<OrcMetadata> {
+export async function readOrcMetadata(
+  input: Location | ByteSource,
+  options: ClientOptions & { signal?: AbortSignal; /** Bytes of the first request from the file's end. Default 64 KiB; 64 KiB – 1 GiB. */ readSize?: number } = {},
+): Promise<OrcMetadata> {
+  optionsObject(options)
+  const tailBytes = optionalNumber(options.readSize, 'readSize', RANGES.readSize)
   const scope = clientScope(options)
   try {
     const source = isByteSource(input) ? input : sourceFor(resolveLocation(input), scope, options)
-    const t = await readTail(source, { signal: options.signal })
+    const t = await readTail(source, { signal: options.signal, tailBytes })
     return describe(t, stripeStatistics(t, source).length)
   } finally {
     scope.release()

@@ -7,6 +7,7 @@
  */
 import { S3InventoryError } from '../../errors.js'
 import type { ByteSource } from '../../sources/source.js'
+import { checkEnd } from '../../sources/verify.js'
 import { compressionOf, decompressStream, type Compression } from './compression.js'
 import { corrupt, orcFailure, overLimit } from './errors.js'
 import { decodeMessage, type Message } from './protobuf.js'
@@ -71,13 +72,18 @@ export interface TailOptions {
   /** The file's size as the caller knows it (the manifest's): when at most `wholeBelow`, the whole file is read at once. */
   sizeHint?: number
   wholeBelow?: number
+  /** The size the file must have (a manifest's, when verifying): DATA_SIZE_MISMATCH before anything is parsed. */
+  expectedSize?: number
+  /** Bytes of the first request from the end (when the file is not read whole). Default 64 KiB. */
+  tailBytes?: number
 }
 
 export async function readTail(source: ByteSource, o: TailOptions = {}): Promise<OrcTail> {
   const hint = o.sizeHint
   const small = hint !== undefined && o.wholeBelow !== undefined && hint <= Math.min(o.wholeBelow, WHOLE_FILE_BYTES)
-  const end = await source.tail(small ? Math.max(hint, 1) : TAIL_GUESS, o.signal, hint)
+  const end = await source.tail(small ? Math.max(hint, 1) : (o.tailBytes ?? TAIL_GUESS), o.signal, hint)
   const size = end.size
+  if (o.expectedSize !== undefined) checkEnd(source.ref, { size: o.expectedSize }, size, undefined)
   try {
     if (size === 0) return emptyTail()
     let tail = end.bytes

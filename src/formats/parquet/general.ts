@@ -5,6 +5,7 @@
  */
 import type { Decimal, LocalDate, Timestamp } from '../../schema/exact.js'
 import { S3InventoryError } from '../../errors.js'
+import { nameList, numberOption, optionsObject, RANGES } from '../../options.js'
 import { resolveLocation, type Location } from '../../location.js'
 import { clientScope, sourceFor, type ClientOptions } from '../../sources/open.js'
 import type { ByteSource } from '../../sources/source.js'
@@ -29,15 +30,27 @@ export interface ParquetInterval {
 export type ParquetRow = Record<string, ParquetValue>
 
 export interface ReadParquetOptions extends ClientOptions {
-  /** Only these columns (by their names in the file), in file order. Default: all. */
+  /** Only these columns (by their names in the file), in file order; at least one. Default: all. */
   columns?: readonly string[]
   signal?: AbortSignal
   /** Size and MD5 the file must have (e.g. its manifest entry); rows are held until verified. Default: not verified. */
   expected?: Expected
-  /** Bytes fetched per request, and buffered. Default 16 MiB. */
+  /** Bytes fetched per request, and buffered. Default 16 MiB; 64 KiB – 1 GiB. */
   readSize?: number
-  /** Rows before this index are skipped. Default 0. */
+  /** Rows before this index are skipped. Default 0; an integer ≥ 0. */
   startRow?: number
+}
+
+/** The options of readParquet, checked before any I/O. */
+function checkedOptions(options: ReadParquetOptions) {
+  optionsObject(options)
+  const columns = nameList(options.columns, 'columns')
+  if (columns?.length === 0) throw new S3InventoryError('INVALID_ARGUMENT', 'columns must name at least one column', { option: 'columns', expected: 'at least one column name (leave it out for every column)', actual: '[]' })
+  return {
+    columns,
+    readSize: numberOption(options.readSize, 'readSize', RANGES.readSize, DEFAULT_READ_SIZE),
+    startRow: numberOption(options.startRow, 'startRow', RANGES.startRow, 0),
+  }
 }
 
 const DEFAULT_READ_SIZE = 16 * 1024 * 1024
@@ -61,23 +74,21 @@ async function* withSource<T>(location: Location | ByteSource, options: ClientOp
  * the footer, then only the chosen columns' chunks, in bounded windows.
  */
 export function readParquet(location: Location | ByteSource, options: ReadParquetOptions = {}): AsyncIterable<ParquetRow> {
-  return withSource(location, options, (source) => rowsOf(source, options))
+  const checked = checkedOptions(options)
+  return withSource(location, options, (source) => rowsOf(source, options, checked))
 }
 
-async function* rowsOf(source: ByteSource, options: ReadParquetOptions): AsyncGenerator<ParquetRow> {
-  // Rows of no column would be the row groups' counts, trusted: at least one column, or all.
-  if (options.columns?.length === 0) throw new S3InventoryError('INVALID_ARGUMENT', 'columns must name at least one column', { bucket: source.ref.bucket, key: source.ref.key, option: 'columns', expected: 'one column name or more (or no columns option: all)', actual: '[]' })
+async function* rowsOf(source: ByteSource, options: ReadParquetOptions, checked: ReturnType<typeof checkedOptions>): AsyncGenerator<ParquetRow> {
   const ac = new AbortController()
   const onAbort = () => ac.abort(options.signal?.reason)
   options.signal?.addEventListener('abort', onAbort, { once: true })
   if (options.signal?.aborted) onAbort()
   try {
-    const readSize = Math.max(64 * 1024, options.readSize ?? DEFAULT_READ_SIZE)
+    const { readSize, startRow } = checked
     const file = source.ref
     const footer = await readFooter(source, file, { readSize, expected: options.expected, signal: ac.signal })
-    const columns = chosen(footer, options.columns, file)
+    const columns = chosen(footer, checked.columns, file)
     const names = columns.map((c) => c.name)
-    const startRow = options.startRow ?? 0
     const windows = readWindows({
       source,
       file,
@@ -147,9 +158,14 @@ export interface ParquetMetadata {
 }
 
 /** The footer of one Parquet file: schema, row groups, codecs, writer (one ranged read of its tail). */
-export async function readParquetMetadata(location: Location | ByteSource, options: ClientOptions & { signal?: AbortSignal; expected?: Expected } = {}): Promise<ParquetMetadata> {
+export async function readParquetMetadata(
+  location: Location | ByteSource,
+  options: ClientOptions & { signal?: AbortSignal; expected?: Expected; /** Bytes of the first request from the file's end. Default 64 KiB; 64 KiB – 1 GiB. */ readSize?: number } = {},
+): Promise<ParquetMetadata> {
+  optionsObject(options)
+  const readSize = numberOption(options.readSize, 'readSize', RANGES.readSize, 64 * 1024)
   for await (const meta of withSource(location, options, async function* (source) {
-    const footer = await readFooter(source, source.ref, { readSize: 64 * 1024, expected: options.expected && { size: options.expected.size }, signal: options.signal })
+    const footer = await readFooter(source, source.ref, { readSize, expected: options.expected && { size: options.expected.size }, signal: options.signal })
     yield describe(footer)
   })) return meta
   throw new Error('unreachable')

@@ -8,7 +8,7 @@ import { FILTER_FIELDS, emptyFilterInput } from '../../filter.js'
 import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName } from '../../schema/fields.js'
 import type { InventoryRow } from '../../schema/row.js'
-import { planColumns, type FileRead, type InventoryFormat } from '../format.js'
+import { assertInventoryFields, missingValue, planColumns, type FileRead, type InventoryFormat } from '../format.js'
 import { readFooter } from './footer.js'
 import { rowGroupsToRead, schemaText } from './plan.js'
 import { readWindows } from './row-groups.js'
@@ -29,7 +29,9 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
   const readSize = Math.max(MIN_READ_SIZE, read.readSize)
   const footer = await readFooter(read.source, file, { readSize, expected: read.expected, sizeHint: read.size, signal })
   const fields = footer.columns.map((c) => fieldForColumnName(c.name))
-  const plan = planColumns(fields, read, schemaText(footer.columns, fields))
+  const schema = schemaText(footer.columns, fields)
+  assertInventoryFields(fields, file, 'PARQUET_CORRUPT', schema)
+  const plan = planColumns(fields, read, schema)
   const needed = [...plan.outputs, ...plan.filterOnly].sort((a, b) => a - b)
   const outPlan: ColumnPlan[] = needed.flatMap((leaf, j) => (plan.outputs.includes(leaf) ? [{ field: fields[leaf], index: j }] : []))
   const make = columnRowFactory(outPlan, file)
@@ -40,6 +42,9 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
   const input = emptyFilterInput()
   const zeros = needed.map(() => 0)
   const keyLeaf = fields.findIndex((f) => f.name === 'key')
+  // Bucket and key, where read, are checked on every row (a value already in hand).
+  const kW = needed.findIndex((i) => fields[i].name === 'key')
+  const bW = needed.findIndex((i) => fields[i].name === 'bucket')
 
   const windows = readWindows({
     source: read.source,
@@ -57,6 +62,8 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
   for await (const { values: win, n, firstRow } of windows) {
     const batch: InventoryRow[] = []
     for (let i = 0; i < n; i++) {
+      if (kW >= 0 && !win[kW][i]) throw missingValue(file, firstRow + i, 'key')
+      if (bW >= 0 && !win[bW][i]) throw missingValue(file, firstRow + i, 'bucket')
       if (filter) {
         if (kJ >= 0) input.key = win[kJ][i] as string
         if (sJ >= 0) input.size = win[sJ][i] as number | undefined

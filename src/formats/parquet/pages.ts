@@ -5,7 +5,7 @@
  * Every count a header declares is checked against the rows its row group has left and the
  * documented limits before anything is allocated from it.
  */
-import { isAscii } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import type { FastBuffer } from '../../codecs/buffers.js'
 import { decompress as decompressBlock, type CodecName } from '../../codecs/decompress.js'
 import { DateRangeError, MAX_EPOCH_MS } from '../../schema/exact.js'
@@ -16,7 +16,7 @@ import { corrupt, decodeFailure, parquetError, SUPPORTED_CODECS, type FileId } f
 import { PARQUET_LIMITS } from './limits.js'
 import { Codec, CODEC_NAMES, Encoding, PageType, PhysicalType, parsePageHeader, type ColumnChunkMeta, type PageHeader } from './metadata.js'
 import { ThriftError } from './thrift.js'
-import { generalValue, inventoryValue, isTextColumn, toMillis, type ColumnDesc, type ValueOf } from './values.js'
+import { generalValue, inventoryValue, isTextColumn, NOT_UTF8, toMillis, type ColumnDesc, type ValueOf } from './values.js'
 
 /**
  * One data page's values, kept in typed form (no JS string or number object per value): strings are
@@ -25,8 +25,8 @@ import { generalValue, inventoryValue, isTextColumn, toMillis, type ColumnDesc, 
 export type PageValues =
   | { kind: 'num'; n: number; values: Float64Array }
   | { kind: 'bool'; n: number; values: Int8Array }
-  | { kind: 'dict'; n: number; ids: Int32Array; dict: unknown[] }
-  | { kind: 'bytes'; n: number; buf: Buffer; starts: Int32Array; ends: Int32Array; ascii: boolean }
+  | { kind: 'dict'; n: number; ids: Int32Array; dict: unknown[]; notUtf8: boolean }
+  | { kind: 'bytes'; n: number; buf: Buffer; starts: Int32Array; ends: Int32Array; ascii: boolean; strict: boolean }
   | { kind: 'any'; n: number; values: unknown[] }
 
 export interface ColumnPages {
@@ -45,8 +45,11 @@ interface RawPage {
 /** How values are mapped: a known inventory field's row type, or the general mapping. */
 export type ValueMode = { field: FieldDef } | { field?: undefined }
 
-/** Writes page values [from, from + count) into `out` as JS values (undefined for null). */
-export function materialize(p: PageValues, from: number, count: number, out: unknown[]): void {
+/**
+ * Writes page values [from, from + count) into `out` as JS values (undefined for null). Returns -1,
+ * or the index in `out` of the first value that is not UTF-8 where text must be (inventory fields).
+ */
+export function materialize(p: PageValues, from: number, count: number, out: unknown[]): number {
   switch (p.kind) {
     case 'num': {
       const v = p.values
@@ -54,7 +57,7 @@ export function materialize(p: PageValues, from: number, count: number, out: unk
         const x = v[from + i]
         out[i] = x === x ? x : undefined
       }
-      return
+      return -1
     }
     case 'bool': {
       const v = p.values
@@ -62,7 +65,7 @@ export function materialize(p: PageValues, from: number, count: number, out: unk
         const x = v[from + i]
         out[i] = x === 1 ? true : x === 0 ? false : undefined
       }
-      return
+      return -1
     }
     case 'dict': {
       const { ids, dict } = p
@@ -70,7 +73,8 @@ export function materialize(p: PageValues, from: number, count: number, out: unk
         const x = ids[from + i]
         out[i] = x < 0 ? undefined : dict[x]
       }
-      return
+      if (p.notUtf8) for (let i = 0; i < count; i++) if (out[i] === NOT_UTF8) return i
+      return -1
     }
     case 'bytes': {
       const { starts, ends } = p
@@ -81,15 +85,18 @@ export function materialize(p: PageValues, from: number, count: number, out: unk
           out[i] = s < 0 ? undefined : b.latin1Slice(s, ends[from + i])
         }
       } else {
+        // Only pages with non-ASCII bytes pay for the check.
         for (let i = 0; i < count; i++) {
           const s = starts[from + i]
+          if (s >= 0 && p.strict && !isUtf8(b.subarray(s, ends[from + i]))) return i
           out[i] = s < 0 ? undefined : b.utf8Slice(s, ends[from + i])
         }
       }
-      return
+      return -1
     }
     default:
       for (let i = 0; i < count; i++) out[i] = p.values[from + i]
+      return -1
   }
 }
 
@@ -121,6 +128,7 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
   const keepBytes = field ? field.type === 'string' || field.type === 'key' : isTextColumn(col)
   const toMs = field?.type === 'date' ? toMillis(col) : undefined
   let dictionary: unknown[] | undefined
+  let dictionaryNotUtf8 = false
   let valuesRead = 0
   let scratch: Uint8Array | undefined
 
@@ -142,7 +150,8 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
           const r: Reader = { buf: plain, pos: 0, end: plain.length }
           const values = decodePlain(r, type, header.numValues, col.typeLength)
           const dict: unknown[] = new Array(header.numValues)
-          for (let i = 0; i < dict.length; i++) dict[i] = valueOf(values, i)
+          dictionaryNotUtf8 = false
+          for (let i = 0; i < dict.length; i++) if ((dict[i] = valueOf(values, i)) === NOT_UTF8) dictionaryNotUtf8 = true
           dictionary = dict
           continue
         }
@@ -162,7 +171,7 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
             }
           }
           valuesRead += n
-          return pageValues(r, header.encoding, n, defs, { col, field, dictionary, valueOf, keepBytes, toMs })
+          return pageValues(r, header.encoding, n, defs, { col, field, dictionary, dictionaryNotUtf8, valueOf, keepBytes, toMs })
         }
         if (header.type === PageType.DATA_PAGE_V2) {
           const n = header.numValues
@@ -181,7 +190,7 @@ export function columnPages(bytes: ChunkBytes, col: ColumnDesc, chunk: ColumnChu
           const body = data.subarray(repLen + defLen)
           const plain = header.isCompressed === false ? body : inflate(body, header.uncompressedSize - repLen - defLen)
           valuesRead += n
-          return pageValues({ buf: plain, pos: 0, end: plain.length }, header.encoding, n, defs, { col, field, dictionary, valueOf, keepBytes, toMs })
+          return pageValues({ buf: plain, pos: 0, end: plain.length }, header.encoding, n, defs, { col, field, dictionary, dictionaryNotUtf8, valueOf, keepBytes, toMs })
         }
         // INDEX_PAGE and unknown page types carry no values.
       } catch (err) {
@@ -242,6 +251,8 @@ interface Decode {
   col: ColumnDesc
   field?: FieldDef
   dictionary?: unknown[]
+  /** Some dictionary entry is NOT_UTF8. */
+  dictionaryNotUtf8: boolean
   valueOf: ValueOf
   /** Keep BYTE_ARRAY values as spans, strings made per window (text columns). */
   keepBytes: boolean
@@ -250,7 +261,7 @@ interface Decode {
 
 /** A data page's values (after its levels) as PageValues: typed fast paths, else value by value. */
 function pageValues(r: Reader, enc: number, n: number, defs: Uint8Array | undefined, d: Decode): PageValues {
-  const { col, field, dictionary, valueOf, keepBytes, toMs } = d
+  const { col, field, dictionary, dictionaryNotUtf8, valueOf, keepBytes, toMs } = d
   const maxDef = col.maxDef
   const type = col.type
   let nonNull = n
@@ -268,7 +279,7 @@ function pageValues(r: Reader, enc: number, n: number, defs: Uint8Array | undefi
       const size = dictionary.length
       for (let i = 0; i < nonNull; i++) if (dense[i] >= size || dense[i] < 0) throw new EncodingError(`dictionary index ${dense[i]} out of range (${size} entries)`)
     }
-    return { kind: 'dict', n, ids: spread(dense, defs, n, -1, maxDef), dict: dictionary }
+    return { kind: 'dict', n, ids: spread(dense, defs, n, -1, maxDef), dict: dictionary, notUtf8: dictionaryNotUtf8 }
   }
   // Typed fast paths for what inventories contain (and text anywhere); everything else value by value.
   if (field && enc === Encoding.PLAIN && (type === PhysicalType.INT64 || type === PhysicalType.INT32) && (field.type === 'number' || (field.type === 'date' && col.logical?.type === 'TIMESTAMP'))) {
@@ -281,7 +292,7 @@ function pageValues(r: Reader, enc: number, n: number, defs: Uint8Array | undefi
   const phys = decodeValues(r, type, enc, nonNull, col.typeLength)
   if (keepBytes && phys.kind === 'bytes') {
     const ascii = nonNull === 0 || isAscii(phys.buf.subarray(phys.starts[0], phys.ends[nonNull - 1]))
-    return { kind: 'bytes', n, buf: phys.buf, starts: spread(phys.starts, defs, n, -1, maxDef), ends: spread(phys.ends, defs, n, -1, maxDef), ascii }
+    return { kind: 'bytes', n, buf: phys.buf, starts: spread(phys.starts, defs, n, -1, maxDef), ends: spread(phys.ends, defs, n, -1, maxDef), ascii, strict: field !== undefined }
   }
   if (phys.kind === 'boolean' && (!field || field.type === 'boolean')) {
     const dense = new Int8Array(phys.values.buffer, phys.values.byteOffset, phys.values.length)

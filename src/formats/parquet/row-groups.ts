@@ -8,6 +8,7 @@
 import type { ByteSource } from '../../sources/source.js'
 import type { Expected } from '../../sources/verify.js'
 import { chunkRange, fetchChunks, preloaded, span, type ChunkBytes } from './chunks.js'
+import { notUtf8 } from '../format.js'
 import { corrupt, parquetError, type FileId } from './errors.js'
 import type { Footer } from './footer.js'
 import { integrity } from './integrity.js'
@@ -42,6 +43,11 @@ export interface RowGroupRead {
   expected?: Expected
   readSize: number
   signal: AbortSignal
+}
+
+/** A bytes page's value i, for an error (dictionary values are already text). */
+function rawBytes(p: PageValues, i: number): Uint8Array | undefined {
+  return p.kind === 'bytes' ? p.buf.subarray(p.starts[i], p.ends[i]) : undefined
 }
 
 export async function* readWindows(o: RowGroupRead): AsyncGenerator<Window> {
@@ -92,7 +98,10 @@ export async function* readWindows(o: RowGroupRead): AsyncGenerator<Window> {
         }
         // Rows before a resume cursor are not materialized at all.
         const skip = Math.min(n, Math.max(0, o.startRow - r))
-        for (let j = 0; j < chunks.length; j++) materialize(page[j]!, offs[j] + skip, n - skip, win[j])
+        for (let j = 0; j < chunks.length; j++) {
+          const bad = materialize(page[j]!, offs[j] + skip, n - skip, win[j])
+          if (bad >= 0) throw notUtf8(file, r + skip + bad, o.modes[j].field?.name ?? columns[j].name, rawBytes(page[j]!, offs[j] + skip + bad))
+        }
         for (let j = 0; j < chunks.length; j++) offs[j] += n
         left -= n
         if (n - skip > 0) yield { values: win, n: n - skip, firstRow: r + skip }

@@ -10,7 +10,7 @@
  * - the inventory mapping of a known field (size: number, dates: epoch ms made into Dates by the row
  *   classes, booleans, strings), for every physical form writers use for it.
  */
-import { isUtf8 } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import type { FastBuffer } from '../../codecs/buffers.js'
 import type { FieldDef } from '../../schema/fields.js'
 import { Decimal, LocalDate, Timestamp } from '../../schema/exact.js'
@@ -40,6 +40,17 @@ export type ValueOf = (p: Physical, i: number) => unknown
 const text = (p: Physical, i: number) => {
   const b = p as Extract<Physical, { kind: 'bytes' }>
   return (b.buf as FastBuffer).utf8Slice(b.starts[i], b.ends[i])
+}
+/**
+ * Inventory text (keys, buckets, version ids, every known string field) that is not UTF-8: a marker
+ * in place of the value (a dictionary entry), turned into VALUE_INVALID at the first row that uses it.
+ */
+export const NOT_UTF8: unique symbol = Symbol('not UTF-8')
+/** Text, or NOT_UTF8 when the bytes are not UTF-8 (checked only when they are not ASCII). */
+const strictText = (p: Physical, i: number) => {
+  const b = p as Extract<Physical, { kind: 'bytes' }>
+  const v = b.buf.subarray(b.starts[i], b.ends[i])
+  return isAscii(v) || isUtf8(v) ? (b.buf as FastBuffer).utf8Slice(b.starts[i], b.ends[i]) : NOT_UTF8
 }
 const bytesOf = (p: Physical, i: number): Uint8Array => {
   const b = p as Extract<Physical, { kind: 'bytes' }>
@@ -190,8 +201,8 @@ export function inventoryValue(c: ColumnDesc, field: FieldDef): ValueOf {
     case 'raw':
       return general
     default:
-      // Known string fields: the CSV text form.
-      if (isBytes) return text
+      // Known string fields: the CSV text form; never U+FFFD in place of bytes that are not UTF-8.
+      if (isBytes) return strictText
       return (p, i) => {
         const v = general(p, i)
         return v instanceof Timestamp ? v.toISOString() : String(v)
