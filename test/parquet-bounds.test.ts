@@ -29,9 +29,13 @@ async function parquetFile(f: CraftFile | Buffer): Promise<string> {
   return p
 }
 
-/** A Parquet inventory delivery of one crafted file (its real size and MD5 in the manifest). */
+/** A Parquet inventory delivery of one crafted file (its real size and MD5 in the manifest), with a bucket column added. */
 async function inventory(f: CraftFile): Promise<string> {
-  const bytes = craftParquet(f)
+  const rows = f.rowGroups.map((rg) => rg.chunks[0].pages.reduce((n, p) => n + p.numValues, 0))
+  const bytes = craftParquet({
+    columns: [{ name: 'bucket', type: T.BYTE_ARRAY }, ...f.columns],
+    rowGroups: f.rowGroups.map((rg, i) => ({ ...rg, chunks: [{ pages: [{ numValues: rows[i], body: plainStrings(Array(rows[i]).fill('b')) }] }, ...rg.chunks] })),
+  })
   const sub = path.join(dir, `inv-${n++}`)
   await (await import('node:fs/promises')).mkdir(sub)
   await writeFile(path.join(sub, 'data.parquet'), bytes)
@@ -44,7 +48,7 @@ async function inventory(f: CraftFile): Promise<string> {
       version: '2016-11-30',
       creationTimestamp: '1715043600000',
       fileFormat: 'Parquet',
-      fileSchema: 'message s3.inventory { required binary key (STRING); optional int64 last_modified_date (TIMESTAMP(MILLIS,true)); }',
+      fileSchema: 'message s3.inventory { required binary bucket (STRING); required binary key (STRING); optional int64 last_modified_date (TIMESTAMP(MILLIS,true)); }',
       files: [{ key: 'data.parquet', size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') }],
     }),
   )
@@ -99,13 +103,15 @@ describe('rows no column backs: a row group cannot claim rows its pages do not h
   /** One row group claiming `claimed` rows (the footer agrees), whose page holds 2. */
   const claiming = (claimed: number): CraftFile => ({ columns: [key], rowGroups: [{ numRows: claimed, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })
   it('readParquet with columns [] is INVALID_ARGUMENT', async () => {
-    expect(await failure(readParquet(await parquetFile(claiming(3_000_000)), { columns: [] }))).toMatchObject({ code: 'INVALID_ARGUMENT', option: 'columns' })
+    const file = await parquetFile(claiming(3_000_000))
+    expect(() => readParquet(file, { columns: [] })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'columns' }))
   })
-  it('an inventory read of no field still decodes a column: PARQUET_CORRUPT, not 3 million empty rows', async () => {
+  it('a summary that needs no field (no Size, no grouping) still decodes a column: PARQUET_CORRUPT, not 3 million rows counted', async () => {
     const manifest = await inventory(claiming(3_000_000))
-    expect(await failure(readInventory(manifest, { columns: [] }))).toMatchObject({ code: 'PARQUET_CORRUPT', column: 'key', expected: '3000000 values (row group 0)', actual: '2 values' })
-    // Its true count: 2 rows, with no field.
-    expect(await collect(readInventory(await inventory(claiming(2)), { columns: [] }))).toHaveLength(2)
+    expect(await failure(summarizeInventory(manifest, {}))).toMatchObject({ code: 'PARQUET_CORRUPT', expected: '3000000 values (row group 0)', actual: '2 values' })
+    // Its true count: 2 rows. (readInventory refuses columns: [] outright.)
+    expect((await summarizeInventory(await inventory(claiming(2)), {})).total.count).toBe(2)
+    expect(() => readInventory(manifest, { columns: [] })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'columns' }))
   })
   it('a file of no column: its rows up to 1,048,576, LIMIT_EXCEEDED beyond', async () => {
     const none = (numRows: number): CraftFile => ({ columns: [], rowGroups: [{ numRows, chunks: [] }] })

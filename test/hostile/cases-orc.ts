@@ -77,7 +77,7 @@ export const ORC_CASES: HostileCase[] = [
     what: 'a summary that needs no column (no Size, no grouping) over a stripe claiming 2^52 rows: the count was trusted',
     expected: 'ORC_CORRUPT',
     call: { kind: 'summarize', manifest: 'manifest.json' },
-    write: orcInventory(KEYS, rows(100, (i) => ({ key: `k${i}` })), claiming(2 ** 52)),
+    write: orcInventory([{ name: 'bucket', kind: 'string' }, ...KEYS], rows(100, (i) => ({ bucket: 'b', key: `k${i}` })), claiming(2 ** 52)),
   },
   {
     name: 'orc-no-columns-rows-claimed',
@@ -94,7 +94,7 @@ export const ORC_CASES: HostileCase[] = [
     write: orc(KEYS, rows(20, (i) => ({ key: `k${i}` })), { compression: 'NONE', tamper: { postscript: (f) => f.map((x) => (x[0] === 1 ? [1, 2 ** 40] : x)) } }),
   },
   {
-    name: 'orc-valid-control',
+    name: 'orc-valid-control-decimals',
     what: 'a valid ORC file with decimals, dates and timestamps (the harness must read it)',
     expected: 'ok',
     call: lines,

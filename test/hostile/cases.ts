@@ -221,7 +221,14 @@ export const CASES: HostileCase[] = [
     what: 'a summary that needs no column (no Size, no grouping) over a row group claiming 2^52 rows: the count was trusted',
     expected: 'PARQUET_CORRUPT',
     call: { kind: 'summarize', manifest: 'manifest.json' },
-    write: (dir) => inventory(dir, craftParquet({ columns: [key], rowGroups: [{ numRows: 2 ** 52, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }] }] })),
+    write: (dir) =>
+      inventory(
+        dir,
+        craftParquet({
+          columns: [key, { name: 'bucket', type: T.BYTE_ARRAY }],
+          rowGroups: [{ numRows: 2 ** 52, chunks: [{ pages: [{ numValues: 2, body: plainStrings(['a', 'b']) }] }, { pages: [{ numValues: 2, body: plainStrings(['b', 'b']) }] }] }],
+        }),
+      ),
   },
   {
     name: 'parquet-no-columns-rows-claimed',
