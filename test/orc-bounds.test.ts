@@ -8,21 +8,11 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeInventory } from '../fixtures/generate.js'
 import { message, writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../fixtures/orc-writer.js'
-import { S3InventoryError } from '../src/errors.js'
 import { orcFormat, orcJsonLines, readOrc, readOrcMetadata } from '../src/formats/orc/index.js'
 import { readInventory, summarizeInventory } from '../src/index.js'
 import { Decimal } from '../src/schema/exact.js'
 import { localSource } from '../src/sources/local.js'
-import { collect, tmpDir } from './support/tmp.js'
-
-async function failure(p: Promise<unknown> | AsyncIterable<unknown>): Promise<S3InventoryError> {
-  const e = await (Symbol.asyncIterator in p ? collect(p as AsyncIterable<unknown>) : (p as Promise<unknown>)).then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof S3InventoryError)) throw new Error(`expected an S3InventoryError, got ${String(e)}`)
-  return e
-}
+import { collect, failure, tmpDir } from './support/tmp.js'
 
 const dir = await tmpDir('orc-bounds')
 let n = 0

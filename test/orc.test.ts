@@ -13,7 +13,6 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ALL_FIELDS, makeRows, orcBytes, writeInventory, type Row } from '../fixtures/generate.js'
 import { message, packed, rleV2, writeOrc, type Field, type WriteOrcOptions } from '../fixtures/orc-writer.js'
-import { S3InventoryError } from '../src/errors.js'
 import { compileFilter } from '../src/filter.js'
 import { compressionOf } from '../src/formats/orc/compression.js'
 import { orcFormat, orcJsonLines, readOrc, readOrcMetadata } from '../src/formats/orc/index.js'
@@ -29,7 +28,7 @@ import { localSource } from '../src/sources/local.js'
 import type { ByteSource } from '../src/sources/source.js'
 import { losslessDiff, parseLossless } from './support/lossless-json.js'
 import { freshBucket, putObjects, s3Client } from './support/s3.js'
-import { collect, plain, tmpDir } from './support/tmp.js'
+import { collect, failure, plain, tmpDir } from './support/tmp.js'
 
 const APACHE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/real-samples/apache-orc')
 const present = existsSync(APACHE)
@@ -41,15 +40,6 @@ async function inventoryRows(source: ByteSource, more: Partial<Parameters<typeof
   const out: Record<string, unknown>[] = []
   for await (const b of orcFormat.rows({ source, file, fileSchema: '', startRow: 0, signal: new AbortController().signal, readSize: 16 << 20, ...more })) for (const r of b) out.push({ ...r })
   return out
-}
-
-async function failure(p: Promise<unknown> | AsyncIterable<unknown>): Promise<S3InventoryError> {
-  const e = await (Symbol.asyncIterator in p ? collect(p as AsyncIterable<unknown>) : (p as Promise<unknown>)).then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof S3InventoryError)) throw new Error(`expected an S3InventoryError, got ${String(e)}`)
-  return e
 }
 
 describe.skipIf(!present)('Apache ORC examples: our printer gives the rows in expected/*.jsn.gz', () => {

@@ -7,19 +7,9 @@ import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { S3InventoryError } from '../src/errors.js'
 import { exactJson, readInventory, readParquet, summarizeInventory } from '../src/index.js'
 import { craftParquet, plainInt64, plainStrings, T, type CraftFile } from './support/parquet-craft.js'
-import { collect, tmpDir } from './support/tmp.js'
-
-async function failure(p: Promise<unknown> | AsyncIterable<unknown>): Promise<S3InventoryError> {
-  const e = await (Symbol.asyncIterator in p ? collect(p as AsyncIterable<unknown>) : (p as Promise<unknown>)).then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof S3InventoryError)) throw new Error(`expected an S3InventoryError, got ${String(e)}`)
-  return e
-}
+import { collect, failure, tmpDir } from './support/tmp.js'
 
 const dir = await tmpDir('parquet-bounds')
 let n = 0

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll } from 'vitest'
+import { S3InventoryError } from '../../src/errors.js'
 
 /** A temporary folder removed after the test file. */
 export async function tmpDir(hint = 'inv'): Promise<string> {
@@ -19,4 +20,14 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
   for await (const x of it) out.push(x)
   return out
+}
+
+/** The S3InventoryError a promise or an iteration fails with (anything else fails the test). */
+export async function failure(p: Promise<unknown> | AsyncIterable<unknown>): Promise<S3InventoryError> {
+  const e = await (Symbol.asyncIterator in p ? collect(p as AsyncIterable<unknown>) : (p as Promise<unknown>)).then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  if (!(e instanceof S3InventoryError)) throw new Error(`expected an S3InventoryError, got ${String(e)}`)
+  return e
 }
