@@ -85,7 +85,7 @@ describe('s3inv usage errors', async () => {
   })
 
   it('--by lists the groupings it accepts, not only field names (the line is clipped: they come first)', async () => {
-    for (const [value, near] of [['foo', ''], ['EXTENSION', '; did you mean extension?']]) {
+    for (const [value, near] of [['foo', ''], ['extention', '; did you mean extension?']]) {
       const r = await run(['stats', missing, '--by', value])
       expect(r.code).toBe(2)
       const first = r.stderr.split('\n')[0]
