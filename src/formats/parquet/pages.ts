@@ -85,11 +85,18 @@ export function materialize(p: PageValues, from: number, count: number, out: unk
           out[i] = s < 0 ? undefined : b.latin1Slice(s, ends[from + i])
         }
       } else {
-        // Only pages with non-ASCII bytes pay for the check.
+        // Only pages with non-ASCII bytes pay for the check, and only values that decode with a U+FFFD in them
+        // (the decoder's mark for bad bytes, or a real U+FFFD) are checked byte by byte: a Buffer view per
+        // value made Parquet rows 15% slower on realistic keys.
         for (let i = 0; i < count; i++) {
           const s = starts[from + i]
-          if (s >= 0 && p.strict && !isUtf8(b.subarray(s, ends[from + i]))) return i
-          out[i] = s < 0 ? undefined : b.utf8Slice(s, ends[from + i])
+          if (s < 0) {
+            out[i] = undefined
+            continue
+          }
+          const v = b.utf8Slice(s, ends[from + i])
+          if (p.strict && v.includes('\uFFFD') && !isUtf8(b.subarray(s, ends[from + i]))) return i
+          out[i] = v
         }
       }
       return -1
