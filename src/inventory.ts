@@ -164,7 +164,8 @@ export function fileRead(m: InventoryManifest, f: OpenedFile, request: Inventory
 async function* inventoryBatches(m: InventoryManifest, request: InventoryRequest, scope: ClientScope, progress: InventoryProgress): AsyncGenerator<InventoryRow[]> {
   const format: InventoryFormat = formatFor(m)
   assertHasFiles(m, request.options)
-  yield* readFilesInOrder(fileList(m), filesOptions(m, request.options), scope, progress, (f, signal) => format.rows(fileRead(m, f, request, signal)))
+  const options = request.options.bufferRows === undefined && format.bufferRows ? { ...request.options, bufferRows: format.bufferRows } : request.options
+  yield* readFilesInOrder(fileList(m), filesOptions(m, options), scope, progress, (f, signal) => format.rows(fileRead(m, f, request, signal)))
 }
 
 function startPosition(m: InventoryManifest, after: Cursor | string | undefined): { file: number; row: number } | undefined {

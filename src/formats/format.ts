@@ -49,6 +49,8 @@ export interface InventoryFormat {
    * fails verification rejects after its rows were visited (the caller discards what it aggregated).
    */
   visit(read: FileRead, visit: (row: InventoryRow) => void): Promise<void>
+  /** Rows each file may hold ahead of the consumer when the caller does not say (`bufferRows`); default 4,096. */
+  readonly bufferRows?: number
 }
 
 /**
