@@ -4,54 +4,18 @@
  * 1–128 literal varints.
  */
 import { corrupt } from './errors.js'
-import { MAX_SAFE, type IntDecoder } from './int-decoder.js'
+import { MAX_SAFE, RunDecoder } from './int-decoder.js'
 import type { OrcStream } from './stream.js'
 import { at, readSigned, readUnsigned } from './varint.js'
 
 const MAX_RUN_BYTES = 1 + 128 * 10
 
-export class IntRleV1 implements IntDecoder {
-  wide: [number, bigint][] | undefined
-  private readonly lit = new Float64Array(130)
-  private litWide: Map<number, bigint> | undefined
-  private n = 0
-  private used = 0
-
-  constructor(
-    readonly stream: OrcStream,
-    private readonly signed: boolean,
-  ) {}
-
-  read(out: Float64Array, at: number, count: number): number {
-    let got = 0
-    while (got < count) {
-      if (this.used === this.n && !this.run()) break
-      const k = Math.min(count - got, this.n - this.used)
-      const lit = this.lit
-      const u = this.used
-      const o = at + got
-      for (let i = 0; i < k; i++) out[o + i] = lit[u + i]
-      if (this.litWide) {
-        for (const [i, v] of this.litWide) if (i >= u && i < u + k) (this.wide ??= []).push([o + i - u, v])
-      }
-      this.used += k
-      got += k
-    }
-    return got
+export class IntRleV1 extends RunDecoder {
+  constructor(stream: OrcStream, signed: boolean) {
+    super(stream, signed, 130)
   }
 
-  skip(count: number): number {
-    let got = 0
-    while (got < count) {
-      if (this.used === this.n && !this.run()) break
-      const k = Math.min(count - got, this.n - this.used)
-      this.used += k
-      got += k
-    }
-    return got
-  }
-
-  private run(): boolean {
+  protected run(): boolean {
     const s = this.stream
     if (s.end - s.pos < MAX_RUN_BYTES && !s.need(MAX_RUN_BYTES)) return false
     if (s.pos >= s.end) throw corrupt(`the ${s.kind} stream ends before all of its values`, s.where())

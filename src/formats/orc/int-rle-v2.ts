@@ -9,7 +9,7 @@
  * reported in `wide`. Arithmetic wraps at 64 bits, as in the Java and C++ readers.
  */
 import { corrupt } from './errors.js'
-import { MAX_SAFE, TWO_32, unzigzag, type IntDecoder } from './int-decoder.js'
+import { MAX_SAFE, RunDecoder, TWO_32, unzigzag } from './int-decoder.js'
 import type { OrcStream } from './stream.js'
 import { at, readSigned, readUnsigned } from './varint.js'
 
@@ -27,50 +27,14 @@ export function closestFixedBits(n: number): number {
 /** The most bytes one run can take (PATCHED_BASE: 4 header, 8 base, 512 × 8 values, 31 × 8 patches). */
 export const MAX_RUN_BYTES = 4 + 8 + 4096 + 256
 
-export class IntRleV2 implements IntDecoder {
-  wide: [number, bigint][] | undefined
-  private readonly lit = new Float64Array(512)
-  private litWide: Map<number, bigint> | undefined
-  private n = 0
-  private used = 0
+export class IntRleV2 extends RunDecoder {
   private scratch = new Float64Array(512)
 
-  constructor(
-    readonly stream: OrcStream,
-    private readonly signed: boolean,
-  ) {}
-
-  read(out: Float64Array, at: number, count: number): number {
-    let got = 0
-    while (got < count) {
-      if (this.used === this.n && !this.run()) break
-      const k = Math.min(count - got, this.n - this.used)
-      const lit = this.lit
-      const u = this.used
-      const o = at + got
-      for (let i = 0; i < k; i++) out[o + i] = lit[u + i]
-      if (this.litWide) {
-        for (const [i, v] of this.litWide) if (i >= u && i < u + k) (this.wide ??= []).push([o + i - u, v])
-      }
-      this.used += k
-      got += k
-    }
-    return got
+  constructor(stream: OrcStream, signed: boolean) {
+    super(stream, signed, 512)
   }
 
-  skip(count: number): number {
-    let got = 0
-    while (got < count) {
-      if (this.used === this.n && !this.run()) break
-      const k = Math.min(count - got, this.n - this.used)
-      this.used += k
-      got += k
-    }
-    return got
-  }
-
-  /** Decodes the next run into `lit`; false when the stream must load more bytes first. */
-  private run(): boolean {
+  protected run(): boolean {
     const s = this.stream
     if (s.end - s.pos < MAX_RUN_BYTES && !s.need(MAX_RUN_BYTES)) return false
     if (s.pos >= s.end) throw corrupt(`the ${s.kind} stream ends before all of its values`, s.where())
