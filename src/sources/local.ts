@@ -2,6 +2,7 @@
 import { constants, createReadStream } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { S3InventoryError } from '../errors.js'
+import { md5OfFile, OFF_THREAD_BYTES } from './md5.js'
 import type { ByteCounter, ByteSource, ObjectRef } from './source.js'
 
 /** Read size for sequential local reads. Large enough that per-chunk overhead vanishes. */
@@ -104,10 +105,22 @@ export function localSource(file: string, options: LocalSourceOptions = {}): Byt
   }
   const slice = async (start: number, end: number): Promise<Uint8Array> => (end <= start ? new Uint8Array(0) : (await read(start, end)).bytes)
 
+  async function md5(signal?: AbortSignal): Promise<string> {
+    const { fh, size } = await openRegular(file)
+    try {
+      checkSize(size)
+      return (await md5OfFile(fh.fd, size, file, signal)).md5
+    } finally {
+      await fh.close().catch(() => {})
+    }
+  }
+
   return {
     ref,
     stream,
     slice,
     tail: (n) => read(n, undefined),
+    // Only where the manifest's size says the file is large: small ones hash faster in-process.
+    ...(options.size !== undefined && options.size >= OFF_THREAD_BYTES ? { md5 } : {}),
   }
 }

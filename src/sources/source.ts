@@ -23,6 +23,12 @@ export interface ByteSource {
   slice(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array>
   /** The last `n` bytes (fewer if the object is smaller) and the object's real size; `sizeHint` (the manifest's size) lets S3 do it in one request. */
   tail(n: number, signal?: AbortSignal, sizeHint?: number): Promise<{ bytes: Uint8Array; size: number }>
+  /**
+   * The whole object's hex MD5, read and hashed off the caller's thread, where the source can do that
+   * (local files of 8 MiB or more, when a size to verify was given); absent for S3 objects, whose bytes
+   * reach the caller's thread anyway. The columnar readers use it (formats/parquet/integrity.ts, orc/stripe-io.ts).
+   */
+  md5?(signal?: AbortSignal): Promise<string>
 }
 
 /** Shared counters a reader updates as bytes arrive (for progress and tests). */

@@ -1,6 +1,8 @@
 /**
- * Fetching stripes, and the file's MD5 on the way. Three ways, as for Parquet:
+ * Fetching stripes, and the file's MD5 on the way. Four ways, as for Parquet:
  * - the whole file is in memory already (it fitted the tail read): verified before any row;
+ * - the source hashes itself on another thread (a large local file, ByteSource.md5) while only the
+ *   streams the rows need are fetched;
  * - every stripe fits the read size: each stripe is fetched whole, in file order, and hashed as it
  *   arrives; stripes that are skipped (resume point, prefix statistics) are read for the hash only;
  * - otherwise a separate sequential read hashes the file while only the streams the rows need
@@ -63,7 +65,12 @@ export class StripeFetcher {
       checkEnd(source.ref, e, this.whole.length, createHash('md5').update(this.whole).digest('hex'))
     } else if (e) {
       const fits = tail.stripes.every((s) => footerRange(s)[1] - s.offset <= o.readSize)
-      if (fits) this.hasher = sequentialMd5((a, b) => source.stream(a, b, o.signal))
+      if (source.md5) {
+        // The source hashes itself off-thread (a large local file): only the needed streams are fetched.
+        o.signal.addEventListener('abort', this.onAbort, { once: true })
+        this.sideHash = source.md5(this.sideAbort.signal)
+        this.sideHash.catch(() => {})
+      } else if (fits) this.hasher = sequentialMd5((a, b) => source.stream(a, b, o.signal))
       else {
         o.signal.addEventListener('abort', this.onAbort, { once: true })
         this.sideHash = md5Of(source.stream(0, tail.size, this.sideAbort.signal))

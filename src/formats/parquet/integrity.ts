@@ -1,6 +1,8 @@
 /**
- * MD5 of a data file while its row groups are read, by one of three strategies (docs/reliability.md):
+ * MD5 of a data file while its row groups are read, by one of four strategies (docs/reliability.md):
  * - whole: a file within the read size was fetched and checked with its footer (footer.ts);
+ * - off-thread: a source that can hash itself on another thread (a large local file) does, while
+ *   only the column chunks the rows need are fetched, as without verification;
  * - sequential: when every row group fits the read size, each is fetched whole, in file order, and
  *   hashed as it arrives (the gaps between them too, even for row groups not decoded);
  * - side stream: otherwise a separate sequential read hashes the file while chunks are fetched.
@@ -23,6 +25,7 @@ export interface Integrity {
 export function integrity(source: ByteSource, footer: Footer, spans: readonly [number, number][], o: { expected?: Expected; readSize: number; signal: AbortSignal }): Integrity {
   const { expected, readSize, signal } = o
   if (!expected || footer.whole) return { finish: async () => {}, close: async () => {} }
+  if (source.md5) return sideHash(source, footer.size, expected, signal, source.md5.bind(source))
   if (spans.every(([a, b]) => b - a <= readSize)) {
     const hasher = sequentialMd5((a, b) => windows(footer.slice, a, b, readSize))
     return {
@@ -35,13 +38,18 @@ export function integrity(source: ByteSource, footer: Footer, spans: readonly [n
       close: async () => {},
     }
   }
+  return sideHash(source, footer.size, expected, signal, (s) => md5Of(source.stream(0, footer.size, s)))
+}
+
+/** A hash computed beside the reads (a separate sequential read, or the source's own thread): `finish` awaits it. */
+function sideHash(source: ByteSource, size: number, expected: Expected, signal: AbortSignal, hash: (signal: AbortSignal) => Promise<string>): Integrity {
   const sideAbort = new AbortController()
   const onAbort = () => sideAbort.abort(signal.reason)
   signal.addEventListener('abort', onAbort, { once: true })
-  const side = md5Of(source.stream(0, footer.size, sideAbort.signal))
+  const side = hash(sideAbort.signal)
   side.catch(() => {})
   return {
-    finish: async () => checkEnd(source.ref, expected, footer.size, await side),
+    finish: async () => checkEnd(source.ref, expected, size, await side),
     async close() {
       signal.removeEventListener('abort', onAbort)
       sideAbort.abort()

@@ -1,0 +1,137 @@
+/**
+ * Local data files of 8 MiB or more are hashed on a helper thread that reads the file itself
+ * (sources/md5.ts, ByteSource.md5), while a Parquet or ORC reader fetches only what it decodes. The checks must be
+ * the ones the in-process hash makes: every byte, mismatches before the last rows, aborts that stop it.
+ */
+import { createHash } from 'node:crypto'
+import { open, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { makeRows, writeInventory, type Row } from '../fixtures/generate.js'
+import { readInventory, S3InventoryError } from '../src/index.js'
+import { localSource } from '../src/sources/local.js'
+import { md5OfFile, OFF_THREAD_BYTES } from '../src/sources/md5.js'
+import { collect, tmpDir } from './support/tmp.js'
+
+const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex')
+// Enough rows for a file over 8 MiB in each format (ORC compresses best). CSV.gz is hashed as its bytes
+// pass (they go through the caller's thread for gunzip anyway): hashing it off-thread measured no faster.
+const manyRows: Row[] = makeRows({ count: 200_000, seed: 91, hardKeys: true })
+const rowsFor = (format: string) => (format === 'ORC' ? manyRows : manyRows.slice(0, 150_000))
+
+describe('md5OfFile', async () => {
+  const root = await tmpDir('md5-file')
+  const file = path.join(root, 'big.bin')
+  const bytes = Buffer.alloc(3 * 1024 * 1024 + 17)
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24
+  await writeFile(file, bytes)
+
+  it('is the MD5 of every byte, read on the helper thread', async () => {
+    const fh = await open(file)
+    try {
+      expect(await md5OfFile(fh.fd, bytes.length, file)).toEqual({ md5: md5(bytes), size: bytes.length })
+      // A size past the end: the bytes it had, and their hash (the caller compares both with the manifest).
+      expect(await md5OfFile(fh.fd, bytes.length + 100, file)).toEqual({ md5: md5(bytes), size: bytes.length })
+    } finally {
+      await fh.close()
+    }
+  })
+
+  it('rejects with the abort reason', async () => {
+    const fh = await open(file)
+    try {
+      const ac = new AbortController()
+      const reason = new Error('stop')
+      ac.abort(reason)
+      await expect(md5OfFile(fh.fd, bytes.length, file, ac.signal)).rejects.toBe(reason)
+    } finally {
+      await fh.close()
+    }
+  })
+
+  it('is a typed IO_ERROR on a file descriptor that cannot be read', async () => {
+    const fh = await open(root) // a directory: read() fails with EISDIR
+    try {
+      const err = await md5OfFile(fh.fd, 10, root).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(S3InventoryError)
+      expect(err).toMatchObject({ code: 'IO_ERROR', key: root })
+    } finally {
+      await fh.close()
+    }
+  })
+
+  it('is offered only by local sources verified against a size of 8 MiB or more', () => {
+    expect(localSource(file, { size: OFF_THREAD_BYTES }).md5).toBeTypeOf('function')
+    expect(localSource(file, { size: OFF_THREAD_BYTES - 1 }).md5).toBeUndefined()
+    expect(localSource(file).md5).toBeUndefined()
+  })
+})
+
+describe.each(['Parquet', 'ORC'] as const)('%s: a local data file of 8 MiB or more', async (format) => {
+  const rows = rowsFor(format)
+  // Under the default read size (16 MiB) a whole file is fetched at once and hashed with its footer.
+  const o = { readSize: 1 << 20 }
+  const root = await tmpDir(`md5-${format}`)
+  const f = await writeInventory({ root, format, rows })
+  const dataPath = path.join(root, f.dataKeys[0])
+  const manifestPath = f.manifestPath
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8'))
+
+  /** A copy of the inventory whose manifest says `MD5checksum`, or whose data file has one byte changed at `flip`. */
+  const variant = async (name: string, change: { md5?: string; flip?: number }) => {
+    const dir = await tmpDir(`md5-${format}-${name}`)
+    const g = await writeInventory({ root: dir, format, rows })
+    const data = path.join(dir, g.dataKeys[0])
+    if (change.flip !== undefined) {
+      const b = await readFile(data)
+      b[change.flip] ^= 0x01
+      await writeFile(data, b)
+    }
+    if (change.md5 !== undefined) {
+      const m = JSON.parse(await readFile(g.manifestPath, 'utf8'))
+      m.files[0].MD5checksum = change.md5
+      await writeFile(g.manifestPath, JSON.stringify(m))
+      await writeFile(g.manifestPath.replace(/manifest\.json$/, 'manifest.checksum'), md5(await readFile(g.manifestPath)))
+    }
+    return g.manifestPath
+  }
+
+  it('is large enough for the helper thread, and reads every row', async () => {
+    expect(manifest.files[0].size).toBeGreaterThanOrEqual(OFF_THREAD_BYTES)
+    const got = await collect(readInventory(manifestPath, o))
+    expect(got.length).toBe(rows.length)
+    expect(got.at(-1)!.key).toBe(rows.at(-1)!.key)
+  })
+
+  it('fails with DATA_CHECKSUM_MISMATCH, before the last rows, when the MD5 differs', async () => {
+    const bad = await variant('md5', { md5: '0'.repeat(32) })
+    let n = 0
+    const err = await (async () => {
+      for await (const _ of readInventory(bad, o)) n++
+    })().catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', expected: '0'.repeat(32), actual: manifest.files[0].MD5checksum })
+    expect(n).toBeLessThan(rows.length)
+  })
+
+  it('hashes the bytes a projection never fetches', async () => {
+    // A byte in the middle of the file: in the key column's data (not fetched for `columns: ['size']`).
+    const size = (await readFile(dataPath)).length
+    const bad = await variant('flip', { flip: Math.floor(size / 3) })
+    const err = await collect(readInventory(bad, { ...o, columns: ['size'] })).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(S3InventoryError)
+    expect((err as S3InventoryError).code).toBe('DATA_CHECKSUM_MISMATCH')
+  })
+
+  it('stops on break and on abort, and the next read is verified again', async () => {
+    let n = 0
+    for await (const _ of readInventory(manifestPath, o)) if (++n === 10) break
+    const ac = new AbortController()
+    const reason = new Error('enough')
+    let m = 0
+    const err = await (async () => {
+      for await (const _ of readInventory(manifestPath, { ...o, signal: ac.signal })) if (++m === 10) ac.abort(reason)
+    })().catch((e: unknown) => e)
+    expect(err).toBe(reason)
+    expect((await collect(readInventory(manifestPath, o))).length).toBe(rows.length)
+  })
+})
