@@ -3,8 +3,9 @@
  * (sources/md5.ts, ByteSource.md5), while a Parquet or ORC reader fetches only what it decodes. The checks must be
  * the ones the in-process hash makes: every byte, mismatches before the last rows, aborts that stop it.
  */
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { open, readFile, writeFile } from 'node:fs/promises'
+import { open, readFile, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { makeRows, writeInventory, type Row } from '../fixtures/generate.js'
@@ -58,6 +59,39 @@ describe('md5OfFile', async () => {
     } finally {
       await fh.close()
     }
+  })
+
+  it('hashes files in turn, so a small file is not held behind a large one, and an abort before the start is at once', async () => {
+    // A sparse 256 MiB file: zeros read fast, but hashing them takes a few hundred ms.
+    const big = path.join(root, 'sparse.bin')
+    await writeFile(big, '')
+    await truncate(big, 256 * 1024 * 1024)
+    const [fb, fs] = await Promise.all([open(big), open(file)])
+    try {
+      const order: string[] = []
+      const ac = new AbortController()
+      const large = md5OfFile(fb.fd, 256 * 1024 * 1024, big).then(() => order.push('large'))
+      const small = md5OfFile(fs.fd, bytes.length, file).then(() => order.push('small'))
+      const withdrawn = md5OfFile(fs.fd, bytes.length, file, ac.signal).catch((e: unknown) => order.push(`withdrawn: ${(e as Error).message}`))
+      ac.abort(new Error('not needed'))
+      await Promise.all([large, small, withdrawn])
+      expect(order).toEqual(['withdrawn: not needed', 'small', 'large'])
+    } finally {
+      await Promise.all([fb.close(), fs.close()])
+    }
+  })
+
+  it('is DATA_SIZE_MISMATCH when the file shrinks while it is hashed', async () => {
+    const big = path.join(root, 'shrinks.bin')
+    await writeFile(big, '')
+    await truncate(big, 256 * 1024 * 1024)
+    const hashing = localSource(big, { size: 256 * 1024 * 1024 }).md5!()
+    await new Promise((r) => setTimeout(r, 20))
+    await truncate(big, 10 * 1024 * 1024)
+    // The helper stops where the file now ends, or where it had read to: either way short of the manifest's size.
+    const err = await hashing.catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'DATA_SIZE_MISMATCH', key: big, expected: `${256 * 1024 * 1024} bytes` })
+    expect(Number.parseInt((err as S3InventoryError).actual!, 10)).toBeLessThan(256 * 1024 * 1024)
   })
 
   it('is offered only by local sources verified against a size of 8 MiB or more', () => {
@@ -120,6 +154,32 @@ describe.each(['Parquet', 'ORC'] as const)('%s: a local data file of 8 MiB or mo
     const err = await collect(readInventory(bad, { ...o, columns: ['size'] })).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(S3InventoryError)
     expect((err as S3InventoryError).code).toBe('DATA_CHECKSUM_MISMATCH')
+  })
+
+  it('counts the hashed bytes as read (progress)', async () => {
+    const stream = readInventory(manifestPath, { ...o, columns: ['size'] })
+    await collect(stream)
+    expect(stream.progress.bytesRead).toBeGreaterThanOrEqual(manifest.files[0].size)
+  })
+
+  it('hashes on the caller\'s thread where no helper thread may start (Node\'s permission model)', async () => {
+    const dist = process.env.S3INV_DIST ?? path.resolve('dist/index.js')
+    const bad = await variant('perm', { md5: '0'.repeat(32) })
+    const script = `const { readInventory } = await import(${JSON.stringify(dist)})
+      let n = 0
+      for await (const _ of readInventory(${JSON.stringify(manifestPath)}, { readSize: ${o.readSize} })) n++
+      const err = await (async () => { for await (const _ of readInventory(${JSON.stringify(bad)}, { readSize: ${o.readSize} })); })().catch((e) => e)
+      console.log(JSON.stringify({ n, code: err?.code }))`
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--experimental-permission', '--allow-fs-read=*', '--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      child.stderr.on('data', (d) => (stderr += d))
+      child.on('error', reject)
+      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`exit ${code}: ${stderr}`))))
+    })
+    expect(JSON.parse(out)).toEqual({ n: rows.length, code: 'DATA_CHECKSUM_MISMATCH' })
   })
 
   it('stops on break and on abort, and the next read is verified again', async () => {

@@ -109,7 +109,11 @@ export function localSource(file: string, options: LocalSourceOptions = {}): Byt
     const { fh, size } = await openRegular(file)
     try {
       checkSize(size)
-      return (await md5OfFile(fh.fd, size, file, signal)).md5
+      const r = await md5OfFile(fh.fd, size, file, signal)
+      checkSize(r.size) // the file shrank while it was hashed
+      // Progress counts these bytes as read, as it did when the reader hashed them itself.
+      if (options.counter) options.counter.bytes += r.size
+      return r.md5
     } finally {
       await fh.close().catch(() => {})
     }
