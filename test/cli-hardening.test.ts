@@ -4,6 +4,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { makeRows, writeInventory } from '../fixtures/generate.js'
 import { CLI, runCli } from './support/cli.js'
+import { oneFileInventory } from './support/one-file-inventory.js'
 import { tmpDir } from './support/tmp.js'
 
 /** Runs s3inv under bash so the test can redirect its stdout (to /dev/full, a read-only descriptor, a pipe). */
@@ -69,13 +70,9 @@ describe('s3inv: names and outputs', async () => {
 
   it('rows without a key or bucket fail with VALUE_INVALID naming row and column, never an empty line or a TypeError', async () => {
     const { gzipSync } = await import('node:zlib')
-    const { createHash } = await import('node:crypto')
-    const { writeFile } = await import('node:fs/promises')
     const dir = await tmpDir('cli-hard-empty-key')
     const data = gzipSync('"b","k1","1"\n"b","","2"\n"","k3","3"\n')
-    await writeFile(path.join(dir, 'data.csv.gz'), data)
-    const manifest = path.join(dir, 'manifest.json')
-    await writeFile(manifest, JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size', files: [{ key: 'data.csv.gz', size: data.length, MD5checksum: createHash('md5').update(data).digest('hex') }] }))
+    const manifest = await oneFileInventory(dir, { name: 'data.csv.gz', bytes: data, fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size' })
     for (const format of ['keys', 's3url', 'ndjson']) {
       const r = await runCli(['ls', manifest, '--format', format, '--quiet'])
       expect(r.code, format).toBe(1)
@@ -87,13 +84,9 @@ describe('s3inv: names and outputs', async () => {
 
   it('--extra-columns reads columns this tool does not know (ls, export); --columns \'\' is a usage error', async () => {
     const { gzipSync } = await import('node:zlib')
-    const { createHash } = await import('node:crypto')
-    const { writeFile } = await import('node:fs/promises')
     const dir = await tmpDir('cli-extra')
     const data = gzipSync('"b","k1","1","ON"\n"b","k2","2","OFF"\n')
-    await writeFile(path.join(dir, 'data.csv.gz'), data)
-    const manifest = path.join(dir, 'manifest.json')
-    await writeFile(manifest, JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size, ObjectLockEventHoldStatus', files: [{ key: 'data.csv.gz', size: data.length, MD5checksum: createHash('md5').update(data).digest('hex') }] }))
+    const manifest = await oneFileInventory(dir, { name: 'data.csv.gz', bytes: data, fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size, ObjectLockEventHoldStatus' })
     // Without the flag the column is not a field this tool knows.
     const unknown = await runCli(['ls', manifest, '--columns', 'ObjectLockEventHoldStatus', '--quiet'])
     expect(unknown.code).toBe(2)

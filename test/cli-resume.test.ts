@@ -18,6 +18,30 @@ import { tmpDir } from './support/tmp.js'
 
 const PER_FILE = 20_000
 
+/**
+ * Runs `s3inv args` and sends it Ctrl-C (SIGINT) once it has printed 30,000 lines; `midRun` is what
+ * `cursorFile` held at that moment (it is rewritten every --cursor-every rows).
+ */
+function interruptAfterLines(args: string[], cursorFile: string): Promise<{ code: number | null; stdout: string; stderr: string; midRun: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let midRun = ''
+    let sent = false
+    child.stdout.on('data', (d) => {
+      stdout += d
+      if (!sent && stdout.split('\n').length > 30_000) {
+        sent = true
+        midRun = readFileSync(cursorFile, 'utf8').trim()
+        child.kill('SIGINT')
+      }
+    })
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('close', (code) => resolve({ code, stdout, stderr, midRun }))
+  })
+}
+
 describe('s3inv restartable runs', async () => {
   const root = await tmpDir('cli-resume')
   const rows = makeRows({ count: 100_000, seed: 61, hardKeys: false, versioned: false })
@@ -36,24 +60,7 @@ describe('s3inv restartable runs', async () => {
 
   it('ls: Ctrl-C stops with 130 and the cursor of the last row printed; --start-after prints the rest, nothing twice', async () => {
     const cursorFile = path.join(root, 'ls.cursor')
-    let midRun = ''
-    const first = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, 'ls', f.manifestPath, '--format', 'keys', '--concurrency', '1', '--cursor-file', cursorFile, '--cursor-every', '5000'], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      let sent = false
-      child.stdout.on('data', (d) => {
-        stdout += d
-        if (!sent && stdout.split('\n').length > 30_000) {
-          sent = true
-          // Mid-run, the file already holds a cursor (rewritten every 5,000 rows).
-          midRun = readFileSync(cursorFile, 'utf8').trim()
-          child.kill('SIGINT')
-        }
-      })
-      child.stderr.on('data', (d) => (stderr += d))
-      child.on('close', (code) => resolve({ code, stdout, stderr }))
-    })
+    const { midRun, ...first } = await interruptAfterLines(['ls', f.manifestPath, '--format', 'keys', '--concurrency', '1', '--cursor-file', cursorFile, '--cursor-every', '5000'], cursorFile)
     expect(first.code, first.stderr).toBe(130)
     const mid = /^v1\.[0-9a-f]{32}\.(\d+)\.(\d+)$/.exec(midRun)
     expect(mid, midRun).not.toBeNull()
@@ -119,24 +126,7 @@ describe('s3inv restartable runs', async () => {
   it('manifest --out -: Ctrl-C leaves whole lines and the cursor of the last one; --start-after appends the rest, nothing twice', async () => {
     const cursorFile = path.join(root, 'manifest-stdout.cursor')
     const line = (i: number) => `${rows[i].bucket},${encodeManifestKey(rows[i].key)}`
-    let midRun = ''
-    const first = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, 'manifest', f.manifestPath, '--out', '-', '--concurrency', '1', '--cursor-file', cursorFile, '--cursor-every', '5000', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      let sent = false
-      child.stdout.on('data', (d) => {
-        stdout += d
-        if (!sent && stdout.split('\n').length > 30_000) {
-          sent = true
-          // Mid-run, the file already holds a cursor (rewritten every 5,000 rows written).
-          midRun = readFileSync(cursorFile, 'utf8').trim()
-          child.kill('SIGINT')
-        }
-      })
-      child.stderr.on('data', (d) => (stderr += d))
-      child.on('close', (code) => resolve({ code, stdout, stderr }))
-    })
+    const { midRun, ...first } = await interruptAfterLines(['manifest', f.manifestPath, '--out', '-', '--concurrency', '1', '--cursor-file', cursorFile, '--cursor-every', '5000', '-q'], cursorFile)
     expect(first.code, first.stderr).toBe(130)
     expect(midRun).toMatch(/^v1\.[0-9a-f]{32}\.\d+\.\d+$/)
     expect(first.stdout.endsWith('\n')).toBe(true)

@@ -3,11 +3,11 @@
  * beyond what a JS Date holds, rows no column backs, a footer length that does not fit in the file.
  * Each one a typed error, found before the work it would have cost.
  */
-import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { exactJson, readInventory, readParquet, summarizeInventory } from '../src/index.js'
+import { oneFileInventory } from './support/one-file-inventory.js'
 import { craftParquet, plainInt64, plainStrings, T, type CraftFile } from './support/parquet-craft.js'
 import { collect, failure, tmpDir } from './support/tmp.js'
 
@@ -28,21 +28,12 @@ async function inventory(f: CraftFile): Promise<string> {
   })
   const sub = path.join(dir, `inv-${n++}`)
   await (await import('node:fs/promises')).mkdir(sub)
-  await writeFile(path.join(sub, 'data.parquet'), bytes)
-  const manifest = path.join(sub, 'manifest.json')
-  await writeFile(
-    manifest,
-    JSON.stringify({
-      sourceBucket: 'src',
-      destinationBucket: 'arn:aws:s3:::dest',
-      version: '2016-11-30',
-      creationTimestamp: '1715043600000',
-      fileFormat: 'Parquet',
-      fileSchema: 'message s3.inventory { required binary bucket (STRING); required binary key (STRING); optional int64 last_modified_date (TIMESTAMP(MILLIS,true)); }',
-      files: [{ key: 'data.parquet', size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') }],
-    }),
-  )
-  return manifest
+  return oneFileInventory(sub, {
+    name: 'data.parquet',
+    bytes,
+    fileFormat: 'Parquet',
+    fileSchema: 'message s3.inventory { required binary bucket (STRING); required binary key (STRING); optional int64 last_modified_date (TIMESTAMP(MILLIS,true)); }',
+  })
 }
 
 const TIMESTAMP_MILLIS = 9

@@ -119,7 +119,7 @@ export function md5OfFile(fd: number, size: number, file: string, signal?: Abort
       if (r.hex !== undefined) resolve({ md5: r.hex, size: r.size! })
       else if (r.cancelled) reject(signal!.reason)
       else if (r.threadFailed) md5InProcess(fd, size, file, signal).then(resolve, reject)
-      else reject(new S3InventoryError('IO_ERROR', 'cannot read the file to check its MD5', { key: file, actual: r.error }))
+      else reject(readFailed(file, r.error))
     }
     const onAbort = () => {
       if (Atomics.compareExchange(state, 0, 0, 2) === 0) settle({ id, cancelled: true })
@@ -151,7 +151,12 @@ async function md5InProcess(fd: number, size: number, file: string, signal?: Abo
     }
   } catch (err) {
     if (signal?.aborted) throw signal.reason
-    throw new S3InventoryError('IO_ERROR', 'cannot read the file to check its MD5', { key: file, actual: (err as Error)?.message ?? String(err) })
+    throw readFailed(file, (err as Error)?.message ?? String(err))
   }
   return { md5: hash.digest('hex'), size: at }
+}
+
+/** The one error of a read for the hash (on either thread): the file, and the system's words. */
+function readFailed(file: string, actual: string | undefined): S3InventoryError {
+  return new S3InventoryError('IO_ERROR', 'cannot read the file to check its MD5', { key: file, actual })
 }

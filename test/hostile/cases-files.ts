@@ -9,25 +9,18 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { writeOrc, type OrcColumn, type OrcRow } from '../../fixtures/orc-writer.js'
 import type { HostileCase } from './cases.js'
+import { oneFileInventory } from '../support/one-file-inventory.js'
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex')
 
-/** A CSV inventory delivery: one data file (its real size and MD5 in the manifest) and manifest.json. */
-async function csvInventory(dir: string, data: Buffer, fileSchema = 'Bucket, Key, Size'): Promise<void> {
-  await writeFile(path.join(dir, 'data.csv.gz'), data)
-  await writeFile(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1715043600000', fileFormat: 'CSV', fileSchema, files: [{ key: 'data.csv.gz', size: data.length, MD5checksum: md5(data) }] }),
-  )
+/** A CSV inventory delivery: one data file and its manifest (`manifest`: fields that replace the manifest's own). */
+async function csvInventory(dir: string, data: Buffer, fileSchema = 'Bucket, Key, Size', manifest?: Record<string, unknown>): Promise<void> {
+  await oneFileInventory(dir, { name: 'data.csv.gz', bytes: data, fileFormat: 'CSV', fileSchema, manifest })
 }
 
-/** An ORC inventory delivery: one data file and its manifest; `fileSchema` defaults to the file's own type string. */
+/** An ORC inventory delivery: one data file and its manifest. */
 async function orcInventory(dir: string, data: Buffer, fileSchema: string): Promise<void> {
-  await writeFile(path.join(dir, 'data.orc'), data)
-  await writeFile(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1715043600000', fileFormat: 'ORC', fileSchema, files: [{ key: 'data.orc', size: data.length, MD5checksum: md5(data) }] }),
-  )
+  await oneFileInventory(dir, { name: 'data.orc', bytes: data, fileFormat: 'ORC', fileSchema })
 }
 
 const ORC_SCHEMA = 'struct<bucket:string,key:string>'
@@ -133,11 +126,7 @@ export const FILE_CASES: HostileCase[] = [
     expected: 'PATH_ESCAPE',
     call: inventoryCall,
     write: async (dir) => {
-      await csvInventory(dir, gzipSync('"b","k","1"\n'))
-      await writeFile(
-        path.join(dir, 'manifest.json'),
-        JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size', files: [{ key: '../../../../../../../etc/passwd', size: 1, MD5checksum: '0'.repeat(32) }] }),
-      )
+      await csvInventory(dir, gzipSync('"b","k","1"\n'), undefined, { files: [{ key: '../../../../../../../etc/passwd', size: 1, MD5checksum: '0'.repeat(32) }] })
     },
   },
   {
@@ -224,11 +213,11 @@ export const FILE_CASES: HostileCase[] = [
     expected: 'MANIFEST_INVALID',
     call: inventoryCall,
     write: async (dir) => {
-      await csvInventory(dir, gzipSync('"b","k","1"\n'))
-      await writeFile(
-        path.join(dir, 'manifest.json'),
-        JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'Parquet', fileSchema: 'message s3.inventory {  required binary bucket (STRING);  required binary key (STRING);  optional binary Key (STRING);}', files: [{ key: 'data.csv.gz', size: 1, MD5checksum: '0'.repeat(32) }] }),
-      )
+      await csvInventory(dir, gzipSync('"b","k","1"\n'), undefined, {
+        fileFormat: 'Parquet',
+        fileSchema: 'message s3.inventory {  required binary bucket (STRING);  required binary key (STRING);  optional binary Key (STRING);}',
+        files: [{ key: 'data.csv.gz', size: 1, MD5checksum: '0'.repeat(32) }],
+      })
     },
   },
   {
@@ -238,12 +227,8 @@ export const FILE_CASES: HostileCase[] = [
     call: inventoryCall,
     write: async (dir) => {
       const data = gzipSync('"b","k","1"\n')
-      await csvInventory(dir, data)
       const entry = { key: 'data.csv.gz', size: data.length, MD5checksum: md5(data) }
-      await writeFile(
-        path.join(dir, 'manifest.json'),
-        JSON.stringify({ sourceBucket: 'src', destinationBucket: 'arn:aws:s3:::dest', version: '2016-11-30', creationTimestamp: '1', fileFormat: 'CSV', fileSchema: 'Bucket, Key, Size', files: [entry, entry] }),
-      )
+      await csvInventory(dir, data, undefined, { files: [entry, entry] })
     },
   },
   {

@@ -3,10 +3,10 @@
  * file would set: each read through readOrc (or orcJsonLines, what `s3inv cat` prints) or through an
  * ORC inventory's manifest. Same shape as cases.ts.
  */
-import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { message, writeOrc, type OrcColumn, type OrcRow, type WriteOrcOptions } from '../../fixtures/orc-writer.js'
+import { oneFileInventory } from '../support/one-file-inventory.js'
 import type { HostileCase } from './cases.js'
 
 const FILE = 'data.orc'
@@ -16,20 +16,7 @@ const orc = (columns: OrcColumn[], rows: OrcRow[], o: WriteOrcOptions = {}) => (
 
 /** An ORC inventory delivery: the file and a manifest listing it with its real size and MD5. */
 const orcInventory = (columns: OrcColumn[], rows: OrcRow[], o: WriteOrcOptions = {}) => async (dir: string) => {
-  const bytes = writeOrc(columns, rows, o)
-  await writeFile(path.join(dir, FILE), bytes)
-  await writeFile(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({
-      sourceBucket: 'src',
-      destinationBucket: 'arn:aws:s3:::dest',
-      version: '2016-11-30',
-      creationTimestamp: '1715043600000',
-      fileFormat: 'ORC',
-      fileSchema: `struct<${columns.map((c) => `${c.name}:${c.kind}`).join(',')}>`,
-      files: [{ key: FILE, size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') }],
-    }),
-  )
+  await oneFileInventory(dir, { name: FILE, bytes: writeOrc(columns, rows, o), fileFormat: 'ORC', fileSchema: `struct<${columns.map((c) => `${c.name}:${c.kind}`).join(',')}>` })
 }
 
 const lines = { kind: 'orc', file: FILE, lines: true } as const

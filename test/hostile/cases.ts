@@ -4,7 +4,6 @@
  * child process through run-case.ts, killed after 30 s, its peak RSS checked). Add a case by adding
  * an entry to CASES (other formats: add a `call` kind and its runner in run-case.ts).
  */
-import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
@@ -12,6 +11,7 @@ import type { ErrorCode } from '../../src/errors.js'
 import { FILE_CASES } from './cases-files.js'
 import { ORC_CASES } from './cases-orc.js'
 import { craftParquet, defLevelsRun, deltaHeader, plainInt64, plainStrings, T, varint, type CraftChunk, type CraftFile } from '../support/parquet-craft.js'
+import { oneFileInventory } from '../support/one-file-inventory.js'
 
 /** What the child does with the files: read an inventory through its manifest (verified), or one data file. */
 export type HostileCall =
@@ -34,19 +34,7 @@ export interface HostileCase {
 
 /** A data file and a manifest listing it (with its real size and MD5, so verification passes). */
 async function inventory(dir: string, bytes: Buffer, name = 'data.parquet'): Promise<void> {
-  await writeFile(path.join(dir, name), bytes)
-  await writeFile(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({
-      sourceBucket: 'src',
-      destinationBucket: 'arn:aws:s3:::dest',
-      version: '2016-11-30',
-      creationTimestamp: '1715043600000',
-      fileFormat: 'Parquet',
-      fileSchema: 'message s3.inventory { required binary key (STRING); required binary bucket (STRING); }',
-      files: [{ key: name, size: bytes.length, MD5checksum: createHash('md5').update(bytes).digest('hex') }],
-    }),
-  )
+  await oneFileInventory(dir, { name, bytes, fileFormat: 'Parquet', fileSchema: 'message s3.inventory { required binary key (STRING); required binary bucket (STRING); }' })
 }
 
 const viaManifest: HostileCall = { kind: 'inventory', manifest: 'manifest.json' }

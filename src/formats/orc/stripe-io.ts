@@ -65,15 +65,12 @@ export class StripeFetcher {
       checkEnd(source.ref, e, this.whole.length, createHash('md5').update(this.whole).digest('hex'))
     } else if (e) {
       const fits = tail.stripes.every((s) => footerRange(s)[1] - s.offset <= o.readSize)
-      if (source.md5) {
-        // The source hashes itself off-thread (a large local file): only the needed streams are fetched.
-        o.signal.addEventListener('abort', this.onAbort, { once: true })
-        this.sideHash = source.md5(this.sideAbort.signal)
-        this.sideHash.catch(() => {})
-      } else if (fits) this.hasher = sequentialMd5((a, b) => source.stream(a, b, o.signal))
+      if (fits && !source.md5) this.hasher = sequentialMd5((a, b) => source.stream(a, b, o.signal))
       else {
+        // Beside the reads, which fetch only the needed streams: the source's own off-thread hash (a
+        // large local file), or a separate sequential read.
         o.signal.addEventListener('abort', this.onAbort, { once: true })
-        this.sideHash = md5Of(source.stream(0, tail.size, this.sideAbort.signal))
+        this.sideHash = source.md5 ? source.md5(this.sideAbort.signal) : md5Of(source.stream(0, tail.size, this.sideAbort.signal))
         this.sideHash.catch(() => {})
       }
     }
