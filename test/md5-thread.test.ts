@@ -55,7 +55,7 @@ describe('md5OfFile', async () => {
     try {
       const err = await md5OfFile(fh.fd, 10, root).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(S3InventoryError)
-      expect(err).toMatchObject({ code: 'IO_ERROR', key: root })
+      expect(err).toMatchObject({ code: 'IO_ERROR', key: root, offset: 0 })
     } finally {
       await fh.close()
     }

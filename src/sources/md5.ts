@@ -51,7 +51,7 @@ function step() {
         if (n === 0 || j.at >= j.size) reply = { id: j.id, hex: j.hash.digest('hex'), size: j.at }
       }
     } catch (err) {
-      reply = { id: j.id, error: String((err && err.message) || err) }
+      reply = { id: j.id, error: String((err && err.message) || err), at: j.at }
     }
     if (reply) {
       parentPort.postMessage(reply)
@@ -68,6 +68,8 @@ interface Reply {
   size?: number
   cancelled?: boolean
   error?: string
+  /** Where the failed read was. */
+  at?: number
   /** The thread itself failed (not this file): hash in-process instead. */
   threadFailed?: boolean
 }
@@ -119,7 +121,7 @@ export function md5OfFile(fd: number, size: number, file: string, signal?: Abort
       if (r.hex !== undefined) resolve({ md5: r.hex, size: r.size! })
       else if (r.cancelled) reject(signal!.reason)
       else if (r.threadFailed) md5InProcess(fd, size, file, signal).then(resolve, reject)
-      else reject(readFailed(file, r.error))
+      else reject(readFailed(file, r.error, r.at))
     }
     const onAbort = () => {
       if (Atomics.compareExchange(state, 0, 0, 2) === 0) settle({ id, cancelled: true })
@@ -151,12 +153,12 @@ async function md5InProcess(fd: number, size: number, file: string, signal?: Abo
     }
   } catch (err) {
     if (signal?.aborted) throw signal.reason
-    throw readFailed(file, (err as Error)?.message ?? String(err))
+    throw readFailed(file, (err as Error)?.message ?? String(err), at)
   }
   return { md5: hash.digest('hex'), size: at }
 }
 
-/** The one error of a read for the hash (on either thread): the file, and the system's words. */
-function readFailed(file: string, actual: string | undefined): S3InventoryError {
-  return new S3InventoryError('IO_ERROR', 'cannot read the file to check its MD5', { key: file, actual })
+/** The one error of a read for the hash (on either thread): the file, the byte offset, and the system's words. */
+function readFailed(file: string, actual: string | undefined, offset: number | undefined): S3InventoryError {
+  return new S3InventoryError('IO_ERROR', 'cannot read the file to check its MD5', { key: file, offset, expected: 'a readable regular file', actual })
 }
