@@ -2,7 +2,8 @@
  * summarizeInventory: `summarize(readInventory(…))` without row objects. Each data file is read
  * through the files-of-a-manifest reader and visited (one reused object per row); CSV files are
  * decoded and aggregated on worker threads, so only their totals cross back and the caller's thread
- * just reads bytes. summarizeInventoryMany computes several independent summaries in one pass.
+ * just reads bytes; Parquet files grouped by fields (no filter) are added a window of columns at a
+ * time (format.summarize). summarizeInventoryMany computes several independent summaries in one pass.
  */
 import { availableParallelism } from 'node:os'
 import { openManifestWith } from './deliveries.js'
@@ -13,7 +14,7 @@ import type { Location } from './location.js'
 import { emptyProgress, forEachFile } from './manifest-files.js'
 import type { InventoryManifest } from './manifest.js'
 import { clientScope } from './sources/open.js'
-import { byList, columnsFor, createAggregator, dimension, mergeAggregates, type AggregateSpec, type GroupBy, type PartialSummaries, type Summary } from './summarize.js'
+import { byList, columnsFor, createAggregator, createColumnAggregator, dimension, mergeAggregates, type AggregateSpec, type GroupBy, type PartialSummaries, type Summary } from './summarize.js'
 import type { KnownField } from './schema/fields.js'
 
 export interface SummarizeInventoryOptions extends Omit<ReadInventoryOptions, 'columns' | 'extraColumns' | 'startAfter' | 'bufferRows'> {
@@ -64,16 +65,21 @@ async function aggregate(location: Location | InventoryManifest, spec: Aggregate
     const parts: PartialSummaries[] = []
     await forEachFile(fileList(m), filesOptions(m, options), scope, progress, async (f, signal, counter) => {
       const read = { ...fileRead(m, f, request, signal), optionalColumns: ['size'] }
+      const onRows = (n: number) => {
+        progress.rows += n
+        progress.bytesRead = counter.bytes
+      }
       if (workers) {
-        parts.push(
-          await aggregateCsvOnWorker(read, options.filter, spec, (n) => {
-            progress.rows += n
-            progress.bytesRead = counter.bytes
-          }),
-        )
+        parts.push(await aggregateCsvOnWorker(read, options.filter, spec, onRows))
         return
       }
       // The file's partial summary counts only once the file has been read whole (and verified).
+      const columns = format.summarize && !read.filter ? createColumnAggregator(spec) : undefined
+      if (columns) {
+        await format.summarize!(read, columns, onRows)
+        parts.push(columns.partial())
+        return
+      }
       const agg = createAggregator(spec)
       let rows = 0
       await format.visit(read, (row) => {

@@ -4,7 +4,7 @@
  */
 import { compileFilter, rowMatches, type RowFilter } from './filter.js'
 import { S3InventoryError, throwIfAborted } from './errors.js'
-import { knownFieldFor, unknownField } from './schema/fields.js'
+import { KNOWN_FIELDS, knownFieldFor, unknownField } from './schema/fields.js'
 import type { InventoryRow } from './schema/row.js'
 
 /**
@@ -360,6 +360,69 @@ export function createAggregator(spec: AggregateSpec): { add(row: InventoryRow):
       for (let i = 0; i < accs.length; i++) accs[i].add(r)
     },
     partial: () => accs.map((a) => a.partial()),
+  }
+}
+
+/**
+ * The same accumulation over columns instead of rows, for a format that hands over windows of
+ * column values (Parquet): no row object, no call per row. Only for groupings of at most one
+ * dimension that is a text, number or boolean field (storage class, encryption status…): otherwise
+ * undefined, and the rows are visited (createAggregator).
+ */
+export interface ColumnAggregator {
+  /** The row fields `add` takes, in this order: the grouped fields and `size`, each once. */
+  readonly fields: readonly string[]
+  /**
+   * Rows [0, n) of a window. `columns[j][i]` is field j's value for row i, undefined for a null;
+   * `columns[j]` undefined: the file has no such column (every value null).
+   */
+  add(columns: readonly (ArrayLike<unknown> | undefined)[], n: number): void
+  partial(): PartialSummaries
+}
+
+export function createColumnAggregator(spec: AggregateSpec): ColumnAggregator | undefined {
+  const grouped: (string | undefined)[] = []
+  for (const g of spec.groupings) {
+    if (g.length > 1) return undefined
+    if (g.length === 0) {
+      grouped.push(undefined)
+      continue
+    }
+    const name = typeof g[0] === 'string' && g[0] !== 'extension' ? knownFieldFor(g[0]) : undefined
+    // A date's label is its ISO text, which a column of epoch milliseconds does not give.
+    if (name === undefined || KNOWN_FIELDS.find((f) => f.name === name)?.type === 'date') return undefined
+    grouped.push(name)
+  }
+  const fields = [...new Set([...grouped.filter((f) => f !== undefined), 'size'])]
+  const sizeAt = fields.indexOf('size')
+  const accs = grouped.map((field) => ({ column: field === undefined ? -1 : fields.indexOf(field), groups: new Map<string, Acc>(), total: emptyAcc() }))
+  return {
+    fields,
+    add(columns, n) {
+      const sizes = columns[sizeAt]
+      for (const a of accs) {
+        const values = a.column < 0 ? undefined : columns[a.column]
+        let last: unknown = {}
+        let g = a.total
+        for (let i = 0; i < n; i++) {
+          const x = sizes === undefined ? undefined : sizes[i]
+          const size = typeof x === 'number' ? x : undefined
+          add(a.total, size)
+          if (a.column < 0) continue
+          const v = values === undefined ? undefined : values[i]
+          // Consecutive rows mostly share a value (and dictionary values are one string each).
+          if (v !== last) {
+            last = v
+            const label = text(v)
+            const known = a.groups.get(label)
+            if (known) g = known
+            else a.groups.set(label, (g = emptyAcc([label])))
+          }
+          add(g, size)
+        }
+      }
+    },
+    partial: () => accs.map((a) => ({ groups: [...a.groups.values()], total: a.total })),
   }
 }
 

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { makeRows, writeInventory } from '../fixtures/generate.js'
-import { readInventory, readManifest, summarizeInventory } from '../src/index.js'
-import { columnsFor, parseGroupBy, summarize, type GroupBy } from '../src/summarize.js'
+import { readInventory, readManifest, summarizeInventory, summarizeInventoryMany } from '../src/index.js'
+import { parquetFormat } from '../src/formats/parquet/index.js'
+import { columnsFor, parseGroupBy, summarize, type GroupBy, type Summary } from '../src/summarize.js'
 import { tmpDir } from './support/tmp.js'
 import type { InventoryRow } from '../src/schema/row.js'
 
@@ -82,6 +83,42 @@ describe('summarizeInventory', async () => {
       expect(progress).toMatchObject({ filesTotal: 4, filesDone: 4, rows: got.total.count })
     })
   }
+  // Without a filter, Parquet files grouped by fields are added a window of columns at a time
+  // (parquetFormat.summarize, no row per row); other groupings visit rows. Both give the rows' summary.
+  const byFields: Record<string, GroupBy[]> = { classes: ['storage-class'], encryption: ['encryptionStatus'], latest: ['isLatest'], buckets: ['bucket'], bytes: ['size'], total: [] }
+  it('over Parquet, without a filter, by fields: from columns, equal to summarize(readInventory), one grouping or several', async () => {
+    const columns = vi.spyOn(parquetFormat, 'summarize')
+    const visit = vi.spyOn(parquetFormat, 'visit')
+    try {
+      const expected: Record<string, Summary> = {}
+      for (const [name, by] of Object.entries(byFields)) {
+        expected[name] = await summarize(readInventory(parquet.manifestPath), { by })
+        const progress = { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
+        expect(await summarizeInventory(parquet.manifestPath, { by, progress })).toEqual(expected[name])
+        expect(progress).toMatchObject({ filesDone: 4, rows: 5000 })
+      }
+      expect(expected.classes.groups.map((g) => g.key[0])).toContain('(none)') // nulls are grouped too
+      expect(expected.bytes.groups.length).toBeGreaterThan(1000)
+      expect(await summarizeInventoryMany(parquet.manifestPath, byFields)).toEqual(expected)
+      expect(columns).toHaveBeenCalled()
+      expect(visit).not.toHaveBeenCalled()
+      // A grouping that needs rows (a prefix) among them: the files are visited row by row.
+      const mixed = await summarizeInventoryMany(parquet.manifestPath, { classes: ['storage-class'], prefixes: [{ prefix: 1 }] })
+      expect(visit).toHaveBeenCalled()
+      expect(mixed.classes).toEqual(expected.classes)
+    } finally {
+      columns.mockRestore()
+      visit.mockRestore()
+    }
+  })
+  it('over Parquet by bucket, from columns: an empty bucket is VALUE_INVALID naming the row, as when rows are read', async () => {
+    const bad = makeRows({ count: 3000, seed: 62 })
+    bad[1700] = { ...bad[1700], bucket: '' }
+    const inv = await writeInventory({ root: await tmpDir('summ-bucket'), format: 'Parquet', rows: bad, filesRows: [1500, 1500] })
+    const want = { code: 'VALUE_INVALID', column: 'bucket', row: 200, key: expect.stringContaining('.parquet') }
+    await expect(summarize(readInventory(inv.manifestPath), { by: 'bucket' })).rejects.toMatchObject(want)
+    await expect(summarizeInventory(inv.manifestPath, { by: 'bucket' })).rejects.toMatchObject(want)
+  })
   it.each(['Parquet', 'ORC'])('over %s, fails on a data file that does not match its MD5, with no summary', async (format) => {
     const m = await readManifest(format === 'ORC' ? orc.manifestPath : parquet.manifestPath)
     const bad = { ...m, files: m.files.map((f, i) => (i === 2 ? { ...f, MD5checksum: '0'.repeat(32) } : f)) }

@@ -10,6 +10,7 @@ import type { FieldDef } from '../schema/fields.js'
 import type { DataFileRef, InventoryRow } from '../schema/row.js'
 import type { ByteSource } from '../sources/source.js'
 import type { Expected } from '../sources/verify.js'
+import type { ColumnAggregator } from '../summarize.js'
 
 /** One data file to read, and how. */
 export interface FileRead {
@@ -49,6 +50,12 @@ export interface InventoryFormat {
    * fails verification rejects after its rows were visited (the caller discards what it aggregated).
    */
   visit(read: FileRead, visit: (row: InventoryRow) => void): Promise<void>
+  /**
+   * Optional, for reads without a filter: the rows added to `agg` a window of columns at a time, with
+   * no row object or call per row. Resolves once the whole file has been read and verified, like
+   * `visit`; `onRows` hears how many rows each window added.
+   */
+  summarize?(read: FileRead, agg: ColumnAggregator, onRows?: (n: number) => void): Promise<void>
   /** Rows each file may hold ahead of the consumer when the caller does not say (`bufferRows`); default 4,096. */
   readonly bufferRows?: number
 }

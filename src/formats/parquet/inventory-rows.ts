@@ -1,13 +1,14 @@
 /**
  * Parquet inventory files as the InventoryFormat contract (src/formats/format.ts): typed inventory
  * rows, filtered before a row object is built, in batches (`rows`) or through one reused object
- * (`visit`). Known fields keep InventoryRow's types; columns this library does not know (read only
+ * (`visit`), or a summary's columns a window at a time (`summarize`). Known fields keep InventoryRow's types; columns this library does not know (read only
  * when asked for in `extraColumns`) get the general mapping's values (values.ts).
  */
 import { FILTER_FIELDS, emptyFilterInput } from '../../filter.js'
 import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName } from '../../schema/fields.js'
 import type { InventoryRow } from '../../schema/row.js'
+import type { ColumnAggregator } from '../../summarize.js'
 import { assertInventoryFields, missingValue, planColumns, type FileRead, type InventoryFormat } from '../format.js'
 import { readFooter } from './footer.js'
 import { rowGroupsToRead, schemaText } from './plan.js'
@@ -22,9 +23,11 @@ export const parquetFormat: InventoryFormat = {
       // Nothing is yielded when visiting.
     }
   },
+  summarize: summarizeColumns,
 }
 
-async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => void): AsyncGenerator<InventoryRow[]> {
+/** A file's footer checked as an inventory's, the columns a read needs, and their windows of values. */
+async function openWindows(read: FileRead) {
   const { signal, filter, file } = read
   const readSize = Math.max(MIN_READ_SIZE, read.readSize)
   const footer = await readFooter(read.source, file, { readSize, expected: read.expected, sizeHint: read.size, signal })
@@ -33,19 +36,7 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
   assertInventoryFields(fields, file, 'PARQUET_CORRUPT', schema)
   const plan = planColumns(fields, read, schema)
   const needed = [...plan.outputs, ...plan.filterOnly].sort((a, b) => a - b)
-  const outPlan: ColumnPlan[] = needed.flatMap((leaf, j) => (plan.outputs.includes(leaf) ? [{ field: fields[leaf], index: j }] : []))
-  const make = columnRowFactory(outPlan, file)
-  const fill = visit && columnRowFiller(outPlan)
-  const view = {} as InventoryRow
-  const filterAt = (name: string) => (filter?.fields.has(name) ? needed.findIndex((i) => fields[i].name === name) : -1)
-  const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map(filterAt)
-  const input = emptyFilterInput()
-  const zeros = needed.map(() => 0)
   const keyLeaf = fields.findIndex((f) => f.name === 'key')
-  // Bucket and key, where read, are checked on every row (a value already in hand).
-  const kW = needed.findIndex((i) => fields[i].name === 'key')
-  const bW = needed.findIndex((i) => fields[i].name === 'bucket')
-
   const windows = readWindows({
     source: read.source,
     file,
@@ -58,6 +49,25 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
     readSize,
     signal,
   })
+  /** The window column of a row field, or -1 when the read does not hold it. */
+  const column = (name: string) => needed.findIndex((i) => fields[i].name === name)
+  return { fields, plan, needed, windows, column }
+}
+
+async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => void): AsyncGenerator<InventoryRow[]> {
+  const { filter, file } = read
+  const { fields, plan, needed, windows, column } = await openWindows(read)
+  const outPlan: ColumnPlan[] = needed.flatMap((leaf, j) => (plan.outputs.includes(leaf) ? [{ field: fields[leaf], index: j }] : []))
+  const make = columnRowFactory(outPlan, file)
+  const fill = visit && columnRowFiller(outPlan)
+  const view = {} as InventoryRow
+  const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map((name) => (filter?.fields.has(name) ? column(name) : -1))
+  const input = emptyFilterInput()
+  const zeros = needed.map(() => 0)
+  // Bucket and key, where read, are checked on every row (a value already in hand).
+  const kW = column('key')
+  const bW = column('bucket')
+
   let held: InventoryRow[] | undefined
   for await (const { values: win, n, firstRow } of windows) {
     const batch: InventoryRow[] = []
@@ -85,4 +95,28 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
   }
   // readWindows has verified the file by now.
   if (held) yield held
+}
+
+/**
+ * The file's rows added to `agg` a window of columns at a time (no row objects): the columns the
+ * aggregator names are read, and bucket and key, when among them, are checked as rows check them.
+ */
+async function summarizeColumns(read: FileRead, agg: ColumnAggregator, onRows?: (n: number) => void): Promise<void> {
+  // The read's columns are the aggregator's fields (summarize-inventory asks for both alike).
+  const { windows, column } = await openWindows(read)
+  const at = agg.fields.map(column)
+  const kW = column('key')
+  const bW = column('bucket')
+  const cols: (unknown[] | undefined)[] = at.map(() => undefined)
+  for await (const { values: win, n, firstRow } of windows) {
+    if (kW >= 0) checkPresent(win[kW], n, firstRow, read.file, 'key')
+    if (bW >= 0) checkPresent(win[bW], n, firstRow, read.file, 'bucket')
+    for (let j = 0; j < at.length; j++) cols[j] = at[j] < 0 ? undefined : win[at[j]]
+    agg.add(cols, n)
+    onRows?.(n)
+  }
+}
+
+function checkPresent(values: unknown[], n: number, firstRow: number, file: FileRead['file'], column: 'bucket' | 'key'): void {
+  for (let i = 0; i < n; i++) if (!values[i]) throw missingValue(file, firstRow + i, column)
 }
