@@ -162,24 +162,48 @@ describe.each(['Parquet', 'ORC'] as const)('%s: a local data file of 8 MiB or mo
     expect(stream.progress.bytesRead).toBeGreaterThanOrEqual(manifest.files[0].size)
   })
 
-  it('hashes on the caller\'s thread where no helper thread may start (Node\'s permission model)', async () => {
+  /** A node child running `script` (an ES module) against the built library: its stdout, parsed. */
+  const child = (flags: string[], script: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      const p = spawn(process.execPath, [...flags, '--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      p.stdout.on('data', (d) => (stdout += d))
+      p.stderr.on('data', (d) => (stderr += d))
+      p.on('error', reject)
+      p.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`exit ${code}: ${stderr}`))))
+    })
+  const readBoth = async (bad: string, extra = '') => {
     const dist = process.env.S3INV_DIST ?? path.resolve('dist/index.js')
-    const bad = await variant('perm', { md5: '0'.repeat(32) })
-    const script = `const { readInventory } = await import(${JSON.stringify(dist)})
+    return `const { readInventory } = await import(${JSON.stringify(dist)})
       let n = 0
       for await (const _ of readInventory(${JSON.stringify(manifestPath)}, { readSize: ${o.readSize} })) n++
       const err = await (async () => { for await (const _ of readInventory(${JSON.stringify(bad)}, { readSize: ${o.readSize} })); })().catch((e) => e)
-      console.log(JSON.stringify({ n, code: err?.code }))`
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--experimental-permission', '--allow-fs-read=*', '--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      child.stderr.on('data', (d) => (stderr += d))
-      child.on('error', reject)
-      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`exit ${code}: ${stderr}`))))
-    })
-    expect(JSON.parse(out)).toEqual({ n: rows.length, code: 'DATA_CHECKSUM_MISMATCH' })
+      console.log(JSON.stringify({ n, code: err?.code${extra} }))`
+  }
+
+  it('hashes on the caller\'s thread where no helper thread may start (Node\'s permission model)', async () => {
+    const bad = await variant('perm', { md5: '0'.repeat(32) })
+    expect(await child(['--experimental-permission', '--allow-fs-read=*'], await readBoth(bad))).toEqual({ n: rows.length, code: 'DATA_CHECKSUM_MISMATCH' })
+  })
+
+  it('hashes on the caller\'s thread when the helper thread dies with files in flight, and still catches a wrong MD5', async () => {
+    const bad = await variant('crash', { md5: '0'.repeat(32) })
+    // Every helper thread is terminated as soon as it is given a file (the way a crash looks to the caller).
+    const preload = path.join(root, 'crash-helper.cjs')
+    await writeFile(
+      preload,
+      `const wt = require('node:worker_threads')
+      globalThis.killed = 0
+      class Dying extends wt.Worker {
+        postMessage(m, t) { super.postMessage(m, t); if (m && m.fd !== undefined) { globalThis.killed++; void this.terminate() } }
+      }
+      wt.Worker = Dying
+      require('node:module').syncBuiltinESMExports()`,
+    )
+    const got = (await child(['--require', preload], await readBoth(bad, ', killed: globalThis.killed'))) as { killed: number }
+    expect(got).toMatchObject({ n: rows.length, code: 'DATA_CHECKSUM_MISMATCH' })
+    expect(got.killed).toBeGreaterThanOrEqual(2) // both reads lost their helper
   })
 
   it('stops on break and on abort, and the next read is verified again', async () => {
