@@ -6,9 +6,6 @@ const common: Options = {
   platform: 'node',
   sourcemap: true,
   shims: true,
-  // zod is bundled (a devDependency): loading its ~100 ES modules one by one took ~70 ms of every
-  // start-up, against ~5 ms as part of our chunk (docs/performance.md). The public types do not use zod.
-  noExternal: ['zod'],
 }
 
 // No `clean`: the two builds run at once and one's cleaning could delete the other's output; the build

@@ -1,7 +1,7 @@
 /** The s3inv command, run as a child process against local files and the local S3 server. */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeRows, writeInventory, type InventoryFixture } from '../fixtures/generate.js'
@@ -110,35 +110,7 @@ describe('the built package', () => {
     }
     await walk('cli.js')
     expect(external.has('commander')).toBe(true) // the walk sees the imports
-    expect([...external].filter((e) => /apache-arrow|hyparquet|@aws-sdk|zod/.test(e))).toEqual([])
-  })
-
-  it('zod is bundled: the built library and its types run where zod is not installed (loading its ~100 modules took ~70 ms of start-up)', async () => {
-    const pkg = JSON.parse(await readFile('package.json', 'utf8'))
-    expect(Object.keys(pkg.dependencies)).not.toContain('zod')
-    // A copy of dist/ whose node_modules has every runtime dependency but zod.
-    const dir = await tmpDir('no-zod-')
-    await cp('dist', path.join(dir, 'dist'), { recursive: true })
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
-    await mkdir(path.join(dir, 'node_modules', '@aws-sdk'), { recursive: true })
-    for (const name of Object.keys(pkg.dependencies)) await symlink(path.resolve('node_modules', name), path.join(dir, 'node_modules', name))
-    const manifest = path.resolve('fixtures/demo/example-inventory-destination/inventory/example-source-bucket/daily-csv/2026-11-19T01-00Z/manifest.json')
-    const script = `import { readInventory } from './dist/index.js'
-      let n = 0; for await (const r of readInventory(${JSON.stringify(manifest)})) n++
-      let bad = 'none'; try { await import('./dist/index.js').then((m) => m.storagePrices({ storage: { STANDARD: -1 } })) } catch (e) { bad = e.code }
-      console.log(JSON.stringify({ n, bad }))`
-    const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: dir })
-      let text = ''
-      p.stdout.on('data', (d) => (text += d))
-      p.stderr.on('data', (d) => (text += d))
-      p.on('error', reject)
-      p.on('close', () => resolve(text))
-    })
-    const { n, bad } = JSON.parse(out.trim().split('\n').at(-1)!)
-    expect(n).toBeGreaterThan(0) // a manifest validated by the bundled zod
-    expect(bad).toBe('INVALID_ARGUMENT') // and a price file refused by it
-    for (const d of ['index.d.ts', 'index.d.cts']) expect(await readFile(path.join('dist', d), 'utf8')).not.toMatch(/from ['"]zod['"]/)
+    expect([...external].filter((e) => /apache-arrow|hyparquet|@aws-sdk/.test(e))).toEqual([])
   })
 
   it('the CLI uses only the public API: every library import in src/cli/ is from index.js', async () => {

@@ -111,13 +111,18 @@ describe('summarizeInventory', async () => {
       visit.mockRestore()
     }
   })
-  it('over Parquet by bucket, from columns: an empty bucket is VALUE_INVALID naming the row, as when rows are read', async () => {
+  it('over Parquet by bucket, from columns: an empty bucket is VALUE_INVALID naming the first such row, as when rows are read', async () => {
     const bad = makeRows({ count: 3000, seed: 62 })
     bad[1700] = { ...bad[1700], bucket: '' }
     const inv = await writeInventory({ root: await tmpDir('summ-bucket'), format: 'Parquet', rows: bad, filesRows: [1500, 1500] })
     const want = { code: 'VALUE_INVALID', column: 'bucket', row: 200, key: expect.stringContaining('.parquet') }
     await expect(summarize(readInventory(inv.manifestPath), { by: 'bucket' })).rejects.toMatchObject(want)
     await expect(summarizeInventory(inv.manifestPath, { by: 'bucket' })).rejects.toMatchObject(want)
+    // With an empty key in a later row of the same window, the first bad row is still the one named.
+    bad[1710] = { ...bad[1710], key: '' }
+    const both = await writeInventory({ root: await tmpDir('summ-both'), format: 'Parquet', rows: bad, filesRows: [1500, 1500] })
+    await expect(summarize(readInventory(both.manifestPath), { by: 'bucket' })).rejects.toMatchObject(want)
+    await expect(summarizeInventoryMany(both.manifestPath, { keys: ['key'], buckets: ['bucket'] })).rejects.toMatchObject(want)
   })
   it.each(['Parquet', 'ORC'])('over %s, fails on a data file that does not match its MD5, with no summary', async (format) => {
     const m = await readManifest(format === 'ORC' ? orc.manifestPath : parquet.manifestPath)

@@ -94,20 +94,7 @@ const overrideSchema = z
   })
   .strict()
 
-/** A price file's JSON (see docs/report.md). Written out, not inferred from the schema, so the public types need no zod. */
-export interface StoragePriceOverride {
-  region?: string
-  asOf?: string
-  source?: string
-  /** USD per GB-month per storage class: one rate, or tiers (`upToTB` omitted on the last). */
-  storage?: Record<string, number | { upToTB?: number; usdPerGB: number }[]>
-  intelligentTieringMonitoringPer1000?: number
-}
-
-// The interface and the schema must describe the same JSON: a compile error here when they drift.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const sameShape: Same<StoragePriceOverride, z.infer<typeof overrideSchema>> = true
-void sameShape
+export type StoragePriceOverride = z.infer<typeof overrideSchema>
 
 /**
  * The default table with `override` applied (a parsed price file, or an object in the same shape).

@@ -109,14 +109,17 @@ async function summarizeColumns(read: FileRead, agg: ColumnAggregator, onRows?: 
   const bW = column('bucket')
   const cols: (unknown[] | undefined)[] = at.map(() => undefined)
   for await (const { values: win, n, firstRow } of windows) {
-    if (kW >= 0) checkPresent(win[kW], n, firstRow, read.file, 'key')
-    if (bW >= 0) checkPresent(win[bW], n, firstRow, read.file, 'bucket')
+    if (kW >= 0 || bW >= 0) checkPresent(kW >= 0 ? win[kW] : undefined, bW >= 0 ? win[bW] : undefined, n, firstRow, read.file)
     for (let j = 0; j < at.length; j++) cols[j] = at[j] < 0 ? undefined : win[at[j]]
     agg.add(cols, n)
     onRows?.(n)
   }
 }
 
-function checkPresent(values: unknown[], n: number, firstRow: number, file: FileRead['file'], column: 'bucket' | 'key'): void {
-  for (let i = 0; i < n; i++) if (!values[i]) throw missingValue(file, firstRow + i, column)
+/** The first row without a key or a bucket (key first, as rows are checked), of those read. */
+function checkPresent(keys: unknown[] | undefined, buckets: unknown[] | undefined, n: number, firstRow: number, file: FileRead['file']): void {
+  for (let i = 0; i < n; i++) {
+    if (keys && !keys[i]) throw missingValue(file, firstRow + i, 'key')
+    if (buckets && !buckets[i]) throw missingValue(file, firstRow + i, 'bucket')
+  }
 }
