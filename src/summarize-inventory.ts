@@ -2,7 +2,7 @@
  * summarizeInventory: `summarize(readInventory(…))` without row objects. Each data file is read
  * through the files-of-a-manifest reader and visited (one reused object per row); CSV files are
  * decoded and aggregated on worker threads, so only their totals cross back and the caller's thread
- * just reads bytes; Parquet files grouped by fields (no filter) are added a window of columns at a
+ * just reads bytes; Parquet and ORC files grouped by fields (no filter) are added a window of columns at a
  * time (format.summarize). summarizeInventoryMany computes several independent summaries in one pass.
  */
 import { availableParallelism } from 'node:os'

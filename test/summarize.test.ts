@@ -1,8 +1,13 @@
 import { describe, expect, it, vi } from 'vitest'
 import { makeRows, writeInventory } from '../fixtures/generate.js'
 import { readInventory, readManifest, summarizeInventory, summarizeInventoryMany } from '../src/index.js'
+import { orcFormat } from '../src/formats/orc/index.js'
 import { parquetFormat } from '../src/formats/parquet/index.js'
-import { columnsFor, parseGroupBy, summarize, type GroupBy, type Summary } from '../src/summarize.js'
+import { columnsFor, createColumnAggregator, parseGroupBy, summarize, type GroupBy, type Summary } from '../src/summarize.js'
+import { compileFilter } from '../src/filter.js'
+import type { FileRead } from '../src/formats/format.js'
+import { localSource } from '../src/sources/local.js'
+import path from 'node:path'
 import { tmpDir } from './support/tmp.js'
 import type { InventoryRow } from '../src/schema/row.js'
 
@@ -83,27 +88,31 @@ describe('summarizeInventory', async () => {
       expect(progress).toMatchObject({ filesTotal: 4, filesDone: 4, rows: got.total.count })
     })
   }
-  // Without a filter, Parquet files grouped by fields are added a window of columns at a time
-  // (parquetFormat.summarize, no row per row); other groupings visit rows. Both give the rows' summary.
+  // Without a filter, Parquet and ORC files grouped by fields are added a window of columns at a time
+  // (format.summarize, no row per row); other groupings visit rows. Both give the rows' summary.
   const byFields: Record<string, GroupBy[]> = { classes: ['storage-class'], encryption: ['encryptionStatus'], latest: ['isLatest'], buckets: ['bucket'], bytes: ['size'], total: [] }
-  it('over Parquet, without a filter, by fields: from columns, equal to summarize(readInventory), one grouping or several', async () => {
-    const columns = vi.spyOn(parquetFormat, 'summarize')
-    const visit = vi.spyOn(parquetFormat, 'visit')
+  it.each([
+    ['Parquet', parquetFormat],
+    ['ORC', orcFormat],
+  ] as const)('over %s, without a filter, by fields: from columns, equal to summarize(readInventory), one grouping or several', async (name, format) => {
+    const manifestPath = name === 'ORC' ? orc.manifestPath : parquet.manifestPath
+    const columns = vi.spyOn(format, 'summarize')
+    const visit = vi.spyOn(format, 'visit')
     try {
       const expected: Record<string, Summary> = {}
       for (const [name, by] of Object.entries(byFields)) {
-        expected[name] = await summarize(readInventory(parquet.manifestPath), { by })
+        expected[name] = await summarize(readInventory(manifestPath), { by })
         const progress = { filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesRead: 0, rows: 0 }
-        expect(await summarizeInventory(parquet.manifestPath, { by, progress })).toEqual(expected[name])
+        expect(await summarizeInventory(manifestPath, { by, progress })).toEqual(expected[name])
         expect(progress).toMatchObject({ filesDone: 4, rows: 5000 })
       }
       expect(expected.classes.groups.map((g) => g.key[0])).toContain('(none)') // nulls are grouped too
       expect(expected.bytes.groups.length).toBeGreaterThan(1000)
-      expect(await summarizeInventoryMany(parquet.manifestPath, byFields)).toEqual(expected)
+      expect(await summarizeInventoryMany(manifestPath, byFields)).toEqual(expected)
       expect(columns).toHaveBeenCalled()
       expect(visit).not.toHaveBeenCalled()
       // A grouping that needs rows (a prefix) among them: the files are visited row by row.
-      const mixed = await summarizeInventoryMany(parquet.manifestPath, { classes: ['storage-class'], prefixes: [{ prefix: 1 }] })
+      const mixed = await summarizeInventoryMany(manifestPath, { classes: ['storage-class'], prefixes: [{ prefix: 1 }] })
       expect(visit).toHaveBeenCalled()
       expect(mixed.classes).toEqual(expected.classes)
     } finally {
@@ -111,18 +120,36 @@ describe('summarizeInventory', async () => {
       visit.mockRestore()
     }
   })
-  it('over Parquet by bucket, from columns: an empty bucket is VALUE_INVALID naming the first such row, as when rows are read', async () => {
+  it.each(['Parquet', 'ORC'] as const)('over %s by bucket, from columns: an empty bucket is VALUE_INVALID naming the first such row, as when rows are read', async (format) => {
     const bad = makeRows({ count: 3000, seed: 62 })
     bad[1700] = { ...bad[1700], bucket: '' }
-    const inv = await writeInventory({ root: await tmpDir('summ-bucket'), format: 'Parquet', rows: bad, filesRows: [1500, 1500] })
-    const want = { code: 'VALUE_INVALID', column: 'bucket', row: 200, key: expect.stringContaining('.parquet') }
+    const inv = await writeInventory({ root: await tmpDir('summ-bucket'), format, rows: bad, filesRows: [1500, 1500] })
+    const want = { code: 'VALUE_INVALID', column: 'bucket', row: 200, key: expect.stringContaining(format === 'ORC' ? '.orc' : '.parquet') }
     await expect(summarize(readInventory(inv.manifestPath), { by: 'bucket' })).rejects.toMatchObject(want)
     await expect(summarizeInventory(inv.manifestPath, { by: 'bucket' })).rejects.toMatchObject(want)
     // With an empty key in a later row of the same window, the first bad row is still the one named.
     bad[1710] = { ...bad[1710], key: '' }
-    const both = await writeInventory({ root: await tmpDir('summ-both'), format: 'Parquet', rows: bad, filesRows: [1500, 1500] })
+    const both = await writeInventory({ root: await tmpDir('summ-both'), format, rows: bad, filesRows: [1500, 1500] })
     await expect(summarize(readInventory(both.manifestPath), { by: 'bucket' })).rejects.toMatchObject(want)
     await expect(summarizeInventoryMany(both.manifestPath, { keys: ['key'], buckets: ['bucket'] })).rejects.toMatchObject(want)
+  })
+  it.each([
+    ['Parquet', parquetFormat],
+    ['ORC', orcFormat],
+  ] as const)('%s: a summary from columns refuses a filtered read (it would sum rows the filter drops)', async (name, format) => {
+    const inv = name === 'ORC' ? orc : parquet
+    const key = inv.dataKeys[0]
+    const read: FileRead = {
+      source: localSource(path.join(root, key)),
+      file: { bucket: 'dest', key, fileIndex: 0, manifestMd5: '' },
+      fileSchema: (await readManifest(inv.manifestPath)).fileSchema,
+      columns: ['storageClass'],
+      filter: compileFilter({ minSize: 1 }),
+      startRow: 0,
+      signal: new AbortController().signal,
+      readSize: 1 << 20,
+    }
+    await expect(format.summarize!(read, createColumnAggregator({ groupings: [['storage-class']] })!)).rejects.toMatchObject({ code: 'INTERNAL' })
   })
   it.each(['Parquet', 'ORC'])('over %s, fails on a data file that does not match its MD5, with no summary', async (format) => {
     const m = await readManifest(format === 'ORC' ? orc.manifestPath : parquet.manifestPath)

@@ -60,6 +60,11 @@ export interface InventoryFormat {
   readonly bufferRows?: number
 }
 
+/** summarize() sums every row: a read with a filter must visit rows instead (a caller's mistake, not the file's). */
+export function unfiltered(read: FileRead): void {
+  if (read.filter) throw new S3InventoryError('INTERNAL', 'a summary from columns was asked for with a filter', { bucket: read.file.bucket, key: read.file.key })
+}
+
 /**
  * Which of a file's fields a read needs: `outputs` go into rows (in the file's order), `filterOnly`
  * are read for the filter alone. Every field asked for must be in the file: FIELD_MISSING names the

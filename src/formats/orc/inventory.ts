@@ -4,7 +4,8 @@
  * streams of the fields the rows and the filter need; stripes before a resume point, or whose key
  * statistics exclude every filter prefix, are not fetched. A window of up to 1,024 rows is
  * decoded into typed arrays, the filter's fields become JS values first, and the other fields
- * only for the rows that pass.
+ * only for the rows that pass. Summaries grouped by fields take the windows' columns as they are
+ * (`summarize`), without a row per row.
  */
 import { isUtf8 } from 'node:buffer'
 import { S3InventoryError } from '../../errors.js'
@@ -12,7 +13,8 @@ import { emptyFilterInput, FILTER_FIELDS } from '../../filter.js'
 import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName, type FieldDef } from '../../schema/fields.js'
 import type { InventoryRow } from '../../schema/row.js'
-import { assertInventoryFields, missingValue, notUtf8, planColumns, type FileRead, type InventoryFormat } from '../format.js'
+import type { ColumnAggregator } from '../../summarize.js'
+import { assertInventoryFields, missingValue, notUtf8, planColumns, unfiltered, type FileRead, type InventoryFormat } from '../format.js'
 import type { Column } from './column.js'
 import { StringColumn } from './column-string.js'
 import { BooleanColumn, IntColumn } from './column-int.js'
@@ -39,6 +41,7 @@ export const orcFormat: InventoryFormat = {
   async visit(read, visit) {
     for await (const _ of orcRows(read, visit)) void _
   },
+  summarize: summarizeColumns,
 }
 
 /**
@@ -47,7 +50,22 @@ export const orcFormat: InventoryFormat = {
  */
 type Fill = (col: Column, out: unknown[], sel: Int32Array | undefined, count: number) => number | void
 
-async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | undefined): AsyncGenerator<InventoryRow[]> {
+/**
+ * A window of up to BATCH rows: `win[j][i]` is decoded field j's value for row i (0 ≤ i < n), for the
+ * `count` rows in `chosen` (a filter's), or every row when `chosen` is undefined. Arrays are reused
+ * by the next window.
+ */
+interface Window {
+  win: unknown[][]
+  n: number
+  count: number
+  chosen: Int32Array | undefined
+  /** Row index (in the file) of the window's first row. */
+  firstRow: number
+}
+
+/** A file's tail checked as an inventory's, the fields a read decodes, and their windows of values. */
+async function openWindows(read: FileRead) {
   const { source, file: ref, signal, filter } = read
   const readSize = Math.max(MIN_READ_SIZE, read.readSize)
   const tail = await readTail(source, { signal, sizeHint: read.expected?.size, wholeBelow: readSize, expectedSize: read.expected?.size })
@@ -62,12 +80,9 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
   // Fields decoded, in file order; those that go into rows, with their position among them.
   const decoded = [...new Set([...plan.outputs, ...plan.filterOnly])].sort((a, b) => a - b)
   const fills = decoded.map((i) => fillFor(fields[i], root.children[i], ref))
-  const outPlan: ColumnPlan[] = decoded.flatMap((i, j) => (plan.outputs.includes(i) ? [{ field: fields[i], index: j }] : []))
-  const make = columnRowFactory(outPlan, ref)
-  const fill = visit && columnRowFiller(outPlan)
-  const view = {} as InventoryRow
-  const at = (name: string) => (filter?.fields.has(name) ? decoded.findIndex((i) => fields[i].name === name) : -1)
-  const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map(at)
+  /** The decoded position of a row field, or -1 when the read does not decode it. */
+  const column = (name: string) => decoded.findIndex((i) => fields[i].name === name)
+  const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map((name) => (filter?.fields.has(name) ? column(name) : -1))
   const filterCols = new Set([kJ, sJ, cJ, dJ, lJ, mJ].filter((j) => j >= 0))
   // No field read (columns: []): a column is still decoded, so that stripes cannot claim rows their bytes do not hold.
   let backer: OrcType | undefined
@@ -81,98 +96,128 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
   const excluded = filter?.prefixes && keyField >= 0 ? prefixExclusion(tail, source, root.children[keyField].id, filter.prefixes) : undefined
   const input = emptyFilterInput()
   const win: unknown[][] = decoded.map(() => new Array(BATCH))
-  const zeros = decoded.map(() => 0)
   const sel = new Int32Array(BATCH)
-  // Bucket and key, where read, are checked on every row built (a value already in hand).
-  const kW = decoded.findIndex((i) => fields[i].name === 'key')
-  const bW = decoded.findIndex((i) => fields[i].name === 'bucket')
+  // Bucket and key, where read, are checked on every row kept (a value already in hand).
+  const kW = column('key')
+  const bW = column('bucket')
   let cols: Column[] = []
   const fillColumn = (j: number, r: number, chosen: Int32Array | undefined, count: number) => {
     const bad = fills[j](cols[j], win[j], chosen, count)
     if (typeof bad === 'number' && bad >= 0) throw notUtf8(ref, r + bad, fields[decoded[j]].name, (cols[j] as StringColumn).rawBytes(bad))
   }
 
-  const fetcher = new StripeFetcher(source, tail, { readSize, signal, expected: read.expected })
-  try {
-    let held: InventoryRow[] | undefined
-    for (const s of tail.stripes) {
-      if (s.firstRow + s.rows <= read.startRow || s.rows === 0) continue
-      if (excluded?.(s)) continue
-      const ctx = await fetcher.open(s, needed)
-      let back: Column | undefined
-      try {
-        cols = decoded.map((i) => createColumn(root.children[i], ctx, tail.encrypted))
-        back = backer && createColumn(backer, ctx, tail.encrypted)
-        const skip = Math.max(0, read.startRow - s.firstRow)
-        if (skip > 0) for (const c of back ? [...cols, back] : cols) await c.skip(skip)
-      } catch (err) {
-        throw orcFailure(err, source.ref, s.offset)
-      }
-      let r = Math.max(s.firstRow, read.startRow)
-      for (let left = s.firstRow + s.rows - r; left > 0; ) {
-        const n = Math.min(left, BATCH)
+  /** After the last stripe the file's MD5 is checked, before this returns (and the caller releases its last rows). */
+  async function* windows(): AsyncGenerator<Window> {
+    const fetcher = new StripeFetcher(source, tail, { readSize, signal, expected: read.expected })
+    try {
+      for (const s of tail.stripes) {
+        if (s.firstRow + s.rows <= read.startRow || s.rows === 0) continue
+        if (excluded?.(s)) continue
+        const ctx = await fetcher.open(s, needed)
+        let back: Column | undefined
         try {
-          for (const c of cols) await c.read(n)
-          await back?.skip(n)
+          cols = decoded.map((i) => createColumn(root.children[i], ctx, tail.encrypted))
+          back = backer && createColumn(backer, ctx, tail.encrypted)
+          const skip = Math.max(0, read.startRow - s.firstRow)
+          if (skip > 0) for (const c of back ? [...cols, back] : cols) await c.skip(skip)
         } catch (err) {
           throw orcFailure(err, source.ref, s.offset)
         }
-        let count = n
-        let chosen: Int32Array | undefined
-        if (filter) {
-          for (const j of filterCols) fillColumn(j, r, undefined, n)
-          count = 0
-          for (let i = 0; i < n; i++) {
-            if (kJ >= 0) {
-              const k = win[kJ][i] as string | undefined
-              if (!k) throw missingValue(ref, r + i, 'key')
-              input.key = k
+        let r = Math.max(s.firstRow, read.startRow)
+        for (let left = s.firstRow + s.rows - r; left > 0; ) {
+          const n = Math.min(left, BATCH)
+          try {
+            for (const c of cols) await c.read(n)
+            await back?.skip(n)
+          } catch (err) {
+            throw orcFailure(err, source.ref, s.offset)
+          }
+          let count = n
+          let chosen: Int32Array | undefined
+          if (filter) {
+            for (const j of filterCols) fillColumn(j, r, undefined, n)
+            count = 0
+            for (let i = 0; i < n; i++) {
+              if (kJ >= 0) {
+                const k = win[kJ][i] as string | undefined
+                if (!k) throw missingValue(ref, r + i, 'key')
+                input.key = k
+              }
+              if (sJ >= 0) input.size = win[sJ][i] as number | undefined
+              if (cJ >= 0) input.storageClass = win[cJ][i] as string | undefined
+              if (dJ >= 0) input.lastModified = win[dJ][i] as number | undefined
+              if (lJ >= 0) input.isLatest = win[lJ][i] as boolean | undefined
+              if (mJ >= 0) input.isDeleteMarker = win[mJ][i] as boolean | undefined
+              if (filter.test(input)) sel[count++] = i
             }
-            if (sJ >= 0) input.size = win[sJ][i] as number | undefined
-            if (cJ >= 0) input.storageClass = win[cJ][i] as string | undefined
-            if (dJ >= 0) input.lastModified = win[dJ][i] as number | undefined
-            if (lJ >= 0) input.isLatest = win[lJ][i] as boolean | undefined
-            if (mJ >= 0) input.isDeleteMarker = win[mJ][i] as boolean | undefined
-            if (filter.test(input)) sel[count++] = i
+            chosen = sel
+            for (let j = 0; j < cols.length; j++) if (!filterCols.has(j)) fillColumn(j, r, chosen, count)
+          } else {
+            for (let j = 0; j < cols.length; j++) fillColumn(j, r, undefined, n)
           }
-          chosen = sel
-          for (let j = 0; j < cols.length; j++) if (!filterCols.has(j)) fillColumn(j, r, chosen, count)
-        } else {
-          for (let j = 0; j < cols.length; j++) fillColumn(j, r, undefined, n)
-        }
-        for (let t = 0; t < count; t++) {
-          const i = chosen ? chosen[t] : t
-          if (kW >= 0 && !win[kW][i]) throw missingValue(ref, r + i, 'key')
-          if (bW >= 0 && !win[bW][i]) throw missingValue(ref, r + i, 'bucket')
-        }
-        const batch: InventoryRow[] = []
-        if (fill) {
-          for (let t = 0; t < count; t++) {
-            fill(view, win, zeros, chosen ? chosen[t] : t)
-            visit!(view)
-          }
-          signal.throwIfAborted()
-        } else {
           for (let t = 0; t < count; t++) {
             const i = chosen ? chosen[t] : t
-            batch.push(make(win, zeros, i, r + i))
+            if (kW >= 0 && !win[kW][i]) throw missingValue(ref, r + i, 'key')
+            if (bW >= 0 && !win[bW][i]) throw missingValue(ref, r + i, 'bucket')
           }
+          yield { win, n, count, chosen, firstRow: r }
+          r += n
+          left -= n
         }
-        r += n
-        left -= n
-        if (batch.length > 0) {
-          if (held) yield held
-          held = batch
-        }
+        assertConsumed((back ? [...cols, back] : cols).flatMap((c) => c.streams()), s.index, source)
+        ctx.release()
       }
-      assertConsumed((back ? [...cols, back] : cols).flatMap((c) => c.streams()), s.index, source)
-      ctx.release()
+      // Integrity before the last batch is released.
+      await fetcher.finish()
+    } finally {
+      await fetcher.close()
     }
-    // Integrity before the last batch is released.
-    await fetcher.finish()
-    if (held) yield held
-  } finally {
-    await fetcher.close()
+  }
+
+  return { fields, plan, decoded, column, windows: windows() }
+}
+
+async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | undefined): AsyncGenerator<InventoryRow[]> {
+  const { fields, plan, decoded, windows } = await openWindows(read)
+  const outPlan: ColumnPlan[] = decoded.flatMap((i, j) => (plan.outputs.includes(i) ? [{ field: fields[i], index: j }] : []))
+  const make = columnRowFactory(outPlan, read.file)
+  const fill = visit && columnRowFiller(outPlan)
+  const view = {} as InventoryRow
+  const zeros = decoded.map(() => 0)
+  let held: InventoryRow[] | undefined
+  for await (const { win, count, chosen, firstRow: r } of windows) {
+    const batch: InventoryRow[] = []
+    if (fill) {
+      for (let t = 0; t < count; t++) {
+        fill(view, win, zeros, chosen ? chosen[t] : t)
+        visit!(view)
+      }
+      read.signal.throwIfAborted()
+    } else {
+      for (let t = 0; t < count; t++) {
+        const i = chosen ? chosen[t] : t
+        batch.push(make(win, zeros, i, r + i))
+      }
+    }
+    if (batch.length > 0) {
+      if (held) yield held
+      held = batch
+    }
+  }
+  // The windows have verified the file by now.
+  if (held) yield held
+}
+
+/** The file's rows added to `agg` a window of columns at a time (no row objects; reads without a filter). */
+async function summarizeColumns(read: FileRead, agg: ColumnAggregator, onRows?: (n: number) => void): Promise<void> {
+  unfiltered(read)
+  const { windows, column } = await openWindows(read)
+  const at = agg.fields.map(column)
+  const cols: (unknown[] | undefined)[] = at.map(() => undefined)
+  for await (const { win, count } of windows) {
+    for (let j = 0; j < at.length; j++) cols[j] = at[j] < 0 ? undefined : win[at[j]]
+    agg.add(cols, count)
+    onRows?.(count)
   }
 }
 

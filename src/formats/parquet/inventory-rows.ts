@@ -9,7 +9,7 @@ import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema
 import { fieldForColumnName } from '../../schema/fields.js'
 import type { InventoryRow } from '../../schema/row.js'
 import type { ColumnAggregator } from '../../summarize.js'
-import { assertInventoryFields, missingValue, planColumns, type FileRead, type InventoryFormat } from '../format.js'
+import { assertInventoryFields, missingValue, planColumns, unfiltered, type FileRead, type InventoryFormat } from '../format.js'
 import { readFooter } from './footer.js'
 import { rowGroupsToRead, schemaText } from './plan.js'
 import { readWindows } from './row-groups.js'
@@ -102,6 +102,7 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
  * aggregator names are read, and bucket and key, when among them, are checked as rows check them.
  */
 async function summarizeColumns(read: FileRead, agg: ColumnAggregator, onRows?: (n: number) => void): Promise<void> {
+  unfiltered(read)
   // The read's columns are the aggregator's fields (summarize-inventory asks for both alike).
   const { windows, column } = await openWindows(read)
   const at = agg.fields.map(column)
