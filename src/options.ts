@@ -40,6 +40,8 @@ export const RANGES = {
   jobs: { min: 1, max: 1_000_000 },
   /** Completion reports: one CSV record, in bytes (16 MiB by default). */
   maxRecordBytes: { min: 1024, max: 1024 * 1024 * 1024 },
+  /** Summaries: groups one summary may hold (each costs memory until the end). */
+  maxGroups: { min: 1, max: 10_000_000 },
   /** Completion-report summaries: distinct result messages counted before the rest are grouped as other. */
   maxDistinctMessages: { min: 1, max: 10_000_000 },
   /** batchHandler: characters of an error kept in a task's resultString. */

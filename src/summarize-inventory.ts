@@ -14,12 +14,14 @@ import type { Location } from './location.js'
 import { emptyProgress, forEachFile } from './manifest-files.js'
 import type { InventoryManifest } from './manifest.js'
 import { clientScope } from './sources/open.js'
-import { byList, columnsFor, createAggregator, createColumnAggregator, dimension, mergeAggregates, type AggregateSpec, type GroupBy, type PartialSummaries, type Summary } from './summarize.js'
+import { aggregateMerger, byList, columnsFor, createAggregator, createColumnAggregator, dimension, maxGroupsOption, type AggregateSpec, type GroupBy, type PartialSummaries, type Summary } from './summarize.js'
 import type { KnownField } from './schema/fields.js'
 
 export interface SummarizeInventoryOptions extends Omit<ReadInventoryOptions, 'columns' | 'extraColumns' | 'startAfter' | 'bufferRows'> {
   /** Dimensions to group by (see summarize). */
   by?: GroupBy | readonly GroupBy[]
+  /** Groups each summary may hold: more is LIMIT_EXCEEDED. Default 1,000,000; 1–10,000,000 (see summarize). */
+  maxGroups?: number
   /** CSV: aggregate on worker threads. Default: true when the machine has more than one core. */
   workers?: boolean
   /** Counters to update while reading (for a progress display). */
@@ -49,9 +51,10 @@ export async function summarizeInventoryMany<K extends string>(
   return Object.fromEntries(names.map((n, i) => [n, summaries[i]])) as Record<K, Summary>
 }
 
-async function aggregate(location: Location | InventoryManifest, spec: AggregateSpec, options: SummarizeManyOptions): Promise<Summary[]> {
-  // Validated before any work (unknown names, bad units).
-  for (const g of spec.groupings) g.forEach(dimension)
+async function aggregate(location: Location | InventoryManifest, groupings: Pick<AggregateSpec, 'groupings'>, options: SummarizeManyOptions): Promise<Summary[]> {
+  // Validated before any work (unknown names, bad units, the group limit).
+  for (const g of groupings.groupings) g.forEach(dimension)
+  const spec: AggregateSpec = { ...groupings, maxGroups: maxGroupsOption(options.maxGroups) }
   const columns = [...new Set(spec.groupings.flatMap((g) => columnsFor(g)))] as KnownField[]
   const request = inventoryRequest({ ...options, columns })
   options.signal?.throwIfAborted()
@@ -62,7 +65,7 @@ async function aggregate(location: Location | InventoryManifest, spec: Aggregate
     const format = formatFor(m)
     assertHasFiles(m, options)
     const workers = (options.workers ?? availableParallelism() > 1) && m.fileFormat.toLowerCase() === 'csv'
-    const parts: PartialSummaries[] = []
+    const merged = aggregateMerger(spec)
     await forEachFile(fileList(m), filesOptions(m, options), scope, progress, async (f, signal, counter) => {
       const read = { ...fileRead(m, f, request, signal), optionalColumns: ['size'] }
       const onRows = (n: number) => {
@@ -70,14 +73,14 @@ async function aggregate(location: Location | InventoryManifest, spec: Aggregate
         progress.bytesRead = counter.bytes
       }
       if (workers) {
-        parts.push(await aggregateCsvOnWorker(read, options.filter, spec, onRows))
+        merged.add(await aggregateCsvOnWorker(read, options.filter, spec, onRows))
         return
       }
       // The file's partial summary counts only once the file has been read whole (and verified).
       const columns = format.summarize && !read.filter ? createColumnAggregator(spec) : undefined
       if (columns) {
         await format.summarize!(read, columns, onRows)
-        parts.push(columns.partial())
+        merged.add(columns.partial())
         return
       }
       const agg = createAggregator(spec)
@@ -90,9 +93,9 @@ async function aggregate(location: Location | InventoryManifest, spec: Aggregate
         }
       })
       progress.rows += rows & 1023
-      parts.push(agg.partial())
+      merged.add(agg.partial())
     })
-    return mergeAggregates(parts, spec)
+    return merged.summaries()
   } finally {
     scope.release()
   }

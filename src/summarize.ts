@@ -1,10 +1,11 @@
 /**
  * Athena-style summaries computed while rows stream: count, bytes, min/max/avg size per group. Memory
- * grows with the number of groups, not rows.
+ * grows with the number of groups, not rows (at most maxGroups: LIMIT_EXCEEDED beyond).
  */
 import { compileFilter, rowMatches, type RowFilter } from './filter.js'
 import { S3InventoryError, throwIfAborted } from './errors.js'
 import { KNOWN_FIELDS, knownFieldFor, unknownField } from './schema/fields.js'
+import { numberOption, RANGES } from './options.js'
 import type { InventoryRow } from './schema/row.js'
 
 /**
@@ -24,6 +25,11 @@ export type GroupBy = string | { extension: 'exact' | 'lower' } | { prefix: numb
 export interface SummarizeOptions {
   /** Dimensions to group by (none: one total). */
   by?: GroupBy | readonly GroupBy[]
+  /**
+   * The most groups a summary may hold: more is LIMIT_EXCEEDED (a grouping by key, say, is one group per
+   * object, and every group is held until the end, at ~0.5 KB each). Default 1,000,000; 1–10,000,000.
+   */
+  maxGroups?: number
   /** Rows that do not match are left out (same semantics as the readers' filter). */
   filter?: RowFilter
   signal?: AbortSignal
@@ -229,6 +235,23 @@ export interface PartialSummary {
 
 const emptyAcc = (key: string[] = []): Acc => ({ key, count: 0, bytes: 0, sized: 0, min: Infinity, max: -Infinity })
 
+export const MAX_GROUPS_DEFAULT = 1_000_000
+
+/** `maxGroups` checked (INVALID_ARGUMENT), or the default. */
+export function maxGroupsOption(value: unknown): number {
+  return numberOption(value, 'maxGroups', RANGES.maxGroups, MAX_GROUPS_DEFAULT)
+}
+
+/** A summary that would hold more than `max` groups. */
+function tooManyGroups(by: readonly GroupBy[], max: number): S3InventoryError {
+  const names = by.map((d) => dimension(d).name).join(', ')
+  return new S3InventoryError('LIMIT_EXCEEDED', `grouping by ${names} gives more groups than the limit`, {
+    option: 'maxGroups',
+    expected: `at most ${max.toLocaleString('en-US')} groups (allow more, or group by something coarser: prefix:N, extension, size:pow2, modified:month)`,
+    actual: `more than ${max.toLocaleString('en-US')} groups`,
+  })
+}
+
 function add(a: Acc, size: number | undefined): void {
   a.count++
   if (size !== undefined) {
@@ -240,10 +263,16 @@ function add(a: Acc, size: number | undefined): void {
 }
 
 /** Accumulates rows into groups; memory grows with the number of groups, not rows. */
-export function createAccumulator(by: readonly GroupBy[]): { add(row: InventoryRow): void; partial(): PartialSummary } {
+export function createAccumulator(by: readonly GroupBy[], maxGroups = MAX_GROUPS_DEFAULT): { add(row: InventoryRow): void; partial(): PartialSummary } {
   const dims = by.map(dimension)
   const groups = new Map<string, Acc>()
   const total = emptyAcc()
+  const group = (id: string, labels: string[]) => {
+    if (groups.size >= maxGroups) throw tooManyGroups(by, maxGroups)
+    const g = emptyAcc(labels)
+    groups.set(id, g)
+    return g
+  }
   return {
     add(r) {
       const size = typeof r.size === 'number' ? r.size : undefined
@@ -252,23 +281,29 @@ export function createAccumulator(by: readonly GroupBy[]): { add(row: InventoryR
       if (dims.length === 1) {
         // The common case, per row: no label array.
         const label = dims[0].label(r)
-        let g = groups.get(label)
-        if (!g) groups.set(label, (g = emptyAcc([label])))
-        add(g, size)
+        add(groups.get(label) ?? group(label, [label]), size)
         return
       }
       const labels = dims.map((d) => d.label(r))
       const id = labels.length === 1 ? labels[0] : labels.join('\u0000')
-      let g = groups.get(id)
-      if (!g) groups.set(id, (g = emptyAcc(labels)))
-      add(g, size)
+      add(groups.get(id) ?? group(id, labels), size)
     },
     partial: () => ({ groups: [...groups.values()], total }),
   }
 }
 
 /** Combines partial summaries (e.g. one per data file) into the final, ordered summary. */
-export function mergeSummaries(parts: readonly PartialSummary[], by: readonly GroupBy[]): Summary {
+export function mergeSummaries(parts: readonly PartialSummary[], by: readonly GroupBy[], maxGroups = MAX_GROUPS_DEFAULT): Summary {
+  const merger = summaryMerger(by, maxGroups)
+  for (const p of parts) merger.add(p)
+  return merger.summary()
+}
+
+/**
+ * Partial summaries folded in as they come (each file's when it is done, so it need not be kept), then
+ * the final, ordered summary. Each part was under `maxGroups`; together they may not be.
+ */
+export function summaryMerger(by: readonly GroupBy[], maxGroups = MAX_GROUPS_DEFAULT): { add(part: PartialSummary): void; summary(): Summary } {
   const dims = by.map(dimension)
   const groups = new Map<string, Acc>()
   const total = emptyAcc()
@@ -279,12 +314,15 @@ export function mergeSummaries(parts: readonly PartialSummary[], by: readonly Gr
     a.min = Math.min(a.min, b.min)
     a.max = Math.max(a.max, b.max)
   }
-  for (const p of parts) {
+  const add = (p: PartialSummary) => {
     into(total, p.total)
     for (const g of p.groups) {
       const id = g.key.join('\u0000')
       let t = groups.get(id)
-      if (!t) groups.set(id, (t = emptyAcc(g.key)))
+      if (!t) {
+        if (groups.size >= maxGroups) throw tooManyGroups(by, maxGroups)
+        groups.set(id, (t = emptyAcc(g.key)))
+      }
       into(t, g)
     }
   }
@@ -296,18 +334,21 @@ export function mergeSummaries(parts: readonly PartialSummary[], by: readonly Gr
     maxSize: a.sized ? a.max : undefined,
     avgSize: a.sized ? a.bytes / a.sized : undefined,
   })
-  const list = [...groups.values()].map((a) => ({ key: a.key, ...stats(a) }))
-  list.sort((x, y) => {
-    for (let i = 0; i < dims.length; i++) {
-      const order = dims[i].order
-      if (!order) continue
-      const a = order(x.key[i])
-      const b = order(y.key[i])
-      if (a !== b) return a < b ? -1 : 1
-    }
-    return y.bytes - x.bytes || y.count - x.count || (x.key.join() < y.key.join() ? -1 : 1)
-  })
-  return { by: dims.map((d) => d.name), groups: list, total: stats(total) }
+  const summary = (): Summary => {
+    const list = [...groups.values()].map((a) => ({ key: a.key, ...stats(a) }))
+    list.sort((x, y) => {
+      for (let i = 0; i < dims.length; i++) {
+        const order = dims[i].order
+        if (!order) continue
+        const a = order(x.key[i])
+        const b = order(y.key[i])
+        if (a !== b) return a < b ? -1 : 1
+      }
+      return y.bytes - x.bytes || y.count - x.count || (x.key.join() < y.key.join() ? -1 : 1)
+    })
+    return { by: dims.map((d) => d.name), groups: list, total: stats(total) }
+  }
+  return { add, summary }
 }
 
 /** Orders for `sortGroups`: largest count or bytes first, or by the labels. */
@@ -344,13 +385,15 @@ export const byList = (by: GroupBy | readonly GroupBy[] | undefined): GroupBy[] 
  */
 export interface AggregateSpec {
   groupings: GroupBy[][]
+  /** Groups each summary may hold (see SummarizeOptions.maxGroups); default 1,000,000. */
+  maxGroups?: number
 }
 
 /** One partial summary per grouping of an AggregateSpec. */
 export type PartialSummaries = PartialSummary[]
 
 export function createAggregator(spec: AggregateSpec): { add(row: InventoryRow): void; partial(): PartialSummaries } {
-  const accs = spec.groupings.map(createAccumulator)
+  const accs = spec.groupings.map((by) => createAccumulator(by, spec.maxGroups))
   if (accs.length === 1) {
     const only = accs[0]
     return { add: (r) => only.add(r), partial: () => [only.partial()] }
@@ -395,7 +438,8 @@ export function createColumnAggregator(spec: AggregateSpec): ColumnAggregator | 
   }
   const fields = [...new Set([...grouped.filter((f) => f !== undefined), 'size'])]
   const sizeAt = fields.indexOf('size')
-  const accs = grouped.map((field) => ({ column: field === undefined ? -1 : fields.indexOf(field), groups: new Map<string, Acc>(), total: emptyAcc() }))
+  const maxGroups = spec.maxGroups ?? MAX_GROUPS_DEFAULT
+  const accs = grouped.map((field, i) => ({ column: field === undefined ? -1 : fields.indexOf(field), groups: new Map<string, Acc>(), total: emptyAcc(), by: spec.groupings[i] }))
   return {
     fields,
     add(columns, n) {
@@ -416,7 +460,10 @@ export function createColumnAggregator(spec: AggregateSpec): ColumnAggregator | 
             const label = text(v)
             const known = a.groups.get(label)
             if (known) g = known
-            else a.groups.set(label, (g = emptyAcc([label])))
+            else {
+              if (a.groups.size >= maxGroups) throw tooManyGroups(a.by, maxGroups)
+              a.groups.set(label, (g = emptyAcc([label])))
+            }
           }
           add(g, size)
         }
@@ -426,9 +473,13 @@ export function createColumnAggregator(spec: AggregateSpec): ColumnAggregator | 
   }
 }
 
-/** Partial summaries of several files (each one PartialSummaries) → one Summary per grouping. */
-export function mergeAggregates(parts: readonly PartialSummaries[], spec: AggregateSpec): Summary[] {
-  return spec.groupings.map((by, i) => mergeSummaries(parts.map((p) => p[i]), by))
+/** Each file's PartialSummaries folded in as the file is done → one Summary per grouping. */
+export function aggregateMerger(spec: AggregateSpec): { add(parts: PartialSummaries): void; summaries(): Summary[] } {
+  const mergers = spec.groupings.map((by) => summaryMerger(by, spec.maxGroups))
+  return {
+    add: (parts) => mergers.forEach((m, i) => m.add(parts[i])),
+    summaries: () => mergers.map((m) => m.summary()),
+  }
 }
 
 /** Summarize any (async) iterable of rows; an InventoryStream is read in batches. */
@@ -437,7 +488,8 @@ export async function summarize(
   options: SummarizeOptions = {},
 ): Promise<Summary> {
   const by = byList(options.by)
-  const acc = createAccumulator(by)
+  const maxGroups = maxGroupsOption(options.maxGroups)
+  const acc = createAccumulator(by, maxGroups)
   const filter = compileFilter(options.filter)
   const one = (r: InventoryRow) => {
     if (!filter || rowMatches(filter, r)) acc.add(r)
@@ -454,7 +506,7 @@ export async function summarize(
       one(r)
     }
   }
-  return mergeSummaries([acc.partial()], by)
+  return mergeSummaries([acc.partial()], by, maxGroups)
 }
 
 /** Row fields the dimensions read (for a projection; `size` is read too when the inventory has it). */

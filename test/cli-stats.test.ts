@@ -123,6 +123,28 @@ describe('s3inv stats tables', async () => {
     expect(() => compileFilter({ ignoreCase: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', option: 'filter.ignoreCase' }))
   })
 
+  it('--by key past --max-groups is LIMIT_EXCEEDED in one line, exit 1 (a group per object is held until the end); a bad --max-groups is a usage error', async () => {
+    const over = await run(['stats', csv.manifestPath, '--by', 'key', '--max-groups', '2999', '-q'])
+    expect(over.code).toBe(1)
+    expect(over.stdout).toBe('')
+    expect(over.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^s3inv: LIMIT_EXCEEDED: grouping by key gives more groups than the limit \(--max-groups; expected at most 2,999 groups/)])
+    expect((await json(['stats', csv.manifestPath, '--by', 'key', '--max-groups', '3000'])).groups).toHaveLength(3000)
+    const bad = await run(['stats', csv.manifestPath, '--max-groups', '0'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/bad value for --max-groups: "0"/)
+    // The CLI prints every group: its limit is the default, 1,000,000.
+    expect((await run(['stats', csv.manifestPath, '--max-groups', '1000001'])).code).toBe(2)
+  })
+
+  it('a table of 200,000 groups prints (column widths were a Math.max spread that overflowed the stack)', async () => {
+    const many = await writeInventory({ root: await tmpDir('cli-stats-many'), format: 'CSV', rows: makeRows({ count: 200_000, seed: 33, hardKeys: false, versioned: false }), filesRows: [100_000] })
+    const r = await run(['stats', many.manifestPath, '--by', 'key', '-q'])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(1 + 200_000 + 1) // heading, a line per key, TOTAL
+    expect(lines.at(-1)).toMatch(/^TOTAL\s+200,000\s/)
+  }, 60_000)
+
   it('an inventory without Size: bytes are "-", not 0 B, with a note saying why', async () => {
     const noSize = await writeInventory({ root: await tmpDir('cli-stats-nosize'), format: 'CSV', rows: base.slice(0, 40), filesRows: [40], fields: ['bucket', 'key', 'storageClass'] })
     const r = await run(['stats', noSize.manifestPath, '--by', 'storage-class'])

@@ -3,7 +3,7 @@ import { makeRows, writeInventory } from '../fixtures/generate.js'
 import { readInventory, readManifest, summarizeInventory, summarizeInventoryMany } from '../src/index.js'
 import { orcFormat } from '../src/formats/orc/index.js'
 import { parquetFormat } from '../src/formats/parquet/index.js'
-import { columnsFor, createColumnAggregator, parseGroupBy, summarize, type GroupBy, type Summary } from '../src/summarize.js'
+import { columnsFor, createAggregator, createColumnAggregator, parseGroupBy, summarize, type GroupBy, type Summary } from '../src/summarize.js'
 import { compileFilter } from '../src/filter.js'
 import type { FileRead } from '../src/formats/format.js'
 import { localSource } from '../src/sources/local.js'
@@ -150,6 +150,34 @@ describe('summarizeInventory', async () => {
       readSize: 1 << 20,
     }
     await expect(format.summarize!(read, createColumnAggregator({ groupings: [['storage-class']] })!)).rejects.toMatchObject({ code: 'INTERNAL' })
+  })
+  // A grouping with a group per object (by key) holds every group until the end: maxGroups bounds it, on
+  // every path (columns, rows with a filter, CSV workers) and when files that are each under it are merged.
+  it('more groups than maxGroups is LIMIT_EXCEEDED, on every path; exactly maxGroups is a summary', async () => {
+    const limit = { code: 'LIMIT_EXCEEDED', option: 'maxGroups', actual: 'more than 1,000 groups' }
+    const merged = { code: 'LIMIT_EXCEEDED', option: 'maxGroups', actual: 'more than 2,500 groups' }
+    const everything = { minSize: 0 } // a filter every sized row passes: the row path
+    for (const inv of [parquet, orc, csv]) {
+      // A file of 1,500 or 2,000 rows is already over 1,000 groups.
+      await expect(summarizeInventory(inv.manifestPath, { by: 'key', maxGroups: 1000 })).rejects.toMatchObject(limit)
+      await expect(summarizeInventory(inv.manifestPath, { by: 'key', maxGroups: 1000, filter: everything })).rejects.toMatchObject(limit)
+      // Each file under 2,500 keys, all four together 5,000.
+      await expect(summarizeInventory(inv.manifestPath, { by: 'key', maxGroups: 2500 })).rejects.toMatchObject(merged)
+      expect((await summarizeInventory(inv.manifestPath, { by: 'key', maxGroups: 5000 })).groups).toHaveLength(5000)
+    }
+    await expect(summarizeInventoryMany(parquet.manifestPath, { classes: ['storage-class'], keys: ['key'] }, { maxGroups: 1000 })).rejects.toMatchObject(limit)
+    await expect(summarize(readInventory(parquet.manifestPath), { by: 'key', maxGroups: 1000 })).rejects.toMatchObject(limit)
+    for (const bad of [0, 1.5, -1, 1e9]) await expect(summarizeInventory(parquet.manifestPath, { maxGroups: bad })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'maxGroups' })
+    // Each accumulator stops at the group past the limit, before the file ends (not only the merge).
+    const spec = { groupings: [['storage-class']], maxGroups: 2 }
+    const columns = createColumnAggregator(spec)!
+    expect(columns.fields).toEqual(['storageClass', 'size'])
+    columns.add([['A', 'B', 'A'], [1, 2, 3]], 3)
+    expect(() => columns.add([['C'], [4]], 1)).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', actual: 'more than 2 groups' }))
+    const rows = createAggregator(spec)
+    rows.add(row('a', 1, { storageClass: 'A' }))
+    rows.add(row('b', 1, { storageClass: 'B' }))
+    expect(() => rows.add(row('c', 1, { storageClass: 'C' }))).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }))
   })
   it.each(['Parquet', 'ORC'])('over %s, fails on a data file that does not match its MD5, with no summary', async (format) => {
     const m = await readManifest(format === 'ORC' ? orc.manifestPath : parquet.manifestPath)

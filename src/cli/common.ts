@@ -67,6 +67,11 @@ export function addCommon(cmd: Command): Command {
     .option('--debug', 'print stack traces on errors')
 }
 
+/** `--max-groups` for the commands that summarize (stats, html). */
+export function addMaxGroups(cmd: Command): Command {
+  return cmd.option('--max-groups <n>', 'the most groups one summary may hold, 1-1000000; more is an error (default: 1000000)', integer('--max-groups', FLAG_RANGES.maxGroups))
+}
+
 export function addFilters(cmd: Command): Command {
   return cmd
     .option('--prefix <p>', 'key starts with (repeatable, comma-separated)', list)

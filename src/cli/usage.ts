@@ -128,6 +128,8 @@ export const groupings =
 /** The CLI's ranges for flags that have no library option behind them. */
 export const FLAG_RANGES = {
   concurrency: RANGES.concurrency,
+  /** The CLI prints every group: a million is what its table or JSON can hold in one string. */
+  maxGroups: { min: 1, max: 1_000_000 },
   progressInterval: { min: 10, max: 3_600_000 },
   rowsPerBatch: { min: 1, max: 1_000_000 },
   count: { min: 0, max: 1_000_000 },

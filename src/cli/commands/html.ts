@@ -2,7 +2,7 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { Command } from 'commander'
 import { collectReport, compareDeliveries, PREFIX_DEPTH, readPriceFile, renderReport, storagePrices, writeReport, type InventoryManifest } from '../../index.js'
-import { addCommon, addFilters, checkFilterFlags, clientFor, note, openManifest, readerOptions, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, addMaxGroups, checkFilterFlags, clientFor, note, openManifest, readerOptions, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { interruption } from '../interrupt.js'
 import { toStdout, writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
@@ -12,12 +12,13 @@ interface HtmlFlags extends CommonFlags, FilterFlags {
   out: string
   compare?: string
   prefixDepth: number
+  maxGroups?: number
   prices?: string
   title?: string
 }
 
 export function register(program: Command): void {
-  addFilters(addCommon(program.command('html')))
+  addMaxGroups(addFilters(addCommon(program.command('html'))))
     .description('write a self-contained HTML report of a delivery: storage classes, cost estimate, sizes, ages, prefixes, extensions, encryption…')
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder (its latest complete delivery)')
     .requiredOption('--out <file>', 'the HTML file to write (- for stdout)')
@@ -49,7 +50,7 @@ Examples:
         let ok = false
         try {
           const options = readerOptions(flags, interruption(), undefined, client)
-          const data = await collectReport(manifest, { ...options, prefixDepth: flags.prefixDepth, progress })
+          const data = await collectReport(manifest, { ...options, prefixDepth: flags.prefixDepth, progress, maxGroups: flags.maxGroups })
           if (older) data.compare = await compareDeliveries(older.manifest, manifest, { ...options, prefixDepth: flags.prefixDepth, client: older.client ?? client })
           ok = true
           return renderReport(data, { prices, title: flags.title })

@@ -1,7 +1,7 @@
 /** `s3inv stats`: count, bytes and min/avg/max size per group — the Athena queries people write, locally. */
 import { Option, type Command } from 'commander'
 import { sortGroups, summarizeInventory, type GroupBy, type GroupOrder, type Summary, type SummaryGroup, type SummaryStats } from '../../index.js'
-import { addCommon, addFilters, checkFilterFlags, note, openManifest, readerOptions, withClient, type CommonFlags, type FilterFlags } from '../common.js'
+import { addCommon, addFilters, addMaxGroups, checkFilterFlags, note, openManifest, readerOptions, withClient, type CommonFlags, type FilterFlags } from '../common.js'
 import { interruption } from '../interrupt.js'
 import { writer } from '../output.js'
 import { humanBytes, startProgress } from '../progress.js'
@@ -13,10 +13,11 @@ interface StatsFlags extends CommonFlags, FilterFlags {
   bytes?: boolean
   sort?: GroupOrder
   top?: number
+  maxGroups?: number
 }
 
 export function register(program: Command): void {
-  addFilters(addCommon(program.command('stats')))
+  addMaxGroups(addFilters(addCommon(program.command('stats'))))
     .description('count objects and bytes per group (storage class, prefix, extension, month, size…)')
     .argument('<location>', 'manifest.json (s3:// or local), a delivery folder, or an inventory configuration folder')
     .option(
@@ -52,7 +53,7 @@ Examples:
         let ok = false
         try {
           // CSV files are aggregated on worker threads; only totals come back.
-          const s = await summarizeInventory(manifest, { ...readerOptions(flags, interruption(), undefined, client), by, progress })
+          const s = await summarizeInventory(manifest, { ...readerOptions(flags, interruption(), undefined, client), by, progress, maxGroups: flags.maxGroups })
           ok = true
           return s
         } finally {
@@ -106,7 +107,9 @@ export function table(s: ShownSummary, o: { human: boolean; units: 'binary' | 'd
   const rows = s.groups.map((g) => [...g.key, ...stats(g)])
   if (s.others) rows.push([...label(`(${int(s.others.groups)} more ${s.others.groups === 1 ? 'group' : 'groups'})`), ...stats(s.others)])
   rows.push([...label('TOTAL'), ...stats(s.total)])
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  // A loop, not Math.max(...): a spread of a million rows overflows the stack.
+  const widths = head.map((h) => h.length)
+  for (const r of rows) for (let i = 0; i < widths.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length
   const numeric = (i: number) => i >= head.length - 5
   const fmt = (r: string[]) => r.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()
   return `${[head, ...rows].map(fmt).join('\n')}\n`
