@@ -344,7 +344,8 @@ export function summaryMerger(by: readonly GroupBy[], maxGroups = MAX_GROUPS_DEF
         const b = order(y.key[i])
         if (a !== b) return a < b ? -1 : 1
       }
-      return y.bytes - x.bytes || y.count - x.count || (x.key.join() < y.key.join() ? -1 : 1)
+      // Joined with a character labels cannot hold: ['a,b', 'c'] and ['a', 'b,c'] must not tie.
+      return y.bytes - x.bytes || y.count - x.count || (x.key.join('\u0000') < y.key.join('\u0000') ? -1 : 1)
     })
     return { by: dims.map((d) => d.name), groups: list, total: stats(total) }
   }

@@ -136,14 +136,21 @@ describe('s3inv stats tables', async () => {
     expect((await run(['stats', csv.manifestPath, '--max-groups', '1000001'])).code).toBe(2)
   })
 
-  it('a table of 200,000 groups prints (column widths were a Math.max spread that overflowed the stack)', async () => {
+  it('a table of 200,000 groups prints (column widths were a Math.max spread that overflowed the stack), and so does their JSON, in pieces', async () => {
     const many = await writeInventory({ root: await tmpDir('cli-stats-many'), format: 'CSV', rows: makeRows({ count: 200_000, seed: 33, hardKeys: false, versioned: false }), filesRows: [100_000] })
     const r = await run(['stats', many.manifestPath, '--by', 'key', '-q'])
     expect(r.code, r.stderr).toBe(0)
     const lines = r.stdout.trimEnd().split('\n')
     expect(lines).toHaveLength(1 + 200_000 + 1) // heading, a line per key, TOTAL
     expect(lines.at(-1)).toMatch(/^TOTAL\s+200,000\s/)
-  }, 60_000)
+    // JSON, written in pieces, is the text JSON.stringify gives.
+    const j = await run(['stats', many.manifestPath, '--by', 'key', '--top', '150000', '--json', '-q'])
+    expect(j.code, j.stderr).toBe(0)
+    const parsed = JSON.parse(j.stdout)
+    expect(parsed.groups).toHaveLength(150_000)
+    expect(parsed.others.groups).toBe(50_000)
+    expect(j.stdout).toBe(`${JSON.stringify(parsed, null, 2)}\n`)
+  }, 90_000)
 
   it('an inventory without Size: bytes are "-", not 0 B, with a note saying why', async () => {
     const noSize = await writeInventory({ root: await tmpDir('cli-stats-nosize'), format: 'CSV', rows: base.slice(0, 40), filesRows: [40], fields: ['bucket', 'key', 'storageClass'] })

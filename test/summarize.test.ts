@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
 import { makeRows, writeInventory } from '../fixtures/generate.js'
-import { readInventory, readManifest, summarizeInventory, summarizeInventoryMany } from '../src/index.js'
+import { collectReport, readInventory, readManifest, summarizeInventory, summarizeInventoryMany } from '../src/index.js'
 import { orcFormat } from '../src/formats/orc/index.js'
 import { parquetFormat } from '../src/formats/parquet/index.js'
-import { columnsFor, createAggregator, createColumnAggregator, parseGroupBy, summarize, type GroupBy, type Summary } from '../src/summarize.js'
+import { columnsFor, createAggregator, createColumnAggregator, mergeSummaries, parseGroupBy, summarize, type GroupBy, type Summary } from '../src/summarize.js'
 import { compileFilter } from '../src/filter.js'
 import type { FileRead } from '../src/formats/format.js'
 import { localSource } from '../src/sources/local.js'
@@ -136,6 +136,32 @@ describe('summarizeInventory', async () => {
   it.each([
     ['Parquet', parquetFormat],
     ['ORC', orcFormat],
+  ] as const)('%s: a summary from columns stops at the window after an abort, not at the end of the stripe or row group', async (name, format) => {
+    const dir = await tmpDir(`summ-abort-${name}`)
+    const inv = await writeInventory({ root: dir, format: name, rows: makeRows({ count: 20_000, seed: 63 }), rowGroupSize: 20_000, orc: { stripeRows: 20_000 } })
+    const ac = new AbortController()
+    const reason = new Error('enough')
+    const read: FileRead = {
+      source: localSource(path.join(dir, inv.dataKeys[0])),
+      file: { bucket: 'dest', key: inv.dataKeys[0], fileIndex: 0, manifestMd5: '' },
+      fileSchema: (await readManifest(inv.manifestPath)).fileSchema,
+      columns: ['storageClass'],
+      optionalColumns: ['size'],
+      startRow: 0,
+      signal: ac.signal,
+      readSize: 1 << 20,
+    }
+    let rows = 0
+    const onRows = (n: number) => {
+      rows += n
+      if (rows >= 1024) ac.abort(reason)
+    }
+    await expect(format.summarize!(read, createColumnAggregator({ groupings: [['storage-class']] })!, onRows)).rejects.toBe(reason)
+    expect(rows).toBe(1024)
+  })
+  it.each([
+    ['Parquet', parquetFormat],
+    ['ORC', orcFormat],
   ] as const)('%s: a summary from columns refuses a filtered read (it would sum rows the filter drops)', async (name, format) => {
     const inv = name === 'ORC' ? orc : parquet
     const key = inv.dataKeys[0]
@@ -183,6 +209,22 @@ describe('summarizeInventory', async () => {
     const m = await readManifest(format === 'ORC' ? orc.manifestPath : parquet.manifestPath)
     const bad = { ...m, files: m.files.map((f, i) => (i === 2 ? { ...f, MD5checksum: '0'.repeat(32) } : f)) }
     await expect(summarizeInventory(bad, { by: 'storage-class' })).rejects.toMatchObject({ code: 'DATA_CHECKSUM_MISMATCH', key: expect.stringContaining(m.files[2].key) })
+  })
+})
+
+describe('merging partial summaries', () => {
+  it('gives one order whichever file finishes first, also for labels holding the separator a join would use', () => {
+    const acc = (key: string[]) => ({ key, count: 1, bytes: 1, sized: 1, min: 1, max: 1 })
+    const total = acc([])
+    const p1 = { groups: [acc(['a,b', 'c'])], total }
+    const p2 = { groups: [acc(['a', 'b,c'])], total }
+    const by = ['storage-class', 'encryption-status'] as GroupBy[] // no label order: bytes, count, then the labels decide
+    const one = mergeSummaries([p1, p2], by).groups.map((g) => g.key)
+    expect(mergeSummaries([p2, p1], by).groups.map((g) => g.key)).toEqual(one)
+    expect(one).toEqual([['a', 'b,c'], ['a,b', 'c']])
+  })
+  it('collectReport checks maxGroups before reading anything', async () => {
+    await expect(collectReport('/nonexistent/manifest.json', { maxGroups: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', option: 'maxGroups' })
   })
 })
 

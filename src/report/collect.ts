@@ -12,7 +12,7 @@ import { isManifest, readInventory } from '../inventory.js'
 import { formatLocation, type Location } from '../location.js'
 import type { InventoryManifest } from '../manifest.js'
 import { summarizeInventoryMany, type SummarizeManyOptions } from '../summarize-inventory.js'
-import type { GroupBy, Summary } from '../summarize.js'
+import { maxGroupsOption, type GroupBy, type Summary } from '../summarize.js'
 import type { CompareSummary } from './compare.js'
 
 /** The summaries a report has, by name (each present only when the inventory has its fields). */
@@ -89,6 +89,7 @@ export function reportGroupings(fields: readonly string[], prefixDepth: number):
 
 /** The summaries of one delivery for its report (one pass over its rows). */
 export async function collectReport(location: Location | InventoryManifest, options: CollectReportOptions = {}): Promise<ReportData> {
+  maxGroupsOption(options.maxGroups) // checked before the first read, as the prefix depth is
   const depth = options.prefixDepth ?? PREFIX_DEPTH.default
   if (!Number.isInteger(depth) || depth < PREFIX_DEPTH.min || depth > PREFIX_DEPTH.max) {
     throw new S3InventoryError('INVALID_ARGUMENT', 'the prefix depth must be an integer from 1 to 32', { option: 'prefixDepth', actual: String(depth) })

@@ -63,7 +63,9 @@ Examples:
       const shown = arrange(summary, flags.sort, flags.top)
       // Without sizes a byte total of 0 would be a plausible wrong answer: the table shows "-", and this says why.
       if (summary.total.count > 0 && summary.total.sized === 0) note(flags, 'no row has a size (the inventory has no Size field, or lists only delete markers): bytes are not known')
-      await writer().write(flags.json ? `${JSON.stringify(shown, null, 2)}\n` : table(shown, { human: !flags.bytes, units: summary.by.includes('size:pow10') ? 'decimal' : 'binary' }))
+      const out = writer()
+      // In pieces: a million groups with long keys is more text than one string can hold.
+      for (const piece of flags.json ? jsonPieces(shown) : tablePieces(shown, { human: !flags.bytes, units: summary.by.includes('size:pow10') ? 'decimal' : 'binary' })) await out.write(piece)
     })
 }
 
@@ -97,7 +99,32 @@ function sum(groups: readonly SummaryGroup[]): SummaryStats {
 
 const HEADINGS: Record<string, string> = { storageClass: 'STORAGE CLASS', encryptionStatus: 'ENCRYPTION' }
 
-export function table(s: ShownSummary, o: { human: boolean; units: 'binary' | 'decimal' }): string {
+/** Lines written per piece of output. */
+const PIECE = 4096
+
+/** `JSON.stringify(s, null, 2)` and a newline, in pieces of PIECE groups. */
+function* jsonPieces(s: ShownSummary): Generator<string> {
+  if (s.groups.length === 0) {
+    yield `${JSON.stringify(s, null, 2)}\n`
+    return
+  }
+  // The summary with one placeholder group, split around it: the groups go in between, indented as
+  // JSON.stringify indents the elements of an array two levels deep.
+  const [head, tail] = JSON.stringify({ ...s, groups: [0] }, null, 2).split('\n    0\n')
+  const group = (g: SummaryGroup) => `    ${JSON.stringify(g, null, 2).replaceAll('\n', '\n    ')}`
+  for (let i = 0; i < s.groups.length; i += PIECE) {
+    const end = Math.min(s.groups.length, i + PIECE)
+    yield `${i === 0 ? `${head}\n` : ',\n'}${s.groups.slice(i, end).map(group).join(',\n')}`
+  }
+  yield `\n${tail}\n`
+}
+
+function* tablePieces(s: ShownSummary, o: { human: boolean; units: 'binary' | 'decimal' }): Generator<string> {
+  const lines = tableLines(s, o)
+  for (let i = 0; i < lines.length; i += PIECE) yield `${lines.slice(i, i + PIECE).join('\n')}\n`
+}
+
+function tableLines(s: ShownSummary, o: { human: boolean; units: 'binary' | 'decimal' }): string[] {
   const size = (n: number | undefined) => (n === undefined ? '-' : o.human ? humanBytes(n, o.units) : String(Math.round(n)))
   const int = (n: number) => n.toLocaleString('en-US')
   // A group without one sized row has no known bytes ("-"), not 0 B.
@@ -112,5 +139,5 @@ export function table(s: ShownSummary, o: { human: boolean; units: 'binary' | 'd
   for (const r of rows) for (let i = 0; i < widths.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length
   const numeric = (i: number) => i >= head.length - 5
   const fmt = (r: string[]) => r.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()
-  return `${[head, ...rows].map(fmt).join('\n')}\n`
+  return [fmt(head), ...rows.map(fmt)]
 }

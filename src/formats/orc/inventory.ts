@@ -125,6 +125,7 @@ async function openWindows(read: FileRead) {
         }
         let r = Math.max(s.firstRow, read.startRow)
         for (let left = s.firstRow + s.rows - r; left > 0; ) {
+          signal.throwIfAborted()
           const n = Math.min(left, BATCH)
           try {
             for (const c of cols) await c.read(n)
