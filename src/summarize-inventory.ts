@@ -14,7 +14,7 @@ import type { Location } from './location.js'
 import { emptyProgress, forEachFile } from './manifest-files.js'
 import type { InventoryManifest } from './manifest.js'
 import { clientScope } from './sources/open.js'
-import { aggregateMerger, byList, columnsFor, createAggregator, createColumnAggregator, dimension, maxGroupsOption, type AggregateSpec, type GroupBy, type PartialSummaries, type Summary } from './summarize.js'
+import { aggregateMerger, byList, columnsFor, createAggregator, createColumnAggregator, dimension, maxGroupsOption, type AggregateSpec, type GroupBy, type Summary } from './summarize.js'
 import type { KnownField } from './schema/fields.js'
 
 export interface SummarizeInventoryOptions extends Omit<ReadInventoryOptions, 'columns' | 'extraColumns' | 'startAfter' | 'bufferRows'> {
@@ -32,7 +32,7 @@ export type SummarizeManyOptions = Omit<SummarizeInventoryOptions, 'by'>
 
 /** One summary of an inventory (counts, bytes, sizes per group). */
 export async function summarizeInventory(location: Location | InventoryManifest, options: SummarizeInventoryOptions = {}): Promise<Summary> {
-  const [summary] = await aggregate(location, { groupings: [byList(options.by)] }, options)
+  const [summary] = await aggregate(location, [byList(options.by)], options)
   return summary
 }
 
@@ -47,14 +47,14 @@ export async function summarizeInventoryMany<K extends string>(
   options: SummarizeManyOptions = {},
 ): Promise<Record<K, Summary>> {
   const names = Object.keys(groupings) as K[]
-  const summaries = await aggregate(location, { groupings: names.map((n) => byList(groupings[n])) }, options)
+  const summaries = await aggregate(location, names.map((n) => byList(groupings[n])), options)
   return Object.fromEntries(names.map((n, i) => [n, summaries[i]])) as Record<K, Summary>
 }
 
-async function aggregate(location: Location | InventoryManifest, groupings: Pick<AggregateSpec, 'groupings'>, options: SummarizeManyOptions): Promise<Summary[]> {
+async function aggregate(location: Location | InventoryManifest, groupings: GroupBy[][], options: SummarizeManyOptions): Promise<Summary[]> {
   // Validated before any work (unknown names, bad units, the group limit).
-  for (const g of groupings.groupings) g.forEach(dimension)
-  const spec: AggregateSpec = { ...groupings, maxGroups: maxGroupsOption(options.maxGroups) }
+  for (const g of groupings) g.forEach(dimension)
+  const spec: AggregateSpec = { groupings, maxGroups: maxGroupsOption(options.maxGroups) }
   const columns = [...new Set(spec.groupings.flatMap((g) => columnsFor(g)))] as KnownField[]
   const request = inventoryRequest({ ...options, columns })
   options.signal?.throwIfAborted()

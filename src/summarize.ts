@@ -242,6 +242,14 @@ export function maxGroupsOption(value: unknown): number {
   return numberOption(value, 'maxGroups', RANGES.maxGroups, MAX_GROUPS_DEFAULT)
 }
 
+/** A new group in `groups`, unless that would make more than `max` of them (LIMIT_EXCEEDED). */
+function newGroup(groups: Map<string, Acc>, id: string, labels: string[], by: readonly GroupBy[], max: number): Acc {
+  if (groups.size >= max) throw tooManyGroups(by, max)
+  const g = emptyAcc(labels)
+  groups.set(id, g)
+  return g
+}
+
 /** A summary that would hold more than `max` groups. */
 function tooManyGroups(by: readonly GroupBy[], max: number): S3InventoryError {
   const names = by.map((d) => dimension(d).name).join(', ')
@@ -267,12 +275,7 @@ export function createAccumulator(by: readonly GroupBy[], maxGroups = MAX_GROUPS
   const dims = by.map(dimension)
   const groups = new Map<string, Acc>()
   const total = emptyAcc()
-  const group = (id: string, labels: string[]) => {
-    if (groups.size >= maxGroups) throw tooManyGroups(by, maxGroups)
-    const g = emptyAcc(labels)
-    groups.set(id, g)
-    return g
-  }
+  const group = (id: string, labels: string[]) => newGroup(groups, id, labels, by, maxGroups)
   return {
     add(r) {
       const size = typeof r.size === 'number' ? r.size : undefined
@@ -318,12 +321,7 @@ export function summaryMerger(by: readonly GroupBy[], maxGroups = MAX_GROUPS_DEF
     into(total, p.total)
     for (const g of p.groups) {
       const id = g.key.join('\u0000')
-      let t = groups.get(id)
-      if (!t) {
-        if (groups.size >= maxGroups) throw tooManyGroups(by, maxGroups)
-        groups.set(id, (t = emptyAcc(g.key)))
-      }
-      into(t, g)
+      into(groups.get(id) ?? newGroup(groups, id, g.key, by, maxGroups), g)
     }
   }
   const stats = (a: Acc): SummaryStats => ({
@@ -459,12 +457,7 @@ export function createColumnAggregator(spec: AggregateSpec): ColumnAggregator | 
           if (v !== last) {
             last = v
             const label = text(v)
-            const known = a.groups.get(label)
-            if (known) g = known
-            else {
-              if (a.groups.size >= maxGroups) throw tooManyGroups(a.by, maxGroups)
-              a.groups.set(label, (g = emptyAcc([label])))
-            }
+            g = a.groups.get(label) ?? newGroup(a.groups, label, [label], a.by, maxGroups)
           }
           add(g, size)
         }

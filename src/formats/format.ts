@@ -60,9 +60,33 @@ export interface InventoryFormat {
   readonly bufferRows?: number
 }
 
-/** summarize() sums every row: a read with a filter must visit rows instead (a caller's mistake, not the file's). */
-export function unfiltered(read: FileRead): void {
+/** Rows as column values: `values[j][i]` is column j's value (undefined for null) for row i, 0 ≤ i < n. */
+export interface ColumnWindow {
+  values: unknown[][]
+  n: number
+}
+
+/**
+ * `summarize` for a format that reads windows of column values (Parquet, ORC): the aggregator's fields
+ * picked from each window (`column` gives a field's position, -1 when the read has no such column) and
+ * added. A read with a filter is refused: summing every row would count the ones the filter drops (the
+ * caller visits rows then; a caller's mistake, not the file's).
+ */
+export async function summarizeWindows(
+  read: FileRead,
+  agg: ColumnAggregator,
+  onRows: ((n: number) => void) | undefined,
+  open: (read: FileRead) => Promise<{ windows: AsyncIterable<ColumnWindow>; column: (name: string) => number }>,
+): Promise<void> {
   if (read.filter) throw new S3InventoryError('INTERNAL', 'a summary from columns was asked for with a filter', { bucket: read.file.bucket, key: read.file.key })
+  const { windows, column } = await open(read)
+  const at = agg.fields.map(column)
+  const cols: (unknown[] | undefined)[] = at.map(() => undefined)
+  for await (const { values, n } of windows) {
+    for (let j = 0; j < at.length; j++) cols[j] = at[j] < 0 ? undefined : values[at[j]]
+    agg.add(cols, n)
+    onRows?.(n)
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /** MD5 and size of a data object, checked as its bytes stream past (files[].MD5checksum, files[].size). */
 import { createHash } from 'node:crypto'
 import { S3InventoryError } from '../errors.js'
-import type { ObjectRef } from './source.js'
+import type { ByteSource, ObjectRef } from './source.js'
 
 export interface Expected {
   size?: number
@@ -85,4 +85,12 @@ export async function md5Of(chunks: AsyncIterable<Uint8Array>): Promise<string> 
   const hash = createHash('md5')
   for await (const c of chunks) hash.update(c)
   return hash.digest('hex')
+}
+
+/**
+ * The hex MD5 of bytes [0, size) of `source` beside other reads: the source's own off-thread hash where
+ * it has one (a large local file), else a separate sequential read.
+ */
+export function sideMd5(source: ByteSource, size: number, signal: AbortSignal): Promise<string> {
+  return source.md5 ? source.md5(signal) : md5Of(source.stream(0, size, signal))
 }

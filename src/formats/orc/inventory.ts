@@ -13,8 +13,7 @@ import { emptyFilterInput, FILTER_FIELDS } from '../../filter.js'
 import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName, type FieldDef } from '../../schema/fields.js'
 import type { InventoryRow } from '../../schema/row.js'
-import type { ColumnAggregator } from '../../summarize.js'
-import { assertInventoryFields, missingValue, notUtf8, planColumns, unfiltered, type FileRead, type InventoryFormat } from '../format.js'
+import { assertInventoryFields, missingValue, notUtf8, planColumns, summarizeWindows, type ColumnWindow, type FileRead, type InventoryFormat } from '../format.js'
 import type { Column } from './column.js'
 import { StringColumn } from './column-string.js'
 import { BooleanColumn, IntColumn } from './column-int.js'
@@ -41,7 +40,7 @@ export const orcFormat: InventoryFormat = {
   async visit(read, visit) {
     for await (const _ of orcRows(read, visit)) void _
   },
-  summarize: summarizeColumns,
+  summarize: (read, agg, onRows) => summarizeWindows(read, agg, onRows, openWindows),
 }
 
 /**
@@ -51,13 +50,11 @@ export const orcFormat: InventoryFormat = {
 type Fill = (col: Column, out: unknown[], sel: Int32Array | undefined, count: number) => number | void
 
 /**
- * A window of up to BATCH rows: `win[j][i]` is decoded field j's value for row i (0 ≤ i < n), for the
- * `count` rows in `chosen` (a filter's), or every row when `chosen` is undefined. Arrays are reused
+ * A window of up to BATCH rows: `values[j][i]` is decoded field j's value for row i (0 ≤ i < n), for
+ * the `count` rows in `chosen` (a filter's), or every row when `chosen` is undefined. Arrays are reused
  * by the next window.
  */
-interface Window {
-  win: unknown[][]
-  n: number
+interface Window extends ColumnWindow {
   count: number
   chosen: Int32Array | undefined
   /** Row index (in the file) of the window's first row. */
@@ -161,7 +158,7 @@ async function openWindows(read: FileRead) {
             if (kW >= 0 && !win[kW][i]) throw missingValue(ref, r + i, 'key')
             if (bW >= 0 && !win[bW][i]) throw missingValue(ref, r + i, 'bucket')
           }
-          yield { win, n, count, chosen, firstRow: r }
+          yield { values: win, n, count, chosen, firstRow: r }
           r += n
           left -= n
         }
@@ -186,7 +183,7 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
   const view = {} as InventoryRow
   const zeros = decoded.map(() => 0)
   let held: InventoryRow[] | undefined
-  for await (const { win, count, chosen, firstRow: r } of windows) {
+  for await (const { values: win, count, chosen, firstRow: r } of windows) {
     const batch: InventoryRow[] = []
     if (fill) {
       for (let t = 0; t < count; t++) {
@@ -207,19 +204,6 @@ async function* orcRows(read: FileRead, visit: ((row: InventoryRow) => void) | u
   }
   // The windows have verified the file by now.
   if (held) yield held
-}
-
-/** The file's rows added to `agg` a window of columns at a time (no row objects; reads without a filter). */
-async function summarizeColumns(read: FileRead, agg: ColumnAggregator, onRows?: (n: number) => void): Promise<void> {
-  unfiltered(read)
-  const { windows, column } = await openWindows(read)
-  const at = agg.fields.map(column)
-  const cols: (unknown[] | undefined)[] = at.map(() => undefined)
-  for await (const { win, count } of windows) {
-    for (let j = 0; j < at.length; j++) cols[j] = at[j] < 0 ? undefined : win[at[j]]
-    agg.add(cols, count)
-    onRows?.(count)
-  }
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ByteSource } from '../../sources/source.js'
-import { checkEnd, md5Of, sequentialMd5, type Expected } from '../../sources/verify.js'
+import { checkEnd, sequentialMd5, sideMd5, type Expected } from '../../sources/verify.js'
 import { type StripeContext, type TimeBase } from './column.js'
 import { corrupt, orcFailure } from './errors.js'
 import { StreamKind } from './proto.js'
@@ -67,10 +67,9 @@ export class StripeFetcher {
       const fits = tail.stripes.every((s) => footerRange(s)[1] - s.offset <= o.readSize)
       if (fits && !source.md5) this.hasher = sequentialMd5((a, b) => source.stream(a, b, o.signal))
       else {
-        // Beside the reads, which fetch only the needed streams: the source's own off-thread hash (a
-        // large local file), or a separate sequential read.
+        // Beside the reads, which fetch only the needed streams.
         o.signal.addEventListener('abort', this.onAbort, { once: true })
-        this.sideHash = source.md5 ? source.md5(this.sideAbort.signal) : md5Of(source.stream(0, tail.size, this.sideAbort.signal))
+        this.sideHash = sideMd5(source, tail.size, this.sideAbort.signal)
         this.sideHash.catch(() => {})
       }
     }

@@ -9,7 +9,7 @@
  * `finish` throws DATA_CHECKSUM_MISMATCH before the caller releases its last rows.
  */
 import type { ByteSource } from '../../sources/source.js'
-import { checkEnd, md5Of, sequentialMd5, type Expected } from '../../sources/verify.js'
+import { checkEnd, sequentialMd5, sideMd5, type Expected } from '../../sources/verify.js'
 import type { Slice } from './chunks.js'
 import type { Footer } from './footer.js'
 
@@ -25,8 +25,8 @@ export interface Integrity {
 export function integrity(source: ByteSource, footer: Footer, spans: readonly [number, number][], o: { expected?: Expected; readSize: number; signal: AbortSignal }): Integrity {
   const { expected, readSize, signal } = o
   if (!expected || footer.whole) return { finish: async () => {}, close: async () => {} }
-  if (source.md5) return sideHash(source, footer.size, expected, signal, source.md5.bind(source))
-  if (spans.every(([a, b]) => b - a <= readSize)) {
+  // A source that hashes itself off-thread is preferred to hashing row groups as they are fetched.
+  if (!source.md5 && spans.every(([a, b]) => b - a <= readSize)) {
     const hasher = sequentialMd5((a, b) => windows(footer.slice, a, b, readSize))
     return {
       async fetch(a, b) {
@@ -38,18 +38,14 @@ export function integrity(source: ByteSource, footer: Footer, spans: readonly [n
       close: async () => {},
     }
   }
-  return sideHash(source, footer.size, expected, signal, (s) => md5Of(source.stream(0, footer.size, s)))
-}
-
-/** A hash computed beside the reads (a separate sequential read, or the source's own thread): `finish` awaits it. */
-function sideHash(source: ByteSource, size: number, expected: Expected, signal: AbortSignal, hash: (signal: AbortSignal) => Promise<string>): Integrity {
+  // A hash beside the reads (sideMd5): `finish` awaits it.
   const sideAbort = new AbortController()
   const onAbort = () => sideAbort.abort(signal.reason)
   signal.addEventListener('abort', onAbort, { once: true })
-  const side = hash(sideAbort.signal)
+  const side = sideMd5(source, footer.size, sideAbort.signal)
   side.catch(() => {})
   return {
-    finish: async () => checkEnd(source.ref, expected, size, await side),
+    finish: async () => checkEnd(source.ref, expected, footer.size, await side),
     async close() {
       signal.removeEventListener('abort', onAbort)
       sideAbort.abort()

@@ -8,11 +8,10 @@ import { FILTER_FIELDS, emptyFilterInput } from '../../filter.js'
 import { columnRowFactory, columnRowFiller, type ColumnPlan } from '../../schema/build.js'
 import { fieldForColumnName } from '../../schema/fields.js'
 import type { InventoryRow } from '../../schema/row.js'
-import type { ColumnAggregator } from '../../summarize.js'
-import { assertInventoryFields, missingValue, planColumns, unfiltered, type FileRead, type InventoryFormat } from '../format.js'
+import { assertInventoryFields, missingValue, planColumns, summarizeWindows, type FileRead, type InventoryFormat } from '../format.js'
 import { readFooter } from './footer.js'
 import { rowGroupsToRead, schemaText } from './plan.js'
-import { readWindows } from './row-groups.js'
+import { readWindows, type Window } from './row-groups.js'
 
 const MIN_READ_SIZE = 64 * 1024
 
@@ -23,7 +22,7 @@ export const parquetFormat: InventoryFormat = {
       // Nothing is yielded when visiting.
     }
   },
-  summarize: summarizeColumns,
+  summarize: (read, agg, onRows) => summarizeWindows(read, agg, onRows, openWindows),
 }
 
 /** A file's footer checked as an inventory's, the columns a read needs, and their windows of values. */
@@ -51,7 +50,25 @@ async function openWindows(read: FileRead) {
   })
   /** The window column of a row field, or -1 when the read does not hold it. */
   const column = (name: string) => needed.findIndex((i) => fields[i].name === name)
-  return { fields, plan, needed, windows, column }
+  const kW = column('key')
+  const bW = column('bucket')
+  return { fields, plan, needed, windows: kW < 0 && bW < 0 ? windows : present(windows, kW, bW, file), column }
+}
+
+/**
+ * Windows whose rows all have a key and a bucket, where read (S3 writes both in every row): the first
+ * row without one, key before bucket, is VALUE_INVALID. One check for rows, visits and summaries.
+ */
+async function* present(windows: AsyncIterable<Window>, kW: number, bW: number, file: FileRead['file']): AsyncGenerator<Window> {
+  for await (const w of windows) {
+    const keys = kW >= 0 ? w.values[kW] : undefined
+    const buckets = bW >= 0 ? w.values[bW] : undefined
+    for (let i = 0; i < w.n; i++) {
+      if (keys && !keys[i]) throw missingValue(file, w.firstRow + i, 'key')
+      if (buckets && !buckets[i]) throw missingValue(file, w.firstRow + i, 'bucket')
+    }
+    yield w
+  }
 }
 
 async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => void): AsyncGenerator<InventoryRow[]> {
@@ -64,16 +81,10 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
   const [kJ, sJ, cJ, dJ, lJ, mJ] = FILTER_FIELDS.map((name) => (filter?.fields.has(name) ? column(name) : -1))
   const input = emptyFilterInput()
   const zeros = needed.map(() => 0)
-  // Bucket and key, where read, are checked on every row (a value already in hand).
-  const kW = column('key')
-  const bW = column('bucket')
-
   let held: InventoryRow[] | undefined
   for await (const { values: win, n, firstRow } of windows) {
     const batch: InventoryRow[] = []
     for (let i = 0; i < n; i++) {
-      if (kW >= 0 && !win[kW][i]) throw missingValue(file, firstRow + i, 'key')
-      if (bW >= 0 && !win[bW][i]) throw missingValue(file, firstRow + i, 'bucket')
       if (filter) {
         if (kJ >= 0) input.key = win[kJ][i] as string
         if (sJ >= 0) input.size = win[sJ][i] as number | undefined
@@ -95,32 +106,4 @@ async function* inventoryRows(read: FileRead, visit?: (row: InventoryRow) => voi
   }
   // readWindows has verified the file by now.
   if (held) yield held
-}
-
-/**
- * The file's rows added to `agg` a window of columns at a time (no row objects): the columns the
- * aggregator names are read, and bucket and key, when among them, are checked as rows check them.
- */
-async function summarizeColumns(read: FileRead, agg: ColumnAggregator, onRows?: (n: number) => void): Promise<void> {
-  unfiltered(read)
-  // The read's columns are the aggregator's fields (summarize-inventory asks for both alike).
-  const { windows, column } = await openWindows(read)
-  const at = agg.fields.map(column)
-  const kW = column('key')
-  const bW = column('bucket')
-  const cols: (unknown[] | undefined)[] = at.map(() => undefined)
-  for await (const { values: win, n, firstRow } of windows) {
-    if (kW >= 0 || bW >= 0) checkPresent(kW >= 0 ? win[kW] : undefined, bW >= 0 ? win[bW] : undefined, n, firstRow, read.file)
-    for (let j = 0; j < at.length; j++) cols[j] = at[j] < 0 ? undefined : win[at[j]]
-    agg.add(cols, n)
-    onRows?.(n)
-  }
-}
-
-/** The first row without a key or a bucket (key first, as rows are checked), of those read. */
-function checkPresent(keys: unknown[] | undefined, buckets: unknown[] | undefined, n: number, firstRow: number, file: FileRead['file']): void {
-  for (let i = 0; i < n; i++) {
-    if (keys && !keys[i]) throw missingValue(file, firstRow + i, 'key')
-    if (buckets && !buckets[i]) throw missingValue(file, firstRow + i, 'bucket')
-  }
 }
